@@ -1,0 +1,11 @@
+/**
+ * The command list. Each `src/cli/<name>.ts` exports `register(program)`, which declares the command and
+ * its options and imports its phase lazily inside the action, so `--help` stays fast.
+ * Add a line here for a new command (small edit, never rewrite this file).
+ */
+import type { Command } from '@commander-js/extra-typings';
+
+export type Register = (program: Command) => void;
+
+export const COMMAND_MODULES: Array<() => Promise<{ register: Register }>> = [
+];

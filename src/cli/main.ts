@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/**
+ * plexmend's entry: the only file that sees argv and the only handler that turns errors into output
+ * and exit codes.
+ */
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { PlexmendError } from '../errors.ts';
+import { redact } from '../redact.ts';
+import { COMMAND_MODULES } from './commands.ts';
+import { EXIT_CODES } from './exit.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export async function buildProgram(): Promise<Command> {
+  const program = new Command()
+    .name('plexmend')
+    .description('A measured, self-improving repair loop for legacy Plex metadata agents.')
+    .version(pkg.version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const load of COMMAND_MODULES) (await load()).register(program);
+  program.commands.forEach((c) => c.exitOverride());
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const program = await buildProgram();
+    await program.parseAsync(argv);
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (err) {
+    return report(err);
+  }
+}
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // --help and --version end through here with exit code 0.
+    if (err.exitCode === 0) return 0;
+    return EXIT_CODES.usage;
+  }
+  if (err instanceof PlexmendError) {
+    process.stderr.write(`plexmend: ${redact(err.message)}\n`);
+    if (err.hint) process.stderr.write(`  → ${redact(err.hint)}\n`);
+    return EXIT_CODES[err.category];
+  }
+  const e = err as Error;
+  process.stderr.write(
+    `plexmend: internal error: ${redact(e?.message ?? String(err))}\n${redact(e?.stack ?? '')}\n` +
+      `plexmend ${pkg.version}, node ${process.version}, ${process.platform}. Please report this with the lines above.\n`,
+  );
+  return EXIT_CODES.failure;
+}
+
+const isEntry = Boolean(process.argv[1]) && import.meta.url === pathToFileURL(process.argv[1]!).href;
+if (isEntry || process.env.PLEXMEND_ENTRY === '1') {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

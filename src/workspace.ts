@@ -60,5 +60,9 @@ export const paths = {
   archiveDir: (ws: Workspace) => join(ws.root, 'log_archive'),
   /** Kept fixes exported as patch files. */
   exportsDir: (ws: Workspace) => join(ws.root, 'patches'),
+  /** Phase 3's write-ahead journal of the change in progress (implement/journal.ts). */
+  implementJournal: (ws: Workspace) => join(ws.root, 'implement_journal.json'),
+  /** A fix plan (plexmend.fixplan/1) as diagnose writes it for `plexmend apply <fix>`. */
+  fixPlan: (ws: Workspace, n: number, fix: number) => join(ws.root, `iteration_${n}`, `fix${fix}.plan.json`),
   lock: (ws: Workspace) => join(ws.root, '.lock'),
 };

@@ -189,13 +189,15 @@ export const LESSON_PHASES = ['diagnose', 'implement', 'test'] as const;
  * - `compose`: proposals of `recipe` in scope also carry `with` (e.g. headers for this host need back-off);
  * - `demote`: rank `recipe` last in scope (it failed before);
  * - `restart_order`: try restart strategies in this order on this server;
- * - `threshold`: a test threshold to use in scope.
+ * - `threshold`: a test threshold to use in scope;
+ * - `watch`: proposals in scope carry this metric as a failure indicator (a side effect seen before).
  */
 export const lessonActionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('compose'), recipe: z.enum(RECIPES), with: z.enum(RECIPES) }),
   z.object({ type: z.literal('demote'), recipe: z.enum(RECIPES) }),
   z.object({ type: z.literal('restart_order'), order: z.array(z.string()) }),
   z.object({ type: z.literal('threshold'), name: z.string(), value: z.number() }),
+  z.object({ type: z.literal('watch'), metric: z.string().startsWith('/'), description: z.string() }),
 ]);
 export type LessonAction = z.infer<typeof lessonActionSchema>;
 

@@ -263,6 +263,12 @@ export function pointer(...segments: string[]): string {
   return '/' + segments.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
 }
 
+/** Decodes a JSON Pointer into its segments. */
+export function pointerSegments(path: string): string[] {
+  if (!path.startsWith('/')) throw new Error(`not a JSON Pointer: ${path}`);
+  return path.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
 /** Reads the value at a JSON Pointer; a missing count reads as 0, a missing rate as null. */
 export function readMetric(doc: unknown, path: string): number | null {
   if (!path.startsWith('/')) throw new Error(`not a JSON Pointer: ${path}`);

@@ -1,0 +1,180 @@
+/**
+ * Python source → syntax tree, with tree-sitter-python (web-tree-sitter, WebAssembly). The grammar is
+ * Python 3's, but it also accepts the Python 2 forms legacy Plex agents use (`print x`, `exec "…"`,
+ * `except E, e:`, `ur''`, `10L`, `<>`, octal `0777`); backticks are the one Python 2 form it does not
+ * know, see {@link parsePython}. The WebAssembly runtime and the grammar are loaded once, lazily, and
+ * cached for the life of the process.
+ */
+import { createRequire } from 'node:module';
+import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import { PlexmendError } from '../../errors.ts';
+
+export type { Node as SyntaxNode, Tree as SyntaxTree } from 'web-tree-sitter';
+
+let loading: Promise<Parser> | undefined;
+
+/** Where the grammar's wasm file is, resolved through node's module resolution (no path guessing). */
+function grammarPath(): string {
+  const require = createRequire(import.meta.url);
+  return require.resolve('tree-sitter-python/tree-sitter-python.wasm');
+}
+
+/**
+ * The shared parser, created on first use. Throws a {@link PlexmendError} when the grammar cannot be
+ * loaded (a broken install), with the command that repairs it.
+ */
+export function pythonParser(): Promise<Parser> {
+  loading ??= (async () => {
+    try {
+      await Parser.init();
+      const language = await Language.load(grammarPath());
+      const parser = new Parser();
+      parser.setLanguage(language);
+      return parser;
+    } catch (err) {
+      loading = undefined;
+      throw new PlexmendError(`cannot load the Python grammar (tree-sitter-python): ${(err as Error).message}`, {
+        hint: 'reinstall the dependencies: npm ci',
+        cause: err,
+      });
+    }
+  })();
+  return loading;
+}
+
+/** A parsed file: the tree plus the text it was parsed from (node offsets index into it). */
+export interface ParsedSource {
+  readonly tree: Tree;
+  readonly text: string;
+}
+
+/**
+ * Parses Python source text. The two Python 2 forms the grammar lacks are first rewritten to
+ * same-length Python 3 look-alikes (see {@link maskPython2}) so every position stays identical.
+ * The caller should `tree.delete()` trees it no longer needs when parsing very many files.
+ */
+export async function parsePython(text: string): Promise<ParsedSource> {
+  const parser = await pythonParser();
+  const tree = parser.parse(maskPython2(text));
+  if (!tree) throw new PlexmendError('the Python parser returned no tree', { hint: 'please report this with the file that caused it' });
+  return { tree, text };
+}
+
+/**
+ * Rewrites, outside string literals and comments and without changing any length:
+ * - each backtick pair to `(` `)` (`` `x` `` is `repr(x)` in Python 2; a parenthesised expression has
+ *   the same shape for every later check); an unpaired backtick is left for the parser to report;
+ * - `except (A, B), e:` to `except [A, B], e:` (tree-sitter knows `except A, e:` but not a
+ *   parenthesised tuple before the comma).
+ */
+export function maskPython2(text: string): string {
+  if (!text.includes('`') && !/\bexcept\s*\(/.test(text)) return text;
+  const out = text.split('');
+  let open = -1;
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === 'e' && text.startsWith('except', i) && !/[\w.]/.test(text[i - 1] ?? ' ')) {
+      maskExceptTuple(text, i + 6, out);
+    }
+    if (c === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      const triple = text.startsWith(c.repeat(3), i);
+      const quote = triple ? c.repeat(3) : c;
+      i += quote.length;
+      while (i < text.length && !text.startsWith(quote, i)) {
+        if (text[i] === '\\') i++;
+        else if (!triple && text[i] === '\n') break;
+        i++;
+      }
+      i += quote.length;
+      continue;
+    }
+    if (c === '`') {
+      if (open < 0) open = i;
+      else {
+        out[open] = '(';
+        out[i] = ')';
+        open = -1;
+      }
+    }
+    i++;
+  }
+  return out.join('');
+}
+
+/** From just after `except`: `(`…`)` followed by `,` gets square brackets instead. */
+function maskExceptTuple(text: string, from: number, out: string[]): void {
+  let i = from;
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  if (text[i] !== '(') return;
+  const start = i;
+  let depth = 0;
+  for (; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) break;
+    else if (c === '\n' || c === '#' || c === '"' || c === "'") return;
+  }
+  if (depth !== 0) return;
+  let j = i + 1;
+  while (text[j] === ' ' || text[j] === '\t') j++;
+  if (text[j] !== ',') return;
+  out[start] = '[';
+  out[i] = ']';
+}
+
+/** 1-based line of a node's first character (tree-sitter rows are 0-based). */
+export function lineOf(node: Node): number {
+  return node.startPosition.row + 1;
+}
+
+/** 1-based last line of a node. */
+export function endLineOf(node: Node): number {
+  return node.endPosition.row + 1;
+}
+
+/**
+ * Visits every node depth-first in source order (named and anonymous); return `false` from
+ * `visit` to skip a node's children. Iterative, so 8,000-line files do not exhaust the stack.
+ */
+export function walk(root: Node, visit: (node: Node) => boolean | void): void {
+  const cursor = root.walk();
+  try {
+    let descend = true;
+    for (;;) {
+      if (descend) {
+        const keep = visit(cursor.currentNode);
+        if (keep !== false && cursor.gotoFirstChild()) continue;
+      }
+      if (cursor.gotoNextSibling()) {
+        descend = true;
+        continue;
+      }
+      if (!cursor.gotoParent()) return;
+      descend = false;
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** Every descendant (and `root` itself) whose type is one of `types`, in source order. */
+export function findAll(root: Node, types: string | readonly string[]): Node[] {
+  const wanted = new Set(typeof types === 'string' ? [types] : types);
+  const out: Node[] = [];
+  walk(root, (n) => {
+    if (wanted.has(n.type)) out.push(n);
+  });
+  return out;
+}
+
+/** The closest ancestor of `node` (not itself) whose type is one of `types`, or null. */
+export function ancestor(node: Node, types: string | readonly string[]): Node | null {
+  const wanted = typeof types === 'string' ? [types] : types;
+  for (let p = node.parent; p; p = p.parent) if (wanted.includes(p.type)) return p;
+  return null;
+}

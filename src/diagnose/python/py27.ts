@@ -1,0 +1,227 @@
+/**
+ * The Python 2.7 compile check (DESIGN.md §Phase 2, checklist point 5). Plex runs agent code on its
+ * embedded CPython 2.7, so a patch must compile there. Two variants share {@link Py27Checker}:
+ * - an interpreter: a real 2.7 compiler (`python2.7`, `python2`, `pypy`, `jython` on PATH, or one the
+ *   user configured) compiles every file in ONE run — `compile(source, path, 'exec')` in memory, so
+ *   nothing (no `.pyc`, no `$py.class`) is written next to the bundle;
+ * - the parser: tree-sitter-python plus the rules in `py27-rules.ts`.
+ * {@link selectPy27Checker} tries the interpreters in order and falls back to the parser; results
+ * record which checker ran, and why the others were not used.
+ */
+import { createHash } from 'node:crypto';
+import { parsePython } from './parser.ts';
+import { checkPy27Syntax, type Py27Issue } from './py27-rules.ts';
+import type { ProcessRunner } from './process.ts';
+
+export type { Py27Issue, Py27Rule } from './py27-rules.ts';
+
+/** A Python file to check: its path (for messages) and its full text. */
+export interface PythonSource {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** Which checker produced a result: `kind` interpreter or parser, its command and version. */
+export interface Py27CheckerInfo {
+  readonly kind: 'interpreter' | 'parser';
+  /** The command (`jython`, `/usr/bin/python2.7`) or `tree-sitter-python`. */
+  readonly name: string;
+  /** e.g. `2.7.18`, `2.7.3-DEV` (Jython), or the grammar version. */
+  readonly version: string;
+}
+
+/** One file's verdict. Interpreter errors carry rule `syntax-error` and the compiler's message. */
+export interface Py27FileResult {
+  readonly path: string;
+  readonly ok: boolean;
+  readonly issues: readonly Py27Issue[];
+}
+
+/** Results of one check, naming the checker that ran (recorded in documents). */
+export interface Py27Report {
+  readonly checker: Py27CheckerInfo;
+  /** Candidates tried before (and including) the one used, with the reason each was skipped. */
+  readonly tried: readonly { readonly candidate: string; readonly used: boolean; readonly reason: string }[];
+  readonly files: readonly Py27FileResult[];
+}
+
+/** A Python 2.7 checker variant. `check` never throws for bad Python; it throws only when it cannot run. */
+export interface Py27Checker {
+  readonly info: Py27CheckerInfo;
+  check(files: readonly PythonSource[]): Promise<Py27FileResult[]>;
+}
+
+/** Interpreters tried, in order, after a configured one: CPython first (what Plex embeds). */
+export const PY27_CANDIDATES = ['python2.7', 'python2', 'pypy', 'jython'] as const;
+
+/** tree-sitter-python grammar version in package.json; named in reports as the parser's version. */
+const PARSER_VERSION = 'tree-sitter-python 0.25';
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Runs `check` once per distinct content (21 identical `utils.py` copies compile once). */
+async function byDistinctContent(
+  files: readonly PythonSource[],
+  check: (unique: readonly (PythonSource & { id: string })[]) => Promise<Map<string, Omit<Py27FileResult, 'path'>>>,
+): Promise<Py27FileResult[]> {
+  const unique = new Map<string, PythonSource & { id: string }>();
+  const ids = files.map((f) => {
+    const id = sha(f.text);
+    if (!unique.has(id)) unique.set(id, { ...f, id });
+    return id;
+  });
+  const results = await check([...unique.values()]);
+  return files.map((f, i) => {
+    const r = results.get(ids[i]!);
+    if (!r) throw new Error(`internal: no Python 2.7 result for ${f.path}`);
+    return { path: f.path, ...r };
+  });
+}
+
+/** The parser-level checker (always available). */
+export function parserPy27Checker(): Py27Checker {
+  return {
+    info: { kind: 'parser', name: 'tree-sitter-python', version: PARSER_VERSION },
+    check: (files) =>
+      byDistinctContent(files, async (unique) => {
+        const out = new Map<string, Omit<Py27FileResult, 'path'>>();
+        for (const f of unique) {
+          const { tree } = await parsePython(f.text);
+          const issues = checkPy27Syntax(tree.rootNode);
+          tree.delete();
+          out.set(f.id, { ok: issues.length === 0, issues });
+        }
+        return out;
+      }),
+  };
+}
+
+/**
+ * The program every interpreter runs: Python 2 syntax, reads `[{id, path, text}]` JSON on stdin and
+ * prints one JSON line per item. Source is compiled as UTF-8 bytes, as Plex's loader does
+ * (`compile(str(source), …)`), so `# encoding=utf8` cookies keep working.
+ */
+export const PY27_COMPILE_PROGRAM = [
+  'import sys, json',
+  'def main():',
+  '    items = json.loads(sys.stdin.read())',
+  '    for item in items:',
+  "        source = item['text'].replace(u'\\r\\n', u'\\n').encode('utf-8')",
+  "        name = item['path'].encode('utf-8')",
+  '        try:',
+  "            compile(source, name, 'exec')",
+  "            result = {'id': item['id'], 'ok': True}",
+  '        except SyntaxError, e:',
+  "            result = {'id': item['id'], 'ok': False, 'line': e.lineno, 'column': e.offset, 'message': '%s' % (e.msg,)}",
+  '        except Exception, e:',
+  "            result = {'id': item['id'], 'ok': False, 'line': None, 'column': None, 'message': '%s: %s' % (type(e).__name__, e)}",
+  "        sys.stdout.write(json.dumps(result) + '\\n')",
+  '    sys.stdout.flush()',
+  'main()',
+].join('\n');
+
+const PROBE_PROGRAM = "import sys; sys.stdout.write('%d.%d|%s' % (sys.version_info[0], sys.version_info[1], sys.version.split()[0]))";
+
+/** Result of asking a command whether it is a Python 2.7. */
+export interface ProbeResult {
+  readonly ok: boolean;
+  readonly version?: string;
+  readonly reason: string;
+}
+
+/**
+ * Asks `command` for its version. A pyenv shim whose version is not selected, a Python 3 or a missing
+ * command are all "not 2.7", each with its reason.
+ */
+export async function probePython27(runner: ProcessRunner, command: string, timeoutMs = 30_000): Promise<ProbeResult> {
+  const r = await runner.run(command, ['-c', PROBE_PROGRAM], { timeoutMs });
+  if (r.code === 127 && !r.stdout) return { ok: false, reason: 'not found' };
+  if (r.timedOut) return { ok: false, reason: `no answer within ${timeoutMs / 1000} s` };
+  const m = /^(\d+)\.(\d+)\|(\S+)/.exec(r.stdout.trim());
+  if (r.code !== 0 || !m) {
+    const why = (r.stderr.trim().split('\n')[0] ?? '').slice(0, 120);
+    return { ok: false, reason: `does not run (exit ${r.code})${why ? `: ${why}` : ''}` };
+  }
+  if (m[1] !== '2' || m[2] !== '7') return { ok: false, version: m[3], reason: `is Python ${m[1]}.${m[2]}, not 2.7` };
+  return { ok: true, version: m[3], reason: `Python ${m[3]}` };
+}
+
+/** A real 2.7 compiler; all files go to one process run (a JVM start for Jython is seconds). */
+export function interpreterPy27Checker(runner: ProcessRunner, command: string, version: string, timeoutMs = 180_000): Py27Checker {
+  return {
+    info: { kind: 'interpreter', name: command, version },
+    check: (files) =>
+      byDistinctContent(files, async (unique) => {
+        const out = new Map<string, Omit<Py27FileResult, 'path'>>();
+        if (unique.length === 0) return out;
+        const input = JSON.stringify(unique.map((f) => ({ id: f.id, path: f.path, text: f.text })));
+        const r = await runner.run(command, ['-c', PY27_COMPILE_PROGRAM], { input, timeoutMs });
+        if (r.timedOut) throw new Error(`${command} did not finish within ${timeoutMs / 1000} s`);
+        for (const line of r.stdout.split('\n')) {
+          if (!line.trim().startsWith('{')) continue;
+          const v = JSON.parse(line) as { id: string; ok: boolean; line?: number | null; column?: number | null; message?: string };
+          out.set(v.id, {
+            ok: v.ok,
+            issues: v.ok
+              ? []
+              : [{ rule: 'syntax-error', line: v.line ?? 0, column: v.column ?? 0, message: v.message ?? 'does not compile' }],
+          });
+        }
+        if (out.size !== unique.length) {
+          const why = r.stderr.trim().split('\n').slice(-1)[0] ?? '';
+          throw new Error(`${command} answered for ${out.size} of ${unique.length} files (exit ${r.code})${why ? `: ${why}` : ''}`);
+        }
+        return out;
+      }),
+  };
+}
+
+/** Options of the selector: a configured interpreter goes first; `candidates` replaces the default list. */
+export interface Py27SelectOptions {
+  readonly configured?: string;
+  readonly candidates?: readonly string[];
+  /** Skip interpreters entirely (`--py27-checker parser`). */
+  readonly parserOnly?: boolean;
+}
+
+/**
+ * Picks the first working Python 2.7 interpreter (configured one first, then {@link PY27_CANDIDATES}),
+ * else the parser. Never throws: the parser is always there.
+ */
+export async function selectPy27Checker(
+  runner: ProcessRunner,
+  options: Py27SelectOptions = {},
+): Promise<{ checker: Py27Checker; tried: Py27Report['tried'] }> {
+  const tried: { candidate: string; used: boolean; reason: string }[] = [];
+  if (!options.parserOnly) {
+    const list = [...(options.configured ? [options.configured] : []), ...(options.candidates ?? PY27_CANDIDATES)];
+    for (const candidate of [...new Set(list)]) {
+      const probe = await probePython27(runner, candidate);
+      tried.push({ candidate, used: probe.ok, reason: probe.reason });
+      if (probe.ok) return { checker: interpreterPy27Checker(runner, candidate, probe.version ?? '2.7'), tried };
+    }
+  }
+  tried.push({ candidate: 'tree-sitter-python', used: true, reason: 'parser-level check (rejects Python-3-only syntax)' });
+  return { checker: parserPy27Checker(), tried };
+}
+
+/**
+ * Checks files as Python 2.7 with the selected checker. If the interpreter fails to run (crash,
+ * timeout, garbled output) the parser checks instead and `tried` says why.
+ */
+export async function checkPython27(
+  files: readonly PythonSource[],
+  selected: { checker: Py27Checker; tried: Py27Report['tried'] },
+): Promise<Py27Report> {
+  try {
+    return { checker: selected.checker.info, tried: selected.tried, files: await selected.checker.check(files) };
+  } catch (err) {
+    if (selected.checker.info.kind === 'parser') throw err;
+    const parser = parserPy27Checker();
+    const tried = [
+      ...selected.tried.map((t) => (t.used ? { ...t, used: false, reason: `failed: ${(err as Error).message}` } : t)),
+      { candidate: 'tree-sitter-python', used: true, reason: 'fallback after the interpreter failed' },
+    ];
+    return { checker: parser.info, tried, files: await parser.check(files) };
+  }
+}

@@ -4,9 +4,8 @@
  * at plug-in start, so a patched `Code/*.py` takes effect after this), and the plug-in's preferences
  * `GET /:/plugins/{id}/prefs` (`Setting` elements). Saved preferences
  * (`Plug-in Support/Preferences/<id>.xml`) win over `DefaultPrefs.json`, so a preference change goes through
- * here, never through DefaultPrefs.json. Setting: `PUT /:/plugins/{id}/prefs?name=value`, the route Plex Web
- * uses for agent settings (UNVERIFIED against every PMS version; the framework's own route is
- * `/prefs/set?name=value`).
+ * here, never through DefaultPrefs.json. Setting: the framework's route `GET /:/plugins/{id}/prefs/set?name=value`
+ * (Plex framework handlers/runtime.py; reaching it through PMS is UNVERIFIED on current servers).
  */
 import { bool, container, list, str, type Node } from './body.ts';
 import type { PlexConnection } from './request.ts';
@@ -72,9 +71,9 @@ export async function getPluginPrefs(conn: PlexConnection, identifier: string): 
   return parseSettings((await conn.request({ path: `${pluginPath(identifier)}/prefs`, format: 'xml', what: `plug-in ${identifier}` })).body);
 }
 
-/** Saves preferences (`name` → value; booleans as "true"/"false" as the framework stores them). */
+/** Saves preferences (`name` → value; booleans as "true"/"false" as the framework stores them). Idempotent, so the gate may retry it. */
 export async function setPluginPrefs(conn: PlexConnection, identifier: string, values: Record<string, string | boolean>): Promise<void> {
   const query: Record<string, string> = {};
   for (const [k, v] of Object.entries(values)) query[k] = typeof v === 'boolean' ? String(v) : v;
-  await conn.request({ method: 'PUT', path: `${pluginPath(identifier)}/prefs`, query, format: 'none', what: `plug-in ${identifier}` });
+  await conn.request({ path: `${pluginPath(identifier)}/prefs/set`, query, format: 'none', what: `plug-in ${identifier}` });
 }

@@ -77,35 +77,33 @@ function violation(rule: NamingRule, node: SyntaxNode, name: string, message: st
 
 const refused = (name: string) => name.startsWith('_') && name !== '_';
 
-/** Store contexts (where assigning `printed` is refused): node is (inside) an assignment target. */
+/** Store contexts (where assigning `printed` is refused): the identifier is an assignment target. */
 function isStoreTarget(node: SyntaxNode): boolean {
-  let child: SyntaxNode = node;
-  for (let p = node.parent; p; child = p, p = p.parent) {
-    switch (p.type) {
-      case 'pattern_list':
-      case 'tuple_pattern':
-      case 'list_pattern':
-      case 'list_splat_pattern':
-      case 'as_pattern_target':
-      case 'parameters':
-      case 'lambda_parameters':
-      case 'default_parameter':
-      case 'typed_parameter':
-        if (p.type === 'default_parameter' && p.childForFieldName('name')?.id !== child.id) return false;
-        return true;
-      case 'assignment':
-      case 'augmented_assignment':
-      case 'for_statement':
-      case 'for_in_clause':
-        return p.childForFieldName('left')?.id === child.id;
-      case 'function_definition':
-      case 'class_definition':
-        return p.childForFieldName('name')?.id === child.id;
-      default:
-        return false;
-    }
+  const p = node.parent;
+  if (!p) return false;
+  switch (p.type) {
+    case 'pattern_list':
+    case 'tuple_pattern':
+    case 'list_pattern':
+    case 'list_splat_pattern':
+    case 'as_pattern_target':
+    case 'parameters':
+    case 'lambda_parameters':
+    case 'typed_parameter':
+      return true;
+    case 'default_parameter':
+      return p.childForFieldName('name')?.id === node.id;
+    case 'assignment':
+    case 'augmented_assignment':
+    case 'for_statement':
+    case 'for_in_clause':
+      return p.childForFieldName('left')?.id === node.id;
+    case 'function_definition':
+    case 'class_definition':
+      return p.childForFieldName('name')?.id === node.id;
+    default:
+      return false;
   }
-  return false;
 }
 
 function checkImport(stmt: SyntaxNode, out: NamingViolation[]): void {

@@ -1,0 +1,347 @@
+/**
+ * The watch archive: a durable, append-only copy of the plug-in logs. A plug-in log folder holds only
+ * about 6 MiB per agent and the framework rotates at every plug-in start (reference §3.1), so without
+ * it the loop would rotate its own baseline away.
+ *
+ * Layout (inside `paths.archiveDir(ws)`):
+ * - `<bundle id>/<YYYY-MM-DD>.log` — every byte of that bundle's log, once, in order, across rotations,
+ *   in one file per day of archiving (UTC); after a gap a new segment `<YYYY-MM-DD>-s<N>.log` starts,
+ *   so a gap always sits at the start of a file;
+ * - `state.json` — `plexmend.archive/1`: the bookmarks of the plug-in log folder (where each source file
+ *   was copied up to), the committed size of every archive file, and the gaps;
+ * - `.watch.lock` — the pid of the running `plexmend watch`.
+ * Copies are polled (no file-change events: they do not work on network shares). A poll appends, fsyncs,
+ * then writes the state atomically; on start, bytes past a file's committed size (a crash mid-poll) are
+ * cut off and copied again, so no byte is archived twice.
+ */
+import { open, readdir, rm, mkdir, readFile, writeFile, type FileHandle } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { z } from 'zod';
+import { defineDocument, readDocument, writeDocument } from '../documents.ts';
+import { InputError, LockHeldError } from '../errors.ts';
+import { bookmarkDocSchema, emptyBookmarks, entryAfterRead, lineTs, planSet, type BookmarkEntry, type CurrentFile } from './bookmarks.ts';
+import { readHead } from './fingerprint.ts';
+import { listLogFolder } from './discover.ts';
+
+const count = z.number().int().nonnegative();
+
+export const archiveGapSchema = z.object({
+  /** Archive file (relative to the archive folder, `/`-separated) whose first byte follows the gap. */
+  file: z.string(),
+  bundleId: z.string(),
+  bytes: count,
+  /** True when `bytes` is a lower bound (the lost file may have grown after it was last seen). */
+  atLeast: z.boolean(),
+  reason: z.string(),
+  detectedAt: z.string(),
+});
+export type ArchiveGap = z.infer<typeof archiveGapSchema>;
+
+export const archiveStateSchema = z.object({
+  schema: z.literal('plexmend.archive/1'),
+  updatedAt: z.string(),
+  /** The plug-in log folder last archived. */
+  logsDir: z.string().optional(),
+  /** Where each source log file was copied up to. */
+  sources: bookmarkDocSchema,
+  /** Committed size of each archive file (relative path → bytes). */
+  committed: z.record(z.string(), count),
+  /** The archive file each bundle appends to now (relative path). */
+  current: z.record(z.string(), z.string()),
+  gaps: z.array(archiveGapSchema),
+  /** Gaps seen while no new bytes were there to follow them yet, by bundle id. */
+  pendingGaps: z.record(z.string(), z.array(archiveGapSchema.omit({ file: true }))),
+});
+export type ArchiveState = z.infer<typeof archiveStateSchema>;
+export const ArchiveStateDocument = defineDocument('plexmend.archive/1', archiveStateSchema);
+
+const ARCHIVE_FILE = /^(\d{4}-\d{2}-\d{2})(?:-s(\d+))?\.log$/;
+const stateFile = (dir: string) => join(dir, 'state.json');
+const rel = (dir: string, path: string) => relative(dir, path).split(sep).join('/');
+
+/** A new, empty archive state. */
+export function emptyArchiveState(now: Date): ArchiveState {
+  return { schema: 'plexmend.archive/1', updatedAt: now.toISOString(), sources: emptyBookmarks(now), committed: {}, current: {}, gaps: [], pendingGaps: {} };
+}
+
+/** The archive's state; a folder without one is a new archive. */
+export async function loadArchiveState(dir: string, now: Date): Promise<ArchiveState> {
+  try {
+    return await readDocument(ArchiveStateDocument, stateFile(dir));
+  } catch (err) {
+    if (((err as { cause?: NodeJS.ErrnoException }).cause)?.code === 'ENOENT') return emptyArchiveState(now);
+    throw err;
+  }
+}
+
+/** What the archive holds: per bundle its files in order, and the gaps before files. */
+export interface ArchiveLayout {
+  bundles: { bundleId: string; files: { path: string; name: string }[] }[];
+  /** Absolute archive file path → the gap before its first byte. */
+  gapsBefore: Map<string, { bytes: number; reason: string }>;
+}
+
+/**
+ * Lists an archive for reading (`readLogLines({kind:'archive'})`): bundle folders by name, files by
+ * day and segment. Only committed state is trusted for gaps.
+ * @throws InputError when the folder is missing or holds no archive.
+ */
+export async function listArchive(dir: string): Promise<ArchiveLayout> {
+  let names: string[];
+  try {
+    names = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(`no log archive at ${dir} (${code ?? 'error'})`, 'run plexmend watch first (it keeps the archive), or pass --logs DIR', err);
+  }
+  const state = await loadArchiveState(dir, new Date(0));
+  const bundles: ArchiveLayout['bundles'] = [];
+  for (const bundleId of names) {
+    const files = (await readdir(join(dir, bundleId))).filter((n) => ARCHIVE_FILE.test(n)).sort(byDaySegment);
+    if (files.length) bundles.push({ bundleId, files: files.map((name) => ({ path: join(dir, bundleId, name), name })) });
+  }
+  if (bundles.length === 0) throw new InputError(`the log archive at ${dir} is empty`, 'run plexmend watch first and let it poll at least once');
+  const gapsBefore = new Map<string, { bytes: number; reason: string }>();
+  for (const g of state.gaps) gapsBefore.set(join(dir, ...g.file.split('/')), { bytes: g.bytes, reason: g.reason });
+  return { bundles, gapsBefore };
+}
+
+function byDaySegment(a: string, b: string): number {
+  const ma = ARCHIVE_FILE.exec(a)!;
+  const mb = ARCHIVE_FILE.exec(b)!;
+  return ma[1].localeCompare(mb[1]) || Number(ma[2] ?? 1) - Number(mb[2] ?? 1);
+}
+
+/** What one poll did. */
+export interface PollResult {
+  bytes: number;
+  files: number;
+  /** Gaps detected in this poll (recorded in the state before the next bytes of their bundle). */
+  gaps: Omit<ArchiveGap, 'file'>[];
+  problems: { path: string; message: string }[];
+}
+
+/** The clock, injected. */
+export interface ArchiveDeps {
+  now(): Date;
+}
+
+/**
+ * An open archive: call `poll()` as often as wanted, `close()` at the end. Opening takes the lock,
+ * loads the state and cuts uncommitted bytes left by a crash.
+ * @throws LockHeldError when another live `plexmend watch` holds the archive.
+ */
+export async function openArchive(archiveDir: string, deps: ArchiveDeps): Promise<{ state: () => ArchiveState; poll(logsDir: string): Promise<PollResult>; close(): Promise<void> }> {
+  await mkdir(archiveDir, { recursive: true });
+  await takeLock(archiveDir);
+  let state: ArchiveState;
+  try {
+    state = await loadArchiveState(archiveDir, deps.now());
+    await recover(archiveDir, state);
+  } catch (err) {
+    await releaseLock(archiveDir);
+    throw err;
+  }
+  return {
+    state: () => state,
+    poll: async (logsDir) => {
+      const r = await pollOnce(archiveDir, logsDir, state, deps);
+      state = r.state;
+      return r.result;
+    },
+    close: () => releaseLock(archiveDir),
+  };
+}
+
+async function takeLock(dir: string): Promise<void> {
+  const lock = join(dir, '.watch.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+      if (pid && pid !== process.pid && alive(pid)) throw new LockHeldError(`the log archive ${dir}`, pid);
+      await rm(lock, { force: true }); // stale: its process is gone
+    }
+  }
+  throw new LockHeldError(`the log archive ${dir}`, 0);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function releaseLock(dir: string): Promise<void> {
+  const lock = join(dir, '.watch.lock');
+  const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+  if (pid === process.pid) await rm(lock, { force: true });
+}
+
+/** Cuts every archive file back to its committed size; removes files no committed poll created. */
+async function recover(dir: string, state: ArchiveState): Promise<void> {
+  for (const d of await readdir(dir, { withFileTypes: true })) {
+    if (!d.isDirectory()) continue;
+    for (const name of await readdir(join(dir, d.name))) {
+      if (!ARCHIVE_FILE.test(name)) continue;
+      const path = join(dir, d.name, name);
+      const committed = state.committed[rel(dir, path)];
+      if (committed === undefined) {
+        await rm(path, { force: true });
+        continue;
+      }
+      const fh = await open(path, 'r+');
+      try {
+        if ((await fh.stat()).size > committed) await fh.truncate(committed);
+      } finally {
+        await fh.close();
+      }
+    }
+  }
+}
+
+const CHUNK = 1024 * 1024;
+
+async function pollOnce(dir: string, logsDir: string, prev: ArchiveState, deps: ArchiveDeps): Promise<{ state: ArchiveState; result: PollResult }> {
+  const now = deps.now();
+  const state: ArchiveState = structuredClone(prev);
+  state.logsDir = resolve(logsDir);
+  const result: PollResult = { bytes: 0, files: 0, gaps: [], problems: [] };
+  const writers = new Map<string, { fh: FileHandle; path: string; size: number }>();
+  try {
+    for (const set of await listLogFolder(logsDir)) {
+      const bundleId = set.bundleId ?? set.key.split(/[\\/]/).pop()!;
+      const opened: { fh: FileHandle; file: CurrentFile }[] = [];
+      let incomplete = false;
+      try {
+        for (const f of set.files) {
+          try {
+            const fh = await open(f.path, 'r');
+            opened.push({ fh, file: { path: f.path, name: f.name, active: f.active, ...(await readHead(fh)) } });
+          } catch (err) {
+            incomplete = true;
+            result.problems.push({ path: f.path, message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); skipped this poll` });
+          }
+        }
+        const plan = planSet(opened.map((o) => o.file), state.sources.sets[set.key]?.files, incomplete);
+        for (const g of plan.gaps) {
+          const gap = { bundleId, bytes: g.bytes, atLeast: g.atLeast, reason: g.reason, detectedAt: now.toISOString() };
+          (state.pendingGaps[bundleId] ??= []).push(gap);
+          result.gaps.push(gap);
+        }
+        const entries: BookmarkEntry[] = incomplete ? [...plan.unmatched] : [];
+        for (const r of plan.reads) {
+          const o = opened.find((x) => x.file === r.file)!;
+          const copied = await copyNew(o.fh, r.from, o.file.active, async (bytes) => {
+            const w = await writerFor(dir, bundleId, state, writers, now);
+            await w.fh.write(bytes, 0, bytes.length, w.size);
+            w.size += bytes.length;
+          });
+          if (copied.end > r.from) result.files++;
+          result.bytes += copied.end - r.from;
+          entries.push(entryAfterRead(r.file, copied.end, copied.size, 0, copied.lastTs ?? r.matched?.lastTs));
+        }
+        state.sources.sets[set.key] = { files: entries };
+      } finally {
+        for (const o of opened) await o.fh.close().catch(() => undefined);
+      }
+    }
+    for (const [relPath, w] of writers) {
+      await w.fh.sync();
+      state.committed[relPath] = w.size;
+    }
+  } finally {
+    for (const w of writers.values()) await w.fh.close().catch(() => undefined);
+  }
+  state.updatedAt = now.toISOString();
+  state.sources.updatedAt = state.updatedAt;
+  await writeDocument(ArchiveStateDocument, stateFile(dir), state);
+  return { state, result };
+}
+
+/** The archive file to append to for a bundle: today's, or a new segment after a gap or a new day. */
+async function writerFor(
+  dir: string,
+  bundleId: string,
+  state: ArchiveState,
+  writers: Map<string, { fh: FileHandle; path: string; size: number }>,
+  now: Date,
+): Promise<{ fh: FileHandle; path: string; size: number }> {
+  const day = now.toISOString().slice(0, 10);
+  const pending = state.pendingGaps[bundleId] ?? [];
+  let relPath = state.current[bundleId];
+  const sameDay = relPath !== undefined && ARCHIVE_FILE.exec(relPath.split('/').pop()!)?.[1] === day;
+  if (!relPath || !sameDay || pending.length > 0) {
+    const names = new Set(Object.keys(state.committed));
+    relPath = `${bundleId}/${day}.log`;
+    for (let seg = 2; names.has(relPath) || writers.has(relPath); seg++) relPath = `${bundleId}/${day}-s${seg}.log`;
+    for (const g of pending) {
+      state.gaps.push({ file: relPath, ...g });
+    }
+    delete state.pendingGaps[bundleId];
+    state.current[bundleId] = relPath;
+  }
+  let w = writers.get(relPath);
+  if (!w) {
+    const path = join(dir, ...relPath.split('/'));
+    await mkdir(join(dir, bundleId), { recursive: true });
+    const fh = await open(path, 'a+');
+    w = { fh, path, size: state.committed[relPath] ?? 0 };
+    writers.set(relPath, w);
+  }
+  return w;
+}
+
+/**
+ * Copies the bytes of a source file after `from` through `sink`, whole lines only for the live file
+ * (an unterminated last line waits for the next poll); a rotated file is complete, and if its last line
+ * lacks a `\n` one is added so the next file's first line stays a line of its own.
+ */
+async function copyNew(
+  fh: FileHandle,
+  from: number,
+  live: boolean,
+  sink: (bytes: Buffer) => Promise<void>,
+): Promise<{ end: number; size: number; lastTs?: string }> {
+  const buf = Buffer.allocUnsafe(CHUNK);
+  let pos = from;
+  let written = from;
+  let lastTs: string | undefined;
+  for (;;) {
+    const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
+    if (bytesRead === 0) break;
+    const view = buf.subarray(0, bytesRead);
+    const nl = view.lastIndexOf(10);
+    if (nl !== -1) {
+      const upTo = pos + nl + 1;
+      if (written < pos) await copyRange(fh, written, pos, sink); // a line that began in an earlier chunk
+      await sink(Buffer.from(view.subarray(Math.max(0, written - pos), nl + 1)));
+      written = upTo;
+      const start = view.lastIndexOf(10, nl - 1) + 1;
+      lastTs = lineTs(view.subarray(start, Math.min(start + 23, nl)).toString('latin1')) ?? lastTs;
+    }
+    pos += bytesRead;
+  }
+  if (!live && written < pos) {
+    await copyRange(fh, written, pos, sink);
+    await sink(Buffer.from('\n'));
+    written = pos;
+  }
+  return { end: written, size: pos, lastTs };
+}
+
+async function copyRange(fh: FileHandle, from: number, to: number, sink: (bytes: Buffer) => Promise<void>): Promise<void> {
+  const buf = Buffer.allocUnsafe(Math.min(CHUNK, to - from));
+  for (let pos = from; pos < to; ) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, to - pos), pos);
+    if (bytesRead === 0) break;
+    await sink(Buffer.from(buf.subarray(0, bytesRead)));
+    pos += bytesRead;
+  }
+}

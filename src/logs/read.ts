@@ -1,0 +1,429 @@
+/**
+ * Phase 1 reading: turns a log folder, explicit files, standard input or the watch archive into a
+ * stream of physical lines (`RawLine`), oldest first, with bounded memory, and says what it read
+ * (sources), what was lost (gaps), what could not be read (problems) and where to resume (bookmarks).
+ *
+ * Relies on (reference/pgma-agents-and-logs.md §3.1): plug-in logs are `<bundle id>.log` with rotations
+ * `.log.1` … `.log.5` (`.5` oldest) written by Python's RotatingFileHandler; the main server's logs use
+ * `Plex Media Server.N.log` and are not plug-in logs (skipped). Lines are UTF-8 with `\n` or `\r\n`;
+ * real files also carry invalid bytes, NULs (crash padding) and lines of megabytes — all counted, none
+ * fatal. Speed: 1 MiB reads, `\n` found with Buffer.indexOf, UTF-8 checked per chunk and decoded per line.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { isUtf8 } from 'node:buffer';
+import { InputError } from '../errors.ts';
+import type { LogInput, RawLine } from './input.ts';
+import type { Gap } from './schema.ts';
+import { fingerprintOf, readHead } from './fingerprint.ts';
+import { listLogFiles, listLogFolder, type LogSet } from './discover.ts';
+import { emptyBookmarks, entryAfterRead, lineTs, planSet, type BookmarkDoc, type BookmarkEntry, type CurrentFile } from './bookmarks.ts';
+import { listArchive } from './archive.ts';
+
+export interface ReadOptions {
+  /** Resume where these bookmarks say (only bytes written since are read). */
+  bookmarks?: BookmarkDoc;
+  /** Longest line kept; longer lines are cut to this many bytes and counted. Default 1 MiB. */
+  maxLineBytes?: number;
+}
+
+/** A file as it was read: the `sourceSchema` of the LogReport. */
+export interface Source {
+  path: string;
+  fingerprint: string;
+  size: number;
+  fromOffset: number;
+  toOffset: number;
+  lines: number;
+}
+
+export interface ReadStats {
+  bytes: number;
+  lines: number;
+  invalidUtf8: number;
+  nulBytes: number;
+  longLines: number;
+}
+
+export interface ReadResult {
+  sources: Source[];
+  gaps: Gap[];
+  problems: { path: string; message: string }[];
+  stats: ReadStats;
+  /** The bookmarks to pass next time (input bookmarks updated with what was read now). */
+  bookmarks: BookmarkDoc;
+}
+
+const CHUNK = 1024 * 1024;
+const DEFAULT_MAX_LINE = 1024 * 1024;
+
+/**
+ * Reads log lines. Iterate `lines` once; `done()` resolves after the last line (it drains the lines
+ * itself if nobody iterates). A missing or empty input is an `InputError`, thrown by the iteration and
+ * by `done()`; a file that cannot be read is a `problems` entry and the rest goes on.
+ */
+export function readLogLines(input: LogInput, opts: ReadOptions = {}): { lines: AsyncIterable<RawLine>; done(): Promise<ReadResult> } {
+  const state = new ReadState(opts);
+  const batches = readBatches(input, state);
+  let started = false;
+  let finished!: (r: ReadResult) => void;
+  let failed!: (e: unknown) => void;
+  const result = new Promise<ReadResult>((res, rej) => ((finished = res), (failed = rej)));
+  result.catch(() => undefined);
+  const it = batches[Symbol.asyncIterator]();
+  let batch: RawLine[] = [];
+  let i = 0;
+  const pull = async (): Promise<IteratorResult<RawLine>> => {
+    for (;;) {
+      let r: IteratorResult<RawLine[]>;
+      try {
+        r = await it.next();
+      } catch (err) {
+        failed(err);
+        throw err;
+      }
+      if (r.done) {
+        finished(state.result());
+        return { done: true, value: undefined };
+      }
+      batch = r.value;
+      i = 0;
+      if (batch.length > 0) return { done: false, value: batch[i++] };
+    }
+  };
+  const iterator: AsyncIterator<RawLine> = {
+    next: () => (i < batch.length ? Promise.resolve({ done: false, value: batch[i++] }) : pull()),
+    async return() {
+      await it.return?.(undefined);
+      finished(state.result());
+      return { done: true, value: undefined };
+    },
+  };
+  return {
+    lines: {
+      [Symbol.asyncIterator]() {
+        if (started) throw new Error('readLogLines: lines can be iterated only once');
+        started = true;
+        return iterator;
+      },
+    },
+    async done() {
+      if (!started) {
+        started = true;
+        while (!(await iterator.next()).done) {
+          /* drain */
+        }
+      }
+      return result;
+    },
+  };
+}
+
+class ReadState {
+  readonly maxLine: number;
+  readonly sources: Source[] = [];
+  readonly gaps: Gap[] = [];
+  readonly problems: { path: string; message: string }[] = [];
+  readonly stats: ReadStats = { bytes: 0, lines: 0, invalidUtf8: 0, nulBytes: 0, longLines: 0 };
+  readonly bookmarks: BookmarkDoc;
+  readonly buf = Buffer.allocUnsafe(CHUNK);
+  /** False for explicit file paths (a missing one was never there, it did not vanish). */
+  listed = true;
+  constructor(readonly opts: ReadOptions) {
+    this.maxLine = Math.max(64, opts.maxLineBytes ?? DEFAULT_MAX_LINE);
+    const prev = opts.bookmarks ?? emptyBookmarks();
+    this.bookmarks = { schema: 'plexmend.bookmarks/1', updatedAt: new Date().toISOString(), sets: { ...prev.sets } };
+  }
+  result(): ReadResult {
+    return { sources: this.sources, gaps: this.gaps, problems: this.problems, stats: this.stats, bookmarks: this.bookmarks };
+  }
+}
+
+async function* readBatches(input: LogInput, st: ReadState): AsyncGenerator<RawLine[]> {
+  if (input.kind === 'stdin') {
+    yield* readStream(input.stream, st);
+    return;
+  }
+  st.listed = input.kind !== 'files';
+  const sets = input.kind === 'folder' ? await listLogFolder(input.dir) : input.kind === 'archive' ? await archiveSets(input.dir) : listLogFiles(input.paths);
+  for (const set of sets) yield* readSet(set, st);
+  if (st.sources.length === 0 && st.problems.length > 0) {
+    const p = st.problems[0];
+    throw new InputError(`no log file could be read: ${p.path}: ${p.message}`, 'check the path and its permissions (or run as the user Plex runs as)');
+  }
+}
+
+async function archiveSets(dir: string): Promise<LogSet[]> {
+  const layout = await listArchive(dir);
+  const sets: LogSet[] = [];
+  for (const b of layout.bundles) {
+    b.files.forEach((f, idx) => {
+      const gap = layout.gapsBefore.get(f.path);
+      sets.push({
+        key: resolve(f.path),
+        bundleId: b.bundleId,
+        files: [{ path: f.path, name: f.name, active: idx === b.files.length - 1 }],
+        ...(gap ? { gapsBefore: new Map([[f.path, gap]]) } : {}),
+      });
+    });
+  }
+  return sets;
+}
+
+interface Opened {
+  fh: FileHandle;
+  file: CurrentFile;
+}
+
+async function* readSet(set: LogSet, st: ReadState): AsyncGenerator<RawLine[]> {
+  // Open every file of the set first: on POSIX a handle follows its file through a rename, so a
+  // rotation during this read cannot make us read one file twice or skip one.
+  const opened: Opened[] = [];
+  let incomplete = false;
+  try {
+    for (const f of set.files) {
+      let fh: FileHandle | undefined;
+      try {
+        fh = await open(f.path, 'r');
+        const { head, size } = await readHead(fh);
+        opened.push({ fh, file: { path: f.path, name: f.name, size, head, active: f.active } });
+      } catch (err) {
+        await fh?.close().catch(() => undefined);
+        incomplete = true;
+        st.problems.push({ path: f.path, message: fileProblem(err, st.listed) });
+      }
+    }
+    const prev = st.opts.bookmarks?.sets[set.key]?.files;
+    const plan = planSet(opened.map((o) => o.file), prev, incomplete);
+    for (const g of plan.gaps) st.gaps.push({ file: join(dirname(set.key), g.file), bytes: g.bytes, reason: g.reason });
+    const entries: BookmarkEntry[] = incomplete ? [...plan.unmatched] : [];
+    for (const r of plan.reads) {
+      const o = opened.find((x) => x.file === r.file)!;
+      const gapBefore = r.from === 0 ? set.gapsBefore?.get(r.file.path) : undefined;
+      if (gapBefore) st.gaps.push({ file: r.file.path, bytes: gapBefore.bytes, reason: gapBefore.reason });
+      const reader = readFile(o, r.from, r.lineNo, set.bundleId, st);
+      let done: FileDone | undefined;
+      for (;;) {
+        const step = await reader.next();
+        if (step.done) {
+          done = step.value;
+          break;
+        }
+        yield step.value;
+      }
+      if (done) entries.push(entryAfterRead(r.file, done.offset, done.size, done.lineNo, done.lastTs ?? r.matched?.lastTs));
+      else if (r.matched) entries.push(r.matched);
+    }
+    st.bookmarks.sets[set.key] = { files: entries };
+  } finally {
+    for (const o of opened) await o.fh.close().catch(() => undefined);
+  }
+}
+
+function fileProblem(err: unknown, listed = true): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied; skipped (run as a user that may read it, e.g. the plex user)';
+  if (code === 'ENOENT') return listed ? 'vanished before it could be read (rotated or deleted); skipped' : 'no such file; skipped';
+  if (code === 'EISDIR') return 'is a folder, not a log file; skipped (pass it with --logs)';
+  return `cannot be read (${code ?? (err as Error).message}); skipped`;
+}
+
+interface FileDone {
+  offset: number;
+  size: number;
+  lineNo: number;
+  lastTs?: string;
+}
+
+/** Streams one open file from `from`; returns where it stopped (undefined when skipped as binary). */
+async function* readFile(o: Opened, from: number, lineNo: number, bundleId: string | undefined, st: ReadState): AsyncGenerator<RawLine[], FileDone | undefined> {
+  const { fh, file } = o;
+  const split = new LineSplitter(file.path, bundleId, from, lineNo, st);
+  let pos = from;
+  let first = true;
+  for (;;) {
+    let n: number;
+    try {
+      n = (await fh.read(st.buf, 0, CHUNK, pos)).bytesRead;
+    } catch (err) {
+      st.problems.push({ path: file.path, message: fileProblem(err) });
+      break;
+    }
+    if (n === 0) break;
+    if (first && from === 0 && looksBinary(st.buf.subarray(0, n))) {
+      st.problems.push({ path: file.path, message: 'looks like a binary file, not a plug-in log; skipped' });
+      return undefined;
+    }
+    first = false;
+    const out: RawLine[] = [];
+    split.push(st.buf, n, out);
+    pos += n;
+    if (out.length) yield out;
+  }
+  const out: RawLine[] = [];
+  const offset = split.end(out, !file.active);
+  if (out.length) yield out;
+  st.stats.bytes += offset - from;
+  st.sources.push({ path: file.path, fingerprint: fingerprintOf(file.head), size: Math.max(pos, file.size), fromOffset: from, toOffset: offset, lines: split.lineNo - lineNo });
+  return { offset, size: pos, lineNo: split.lineNo, lastTs: split.lastTs };
+}
+
+async function* readStream(stream: NodeJS.ReadableStream, st: ReadState): AsyncGenerator<RawLine[]> {
+  const split = new LineSplitter('-', undefined, 0, 0, st);
+  let total = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    total += b.length;
+    const out: RawLine[] = [];
+    split.push(b, b.length, out);
+    if (out.length) yield out;
+  }
+  const out: RawLine[] = [];
+  split.end(out, true);
+  if (out.length) yield out;
+  if (total === 0) throw new InputError('standard input was empty', 'paste or pipe plug-in log lines, or pass --logs DIR');
+  st.stats.bytes += total;
+  st.sources.push({ path: '-', fingerprint: '', size: total, fromOffset: 0, toOffset: total, lines: split.lineNo });
+}
+
+/** Mostly control bytes or invalid UTF-8 in the first 8 KiB, and no framework timestamp: not a log. */
+export function looksBinary(sample: Buffer): boolean {
+  const s = sample.subarray(0, 8192);
+  if (s.length === 0) return false;
+  if (/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/.test(s.toString('latin1'))) return false;
+  let bad = 0;
+  for (let k = 0; k < s.length; k++) {
+    const b = s[k];
+    if (b < 9 || (b > 13 && b < 32 && b !== 27)) bad++;
+  }
+  if (!isUtf8(s)) bad += countReplacements(s.toString('utf8')) ;
+  return bad / s.length > 0.1;
+}
+
+function countReplacements(text: string): number {
+  let c = 0;
+  for (let k = text.indexOf('\uFFFD'); k !== -1; k = text.indexOf('\uFFFD', k + 1)) c++;
+  return c;
+}
+
+const REPLACEMENT_BYTES = Buffer.from([0xef, 0xbf, 0xbd]);
+
+/**
+ * Splits byte chunks into lines: `\n` ends a line, a `\r` before it is dropped, NUL bytes are counted
+ * and dropped, invalid UTF-8 becomes U+FFFD and is counted, a line longer than the limit keeps its
+ * head (cut on a character boundary) and the rest is skipped without being held in memory.
+ */
+class LineSplitter {
+  lineNo: number;
+  private lastDated = '';
+  private base: number;
+  private carry: Buffer[] = [];
+  private carryLen = 0;
+  private carryStart = 0;
+  private overflow = false;
+  private pending = false;
+  constructor(private readonly source: string, private readonly bundleId: string | undefined, from: number, lineNo: number, private readonly st: ReadState) {
+    this.base = from;
+    this.lineNo = lineNo;
+  }
+
+  push(chunk: Buffer, n: number, out: RawLine[]): void {
+    const view = n === chunk.length ? chunk : chunk.subarray(0, n);
+    let pos = 0;
+    if (this.pending) {
+      const nl = view.indexOf(10);
+      if (nl === -1) {
+        this.append(view, 0, n);
+        this.base += n;
+        return;
+      }
+      this.append(view, 0, nl);
+      this.emitCarry(out);
+      pos = nl + 1;
+    }
+    // Whole lines of this chunk: one NUL scan and one UTF-8 check for all of them (the common case).
+    const last = view.lastIndexOf(10);
+    const whole = last >= pos ? view.subarray(pos, last) : undefined;
+    const clean = whole !== undefined && whole.indexOf(0) === -1 && isUtf8(whole);
+    for (;;) {
+      const nl = view.indexOf(10, pos);
+      if (nl === -1) break;
+      this.emit(view, pos, nl, this.base + pos, clean, out);
+      pos = nl + 1;
+    }
+    if (pos < n) {
+      this.pending = true;
+      this.carryStart = this.base + pos;
+      this.append(view, pos, n);
+    }
+    this.base += n;
+  }
+
+  /** Timestamp of the last framework line seen. */
+  get lastTs(): string | undefined {
+    return lineTs(this.lastDated);
+  }
+
+  /** Ends the input; `emitTail` false holds back an unterminated last line. Returns the offset consumed. */
+  end(out: RawLine[], emitTail: boolean): number {
+    if (!this.pending) return this.base;
+    if (!emitTail) return this.carryStart;
+    this.emitCarry(out);
+    return this.base;
+  }
+
+  private append(view: Buffer, s: number, e: number): void {
+    if (this.overflow || e <= s) return;
+    const room = this.st.maxLine + 1 - this.carryLen;
+    const take = Math.min(room, e - s);
+    this.carry.push(Buffer.from(view.subarray(s, s + take)));
+    this.carryLen += take;
+    if (this.carryLen > this.st.maxLine) this.overflow = true;
+  }
+
+  private emitCarry(out: RawLine[]): void {
+    const line = this.carry.length === 1 ? this.carry[0] : Buffer.concat(this.carry, this.carryLen);
+    const long = this.overflow;
+    this.carry = [];
+    this.carryLen = 0;
+    this.overflow = false;
+    this.pending = false;
+    this.emit(line, 0, line.length, this.carryStart, false, out, long);
+  }
+
+  private emit(buf: Buffer, s: number, e: number, offset: number, clean: boolean, out: RawLine[], long = false): void {
+    this.lineNo++;
+    let end = e;
+    const max = this.st.maxLine;
+    if (long || end - s > max) {
+      long = true;
+      end = s + max;
+      while (end > s && (buf[end] & 0xc0) === 0x80) end--; // cut on a character boundary
+      this.st.stats.longLines++;
+    } else if (end > s && buf[end - 1] === 13) end--;
+    let text: string;
+    if (clean) text = buf.toString('utf8', s, end);
+    else {
+      let bytes = buf.subarray(s, end);
+      const nul = bytes.indexOf(0);
+      if (nul !== -1) {
+        const kept = Buffer.allocUnsafe(bytes.length);
+        let k = 0;
+        for (let j = 0; j < bytes.length; j++) if (bytes[j] !== 0) kept[k++] = bytes[j];
+        this.st.stats.nulBytes += bytes.length - k;
+        bytes = kept.subarray(0, k);
+      }
+      text = bytes.toString('utf8');
+      if (!isUtf8(bytes)) {
+        let literal = 0;
+        for (let j = bytes.indexOf(REPLACEMENT_BYTES); j !== -1; j = bytes.indexOf(REPLACEMENT_BYTES, j + 3)) literal++;
+        this.st.stats.invalidUtf8 += countReplacements(text) - literal;
+      }
+    }
+    this.st.stats.lines++;
+    if (text.charCodeAt(0) === 50 /* '2': maybe a timestamp */) this.lastDated = text;
+    const line: RawLine = { source: this.source, bundleId: this.bundleId, lineNo: this.lineNo, offset, text };
+    if (long) line.truncated = true;
+    out.push(line);
+  }
+}

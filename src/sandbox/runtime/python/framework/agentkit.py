@@ -1,0 +1,392 @@
+# -*- coding: utf-8 -*-
+"""`Agent`, `MetadataSearchResult`, the search/update media objects and the metadata model, and
+the calls into an agent's `search`/`update` with the framework's logging.
+
+Relies on (reference pgma §3.5, fixtures 16/17/18): an exception escaping `search` is logged as
+CRITICAL `(agentkit:1018) Exception in the search function of agent named '<name>', called with
+keyword arguments {'year': ..., 'id': ..., 'name': ...} (most recent call last):` and escaping
+`update` as CRITICAL `(agentkit:1067) Exception in the update function of agent named '<name>',
+called with guid '<guid>' (most recent call last):`, each followed by a traceback whose first
+frame is the framework's `_search`/`_update` and whose next frames point into the bundle's Code.
+Plex passes `media.filename` URL-quoted in search (agents call `String.Unquote`).
+"""
+import base64
+import datetime
+import sys
+import urllib.parse
+
+from . import logkit, tracebacks
+
+REGISTERED = []
+
+
+class _AgentBase(object):
+    name = None
+    languages = ['en']
+    primary_provider = True
+    fallback_agent = None
+    accepts_from = None
+    contributes_to = None
+
+    def __init__(self):
+        pass
+
+
+class AgentKit(object):
+    """`Agent`: base classes; defining a subclass registers the agent (as Plex's metaclass does)."""
+
+    def __init__(self):
+        kit = self
+
+        class Meta(type):
+            def __init__(cls, name, bases, ns):
+                type.__init__(cls, name, bases, ns)
+                if ns.get('_is_base'):
+                    return
+                logkit.current.debug('agentkit', 1132, 'Creating new agent class called %s' % name)
+                REGISTERED.append(cls)
+
+        def base(kind):
+            return Meta(kind, (_AgentBase,), {'_is_base': True, 'media_type': kind})
+
+        self.Movies = base('Movies')
+        self.TV_Shows = base('TV_Shows')
+        self.Artist = base('Artist')
+        self.Album = base('Album')
+        self.Photos = base('Photos')
+
+
+class MetadataSearchResult(object):
+    def __init__(self, id=None, name=None, year=None, score=0, lang=None, thumb=None, **kwargs):
+        self.id = id
+        self.name = name
+        self.year = year
+        self.score = score
+        self.lang = lang
+        self.thumb = thumb
+
+    def to_json(self):
+        out = {'id': '' if self.id is None else str(self.id), 'name': '' if self.name is None else str(self.name),
+               'score': int(self.score or 0), 'lang': self.lang or ''}
+        if self.year is not None:
+            try:
+                out['year'] = int(self.year)
+            except (TypeError, ValueError):
+                pass
+        return out
+
+
+class SearchResults(object):
+    """The `results` container passed to search: Append/Sort/len/iteration/indexing."""
+
+    def __init__(self):
+        self._items = []
+
+    def Append(self, obj):
+        self._items.append(obj)
+
+    append = Append
+
+    def Sort(self, attr, descending=False):
+        self._items.sort(key=lambda o: getattr(o, attr, None) or 0, reverse=descending)
+
+    def Clear(self):
+        del self._items[:]
+
+    def __len__(self):
+        return len(self._items)
+
+    def __iter__(self):
+        return iter(list(self._items))
+
+    def __getitem__(self, i):
+        return self._items[i]
+
+    def __repr__(self):
+        return 'MediaContainer(art=None, noHistory=False, objects=%d)' % len(self._items)
+
+
+class MediaPart(object):
+    def __init__(self, file, duration=None):
+        self.file = file
+        self.duration = duration
+        self.openSubtitleHash = None
+
+
+class MediaItem(object):
+    def __init__(self, file, duration=None):
+        self.parts = [MediaPart(file, duration)]
+        self.duration = duration
+
+
+class SearchMedia(object):
+    """The `media` of a search (Media.Movie): name, year, filename (URL-quoted), duration, id."""
+
+    def __init__(self, d):
+        self.id = d.get('id')
+        self.name = d.get('name')
+        self.title = d.get('name')
+        self.year = d.get('year')
+        self.duration = d.get('duration')
+        self.guid = d.get('guid')
+        self.primary_metadata = None
+        self.openSubtitlesHash = None
+        path = d.get('filename') or ''
+        self.filename = urllib.parse.quote(path) if path else None
+        self.items = [MediaItem(path, self.duration)] if path else []
+
+
+class UpdateMedia(SearchMedia):
+    """The `media` of an update: the item tree with `items[0].parts[0].file` as a plain path."""
+
+
+class TagSet(object):
+    """A metadata tag collection (genres, collections, directors, countries...): set-like with `new()`."""
+
+    def __init__(self):
+        self._items = []
+
+    def add(self, value):
+        if value not in self._items:
+            self._items.append(value)
+
+    def discard(self, value):
+        if value in self._items:
+            self._items.remove(value)
+
+    remove = discard
+
+    def clear(self):
+        del self._items[:]
+
+    def new(self):
+        person = Person()
+        self._items.append(person)
+        return person
+
+    def __iter__(self):
+        return iter(list(self._items))
+
+    def __len__(self):
+        return len(self._items)
+
+    def __contains__(self, v):
+        return v in self._items
+
+    def names(self):
+        out = []
+        for v in self._items:
+            name = v.name if isinstance(v, Person) else v
+            if name is not None:
+                out.append(str(name))
+        return out
+
+
+class Person(object):
+    def __init__(self):
+        self.name = None
+        self.role = None
+        self.photo = None
+
+
+class ProxyContainer(object):
+    """`metadata.posters` / `metadata.art`: URL-keyed, `validate_keys` drops the others."""
+
+    def __init__(self):
+        self._items = {}
+        self._order = []
+
+    def __setitem__(self, key, value):
+        if key not in self._items:
+            self._order.append(key)
+        self._items[key] = value
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __contains__(self, key):
+        return key in self._items
+
+    def __delitem__(self, key):
+        del self._items[key]
+        self._order.remove(key)
+
+    def keys(self):
+        return list(self._order)
+
+    def __len__(self):
+        return len(self._order)
+
+    def validate_keys(self, keys):
+        for k in list(self._order):
+            if k not in keys:
+                del self[k]
+
+
+class Metadata(object):
+    """The metadata object handed to update; `to_json()` is what the host receives."""
+
+    def __init__(self, id, guid):
+        self.id = id
+        self.guid = guid
+        for f in ('title', 'summary', 'studio', 'originally_available_at', 'year', 'rating', 'tagline',
+                  'content_rating', 'original_title', 'title_sort', 'duration'):
+            setattr(self, f, None)
+        self.roles = TagSet()
+        self.genres = TagSet()
+        self.collections = TagSet()
+        self.directors = TagSet()
+        self.producers = TagSet()
+        self.writers = TagSet()
+        self.countries = TagSet()
+        self.posters = ProxyContainer()
+        self.art = ProxyContainer()
+
+    def to_json(self):
+        out = {}
+        for f in ('title', 'summary', 'studio'):
+            v = getattr(self, f)
+            if v is not None:
+                out[f] = str(v)
+        d = self.originally_available_at
+        if isinstance(d, (datetime.date, datetime.datetime)):
+            out['originally_available_at'] = d.strftime('%Y-%m-%d')
+        elif d is not None:
+            out['originally_available_at'] = str(d)
+        if self.year is not None:
+            try:
+                out['year'] = int(self.year)
+            except (TypeError, ValueError):
+                pass
+        if self.rating is not None:
+            try:
+                out['rating'] = float(self.rating)
+            except (TypeError, ValueError):
+                pass
+        roles = []
+        for r in self.roles:
+            if isinstance(r, Person) and r.name:
+                role = {'name': str(r.name)}
+                if r.role:
+                    role['role'] = str(r.role)
+                if r.photo:
+                    role['photo'] = str(r.photo)
+                roles.append(role)
+        if roles:
+            out['roles'] = roles
+        if len(self.posters):
+            out['posters'] = [str(k) for k in self.posters.keys()]
+        for f in ('genres', 'collections', 'directors'):
+            names = getattr(self, f).names()
+            if names:
+                out[f] = names
+        return out
+
+
+def _py2_repr(v):
+    return repr(v)
+
+
+def search_kwargs_repr(media):
+    # Python 2's dict order for these three keys, as real logs show them.
+    return '{%s}' % ', '.join('%r: %s' % (k, _py2_repr(v)) for k, v in
+                              (('year', media.year), ('id', media.id), ('name', media.name)))
+
+
+def function_route(bundle_id, function, kwargs):
+    """The framework's request path for an AgentKit call (base64 with '/'->'@', '='->'_')."""
+    def b64(s):
+        return base64.b64encode(s.encode('utf-8')).decode('ascii').replace('/', '@').replace('=', '_')
+
+    return '/:/plugins/%s/messaging/function/%s/%s/%s' % (
+        bundle_id, b64(function), b64('cereal1\n1\nlist\n0\nr0\n'), b64(cereal_dict(kwargs)))
+
+
+def cereal_dict(d):
+    """Plex's 'cereal' serialisation of a flat dict (value before key, as the framework writes)."""
+    parts = ['cereal1', '1', 'dict', str(len(d))]
+    body = ''
+    for k, v in d.items():
+        body += _cereal_value(v) + _cereal_value(k)
+    return '\n'.join(parts) + '\n' + body + 'r0\n'
+
+
+def _cereal_value(v):
+    if v is None:
+        return 'n'
+    if v is True or v is False:
+        return 'b1' if v else 'b0'
+    if isinstance(v, int):
+        return 'i%d\n' % v
+    s = str(v)
+    return 's%d\n%s' % (len(s), s)
+
+
+def _search(agent, name, results, media, lang, manual):
+    f_args = (results, media, lang, manual)
+    f_kwargs = {}
+    try:
+        agent.search(*f_args, **f_kwargs)
+    except Exception:
+        exc_type, exc, tb = sys.exc_info()
+        logkit.current.critical('agentkit', 1018, (
+            "Exception in the search function of agent named '%s', called with keyword arguments %s "
+            "(most recent call last):\n%s") % (name, search_kwargs_repr(media),
+                                                tracebacks.format_exception(exc, tb, '_search')))
+        return False
+    return True
+
+
+def _update(agent, name, metadata, media, lang, force=False):
+    kwargs = {}
+    try:
+        agent.update(metadata, media, lang, **kwargs)
+    except Exception:
+        exc_type, exc, tb = sys.exc_info()
+        logkit.current.critical('agentkit', 1067, (
+            "Exception in the update function of agent named '%s', called with guid '%s' "
+            "(most recent call last):\n%s") % (name, metadata.guid,
+                                                tracebacks.format_exception(exc, tb, '_update')))
+        return False
+    return True
+
+
+def call_search(bundle_id, agent_cls, media_dict, lang, manual):
+    """Run one search like the framework: route lines, agent call, results. Returns list of dicts."""
+    media = SearchMedia(media_dict)
+    kwargs = {'lang': lang, 'manual': bool(manual), 'name': media.name, 'year': media.year,
+              'id': media.id, 'filename': media.filename, 'duration': media.duration}
+    route = function_route(bundle_id, '_AgentKit:Search', kwargs)
+    logkit.current.debug('runtime', 717, 'Handling request GET ' + route)
+    logkit.current.debug('runtime', 814, 'Found route matching ' + route)
+    logkit.current.info('agentkit', 961, 'Searching for matches for %s' % repr(
+        {'openSubtitlesHash': None, 'name': media.name, 'year': media.year, 'filename': media.filename,
+         'duration': media.duration, 'id': media.id}))
+    results = SearchResults()
+    agent = agent_cls()
+    _search(agent, agent_cls.name or agent_cls.__name__, results, media, lang, manual)
+    out = [r.to_json() for r in results if isinstance(r, MetadataSearchResult)]
+    for r in out:
+        if not r['lang']:
+            r['lang'] = lang
+    logkit.current.debug('runtime', 88, 'Sending packed state data (%d bytes)' % 104)
+    logkit.current.debug('runtime', 924, 'Response: [200] MediaContainer, %d bytes' % (152 + 60 * len(out)))
+    return out
+
+
+def call_update(bundle_id, agent_cls, metadata_id, media_dict, lang):
+    """Run one update like the framework. Returns the metadata dict, or None when update raised."""
+    media = UpdateMedia(media_dict)
+    guid = media_dict.get('guid') or '%s://%s?lang=%s' % (bundle_id, metadata_id, lang)
+    kwargs = {'lang': lang, 'force': True, 'periodic': False, 'dbid': media.id, 'version': None,
+              'parentGUID': None, 'parentID': None, 'media_type': 'Movie', 'guid': guid, 'id': metadata_id}
+    route = function_route(bundle_id, '_AgentKit:UpdateMetadata', kwargs)
+    logkit.current.debug('runtime', 717, 'Handling request GET ' + route)
+    logkit.current.debug('runtime', 814, 'Found route matching ' + route)
+    logkit.current.debug('model', 32, 'Loading model with GUID %s' % guid)
+    metadata = Metadata(metadata_id, guid)
+    agent = agent_cls()
+    ok = _update(agent, agent_cls.name or agent_cls.__name__, metadata, media, lang)
+    logkit.current.debug('runtime', 88, 'Sending packed state data (%d bytes)' % 104)
+    logkit.current.debug('runtime', 924, 'Response: [200] str, %d bytes' % 16)
+    return metadata.to_json() if ok else None

@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { PluginHost, PluginCallError } from '../../src/sandbox/runtime/host.ts';
+import { checkGrammar, makeDataDir, startSite, type DataDir, type Site } from './runtime-helpers.ts';
+
+const MEDIA = { id: '42', name: 'Cafe Nights & Days', year: 2019, filename: '/media/films/(Blue Harbour) - Cafe Nights & Days (2019).mp4' };
+
+describe('PluginHost end to end (TestSite bundle)', () => {
+  let site: Site;
+  let dir: DataDir;
+  let host: PluginHost;
+
+  before(async () => {
+    site = await startSite();
+    dir = await makeDataDir();
+    // The saved preference (Plug-in Support/Preferences/<id>.xml) wins over DefaultPrefs.json.
+    await mkdir(join(dir.support, 'Preferences'), { recursive: true });
+    await writeFile(
+      join(dir.support, 'Preferences', 'com.plexapp.agents.TestSite.xml'),
+      '<?xml version="1.0" encoding="utf-8"?>\n<PluginPreferences><sendreferer>true</sendreferer></PluginPreferences>\n',
+    );
+    host = new PluginHost({
+      bundleDir: join(dir.plugins, 'TestSite.bundle'),
+      logsDir: dir.logs,
+      supportDir: dir.support,
+      hostMap: { 'www.testsite.test': `127.0.0.1:${site.port}` },
+    });
+    const started = await host.start();
+    assert.deepEqual(started, { ok: true });
+  });
+
+  after(async () => {
+    await host.stop();
+    await site.close();
+    await dir.cleanup();
+  });
+
+  it('reads the bundle id from Info.plist and declares the agent', () => {
+    assert.equal(host.bundleId, 'com.plexapp.agents.TestSite');
+    assert.deepEqual(host.agent, {
+      name: 'TestSite (IAFD)',
+      primary: false,
+      contributesTo: ['com.plexapp.agents.GayAdultFilms'],
+      languages: ['en'],
+    });
+  });
+
+  it('searches through the host map with the original Host header, Start() headers and saved prefs', async () => {
+    const results = await host.search(MEDIA, 'en', false);
+    assert.equal(results.length, 1);
+    assert.deepEqual(JSON.parse(results[0]!.id), { url: '/film/42', title: 'Cafe Nights & Days', year: 2019 });
+    assert.deepEqual({ ...results[0], id: 'x' }, { id: 'x', name: 'Cafe Nights & Days', score: 100, year: 2019, lang: 'en' });
+    const searchReq = site.requests.find((r) => r.url.startsWith('/search'));
+    assert.ok(searchReq, 'the site saw the search request');
+    assert.equal(searchReq.url, '/search?q=cafe+nights+and+days');
+    assert.equal(searchReq.headers.host, 'www.testsite.test');
+    assert.equal(searchReq.headers['user-agent'], 'Mozilla/5.0 (TestSite agent)');
+    assert.equal(searchReq.headers.referer, 'https://www.testsite.test/');
+  });
+
+  it('updates: title, studio, date, summary, roles, genres, posters, rating', async () => {
+    const [result] = await host.search(MEDIA, 'en', false);
+    const md = await host.update(result!.id, MEDIA, 'en');
+    assert.deepEqual(md, {
+      title: 'Cafe Nights & Days',
+      summary: 'Two friends open a café.',
+      studio: 'Blue Harbour',
+      originally_available_at: '2019-03-14',
+      year: 2019,
+      rating: 7.5,
+      roles: [{ name: 'Alex Stone', photo: 'https://www.testsite.test/img/a.jpg' }, { name: 'Ben Über' }],
+      posters: ['https://www.testsite.test/img/cover42.jpg'],
+      genres: ['Drama', 'Comedy'],
+    });
+  });
+
+  it('logs an exception escaping search as the framework does, with frames in the bundle', async () => {
+    const out = await host.search({ ...MEDIA, id: '17829', name: 'Boom', filename: '/m/raise-me.mp4' }, 'en', false);
+    assert.deepEqual(out, []);
+    const log = await readFile(join(dir.logs, 'com.plexapp.agents.TestSite.log'), 'utf8');
+    const idx = log.indexOf(
+      "CRITICAL (agentkit:1018) - Exception in the search function of agent named 'TestSite (IAFD)', called with keyword arguments {'year': 2019, 'id': '17829', 'name': 'Boom'} (most recent call last):\n",
+    );
+    assert.ok(idx > 0, 'the CRITICAL line is in the log');
+    const tail = log.slice(idx).split('\n').slice(1, 6);
+    assert.match(tail[0]!, /^ {2}File ".*agentkit\.py", line \d+, in _search$/);
+    assert.equal(tail[1], '    agent.search(*f_args, **f_kwargs)');
+    assert.match(tail[2]!, /^ {2}File ".*TestSite\.bundle\/Contents\/Code\/__init__\.py", line 29, in search$/);
+    assert.equal(tail[3], "    raise ValueError('planted failure for ' + media.name)");
+    assert.equal(tail[4], 'ValueError: planted failure for Boom');
+  });
+
+  it('writes every line in the framework grammar, starting with the real start sequence', async () => {
+    const log = await readFile(join(dir.logs, 'com.plexapp.agents.TestSite.log'), 'utf8');
+    const { records, stray } = checkGrammar(log);
+    assert.deepEqual(stray, []);
+    const first = records.slice(0, 3).map((m) => `${m[3]} (${m[4]}:${m[5]}) - ${m[6]}`);
+    assert.deepEqual(first, [
+      'INFO (core:349) - Starting framework core - Version: 2.6.3, Build: 4608319 (Thu Jul 03 02:40:00 UTC 2025)',
+      'DEBUG (core:361) - Using the elevated policy',
+      'DEBUG (core:450) - Starting runtime component.',
+    ]);
+    const msgs = records.map((m) => `${m[3]} (${m[4]}:${m[5]}) - ${m[6]}`);
+    const hashes = msgs.indexOf('CRITICAL (runtime:1299) - Exception getting hosted resource hashes (most recent call last):');
+    const started = msgs.indexOf('INFO (core:611) - Started plug-in');
+    assert.ok(hashes > 0 && started > hashes, 'resource-hashes noise comes before Started plug-in');
+    assert.ok(log.includes('\nHTTPError: HTTP Error 404: Not Found\n'));
+    assert.ok(msgs.includes('DEBUG (agentkit:1132) - Creating new agent class called TestSite'));
+    assert.ok(msgs.includes("DEBUG (networking:144) - Requesting 'https://www.testsite.test/search?q=cafe+nights+and+days'"));
+    assert.ok(msgs.includes('INFO (sandbox:19) - TestSite  - SEARCH:: >> Successful!! <<'));
+    // Timestamps and thread ids are well-formed; requests run on other threads than the start.
+    const threads = new Set(records.map((m) => m[2]));
+    assert.ok(threads.size >= 2, 'calls run on their own threads');
+  });
+});
+
+describe('PluginHost failure paths', () => {
+  let site: Site;
+  let dir: DataDir;
+
+  before(async () => {
+    site = await startSite();
+    dir = await makeDataDir();
+  });
+  after(async () => {
+    await site.close();
+    await dir.cleanup();
+  });
+
+  it('refuses a RestrictedPython naming violation in an imported module: no start, CRITICAL logged', async () => {
+    const utils = join(dir.plugins, 'TestSite.bundle', 'Contents', 'Code', 'utils.py');
+    const original = await readFile(utils, 'utf8');
+    await writeFile(utils, original + '\n_add_stubs_to_path = True\n');
+    const host = new PluginHost({ bundleDir: join(dir.plugins, 'TestSite.bundle'), logsDir: dir.logs, supportDir: dir.support, hostMap: {} });
+    try {
+      const started = await host.start();
+      assert.equal(started.ok, false);
+      assert.equal(started.error, 'SyntaxError: Line 17: "_add_stubs_to_path" is an invalid variable name because it starts with "_"');
+      await assert.rejects(host.search(MEDIA, 'en', false), (e: unknown) => e instanceof PluginCallError && e.kind === 'not-running');
+      const log = await readFile(join(dir.logs, 'com.plexapp.agents.TestSite.log'), 'utf8');
+      assert.match(log, /CRITICAL \(core:615\) - Exception starting plug-in \(most recent call last\):\n/);
+      assert.match(log, /\n {2}File ".*Contents\/Code\/__init__\.py", line 6, in <module>\n {4}import utils\n/);
+      assert.ok(log.includes('\nSyntaxError: Line 17: "_add_stubs_to_path" is an invalid variable name because it starts with "_"'));
+      assert.ok(!log.includes('Started plug-in'));
+    } finally {
+      await host.stop();
+      await writeFile(utils, original);
+    }
+  });
+
+  it('refuses __file__ in __init__.py at load (core:574 Exception while loading code)', async () => {
+    const init = join(dir.plugins, 'TestSite.bundle', 'Contents', 'Code', '__init__.py');
+    const original = await readFile(init, 'utf8');
+    await writeFile(init, original.replace("VERSION = 'v1'", "VERSION = 'v1'\nHERE = __file__"));
+    const host = new PluginHost({ bundleDir: join(dir.plugins, 'TestSite.bundle'), logsDir: dir.logs, supportDir: dir.support, hostMap: {} });
+    try {
+      const started = await host.start();
+      assert.equal(started.ok, false);
+      assert.equal(started.error, 'SyntaxError: Line 10: "__file__" is an invalid variable name because it starts with "_"');
+      const log = await readFile(join(dir.logs, 'com.plexapp.agents.TestSite.log'), 'utf8');
+      assert.match(log, /CRITICAL \(core:574\) - Exception while loading code \(most recent call last\):\n/);
+    } finally {
+      await host.stop();
+      await writeFile(init, original);
+    }
+  });
+
+  it('applies a code change only after restart()', async () => {
+    const site2 = site;
+    const init = join(dir.plugins, 'TestSite.bundle', 'Contents', 'Code', '__init__.py');
+    const original = await readFile(init, 'utf8');
+    const host = new PluginHost({
+      bundleDir: join(dir.plugins, 'TestSite.bundle'),
+      logsDir: dir.logs,
+      supportDir: dir.support,
+      hostMap: { 'www.testsite.test': `127.0.0.1:${site2.port}` },
+    });
+    try {
+      assert.deepEqual(await host.start(), { ok: true });
+      assert.equal((await host.search(MEDIA, 'en', false))[0]?.score, 100);
+      await writeFile(init, original.replace('score=100', 'score=55'));
+      assert.equal((await host.search(MEDIA, 'en', false))[0]?.score, 100, 'old code still loaded');
+      assert.deepEqual(await host.restart(), { ok: true });
+      assert.equal((await host.search(MEDIA, 'en', false))[0]?.score, 55, 'new code after restart');
+    } finally {
+      await host.stop();
+      await writeFile(init, original);
+    }
+  });
+
+  it('reports a crashed plug-in instead of hanging, and times out slow calls', async () => {
+    const host = new PluginHost({ bundleDir: join(dir.plugins, 'Probe.bundle'), logsDir: dir.logs, supportDir: dir.support, hostMap: {} });
+    try {
+      assert.deepEqual(await host.start(), { ok: true });
+      await assert.rejects(
+        host.search({ id: '1', name: 'crash', filename: '/m/a.mp4' }, 'en', false),
+        (e: unknown) => e instanceof PluginCallError && e.kind === 'crashed',
+      );
+      await assert.rejects(host.search({ id: '1', name: 'get x', filename: '/m/a.mp4' }, 'en', false), PluginCallError);
+    } finally {
+      await host.stop();
+    }
+  });
+});

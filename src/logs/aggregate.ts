@@ -1,0 +1,393 @@
+/**
+ * The incremental aggregator: `push(RawLine)` … `finish()` → LogReport (`plexmend.aggregate/1`).
+ * It streams: memory grows with the number of distinct patterns, items, agents and open operations,
+ * never with the input size (no line or event is kept beyond one example per pattern).
+ */
+import { createHash } from 'node:crypto';
+import { redact } from '../redact.ts';
+import type { Classification } from './classify.ts';
+import { RecordAssembler, type GrammarOptions } from './grammar.ts';
+import type { RawLine } from './input.ts';
+import { Interpreter, type InterpretOptions, type InterpretSink, type VerboseKind } from './interpret.ts';
+import { maskMessage } from './mask.ts';
+import type { FinishedOperation } from './operations.ts';
+import {
+  logReportSchema, type AgentStats, type EventClass, type ItemOutcome, type LogEvent, type LogReport,
+  type OperationEvent, type Pattern,
+} from './schema.ts';
+import { TemplateMiner, type Cluster } from './templates.ts';
+
+export interface AggregatorOptions extends InterpretOptions, GrammarOptions {
+  /** The template miner (with its persisted state loaded); a fresh one when absent. */
+  miner?: TemplateMiner;
+  /** Token values to redact wherever they appear (besides the `X-Plex-Token`/`plextoken` patterns). */
+  knownTokens?: string[];
+  /** Where the lines came from, for the report. */
+  input?: LogReport['input'];
+  /** Clock for `generatedAt`. */
+  now?: () => Date;
+}
+
+/** What the reader knows that the aggregator cannot see (B's `ReadResult`). */
+export interface ReadSummary {
+  sources: LogReport['sources'];
+  gaps: LogReport['gaps'];
+  problems: LogReport['problems'];
+  stats: { bytes: number; lines: number; invalidUtf8: number; nulBytes: number; longLines: number };
+}
+
+interface HttpAcc {
+  requests: number;
+  requestsByHost: Map<string, number>;
+  byStatus: Map<string, number>;
+  byHost: Map<string, Map<string, number>>;
+}
+interface AgentAcc {
+  bundleId?: string;
+  events: number;
+  errors: number;
+  noise: number;
+  byClass: Map<EventClass, number>;
+  http: HttpAcc;
+  searches: number;
+  searchesMatched: number;
+  searchesFailed: number;
+  searchesErrored: number;
+  updates: number;
+  updatesSucceeded: number;
+  updatesFailed: number;
+  pluginStarts: number;
+}
+interface PatternAcc {
+  key: string;
+  class: EventClass;
+  agent: string;
+  cluster?: Cluster;
+  template: string;
+  count: number;
+  items: Set<string>;
+  status?: number;
+  host?: string;
+  example: LogEvent;
+  firstSeen?: string;
+  lastSeen?: string;
+}
+
+const HTTP_CLASSES = new Set<EventClass>(['http_error', 'timeout', 'connection_error', 'iafd_failure']);
+
+export class LogAggregator implements InterpretSink {
+  private readonly assembler: RecordAssembler;
+  private readonly interp: Interpreter;
+  private readonly miner: TemplateMiner;
+  private readonly clusterKeys = new Map<Cluster, number>();
+  private readonly agents = new Map<string, AgentAcc>();
+  private readonly patterns = new Map<string, PatternAcc>();
+  private readonly items = new Map<string, ItemOutcome>();
+  private readonly byClass = new Map<EventClass, number>();
+  private readonly operations = new Map<OperationEvent, number>();
+  private readonly verboseCounts = { debug: 0, prefDump: 0, separator: 0, info: 0 };
+  private lines = 0;
+  private chars = 0;
+  private filteredOut = 0;
+  private events = 0;
+  private errors = 0;
+  private noise = 0;
+  private first?: string;
+  private last?: string;
+
+  constructor(private readonly opts: AggregatorOptions = {}) {
+    this.miner = opts.miner ?? new TemplateMiner();
+    this.interp = new Interpreter(this, opts);
+    this.assembler = new RecordAssembler((r) => {
+      if (r.ts !== undefined) {
+        if (this.first === undefined || r.ts < this.first) this.first = r.ts;
+        if (this.last === undefined || r.ts > this.last) this.last = r.ts;
+      }
+      this.interp.record(r);
+    }, opts);
+  }
+
+  /** Feeds one physical line. */
+  push(line: RawLine): void {
+    this.lines++;
+    this.chars += line.text.length + 1;
+    this.assembler.push(line);
+  }
+
+  /** Open operations right now (for memory tests). */
+  get openOperations(): number {
+    return this.interp.ops.openCount;
+  }
+
+  /** Ends the input and builds the report. */
+  finish(read?: ReadSummary): LogReport {
+    this.assembler.flush();
+    this.interp.finish();
+    this.miner.finalize();
+    const g = this.assembler.counts;
+    const window: LogReport['window'] = {};
+    if (this.first && this.opts.since === undefined) window.first = this.first;
+    else if (this.first) window.first = this.first < this.opts.since! ? this.opts.since : this.first;
+    if (this.last) window.last = this.last;
+    const filters: LogReport['filters'] = {};
+    if (this.opts.since) filters.since = this.opts.since;
+    if (this.opts.until) filters.until = this.opts.until;
+    if (this.opts.agents?.length) filters.agents = [...this.opts.agents];
+    const report: LogReport = {
+      schema: 'plexmend.aggregate/1',
+      generatedAt: (this.opts.now?.() ?? new Date()).toISOString(),
+      input: this.opts.input ?? { kind: 'files', paths: [] },
+      filters,
+      window,
+      sources: read?.sources ?? [],
+      gaps: read?.gaps ?? [],
+      problems: read?.problems ?? [],
+      counts: {
+        bytes: read?.stats.bytes ?? this.chars,
+        lines: read?.stats.lines ?? this.lines,
+        records: g.records,
+        continuations: g.continuations,
+        lenient: g.lenient,
+        unparsed: g.unparsed,
+        verbose: { ...this.verboseCounts },
+        invalidUtf8: read?.stats.invalidUtf8 ?? 0,
+        nulBytes: read?.stats.nulBytes ?? 0,
+        longLines: read?.stats.longLines ?? 0,
+        filteredOut: this.filteredOut,
+      },
+      totals: {
+        events: this.events,
+        errors: this.errors,
+        noise: this.noise,
+        byClass: sortedObject(this.byClass),
+        operations: sortedObject(this.operations),
+      },
+      agents: this.agentStats(),
+      patterns: this.patternList(),
+      items: this.itemList(),
+    };
+    return logReportSchema.parse(report);
+  }
+
+  // ---- InterpretSink ----
+
+  event(ev: LogEvent, cls: Classification): string {
+    const a = this.agent(ev.agent, ev.bundleId);
+    this.events++;
+    a.events++;
+    inc(this.byClass, ev.class);
+    inc(a.byClass, ev.class);
+    if (ev.class === 'framework_noise') {
+      this.noise++;
+      a.noise++;
+    } else {
+      this.errors++;
+      a.errors++;
+    }
+    if (HTTP_CLASSES.has(ev.class) && (ev.class !== 'iafd_failure' || ev.status !== undefined)) {
+      const status = ev.status !== undefined ? String(ev.status)
+        : ev.class === 'timeout' ? 'timeout' : ev.class === 'connection_error' ? 'connection' : 'unknown';
+      inc(a.http.byStatus, status);
+      if (ev.host) {
+        let m = a.http.byHost.get(ev.host);
+        if (!m) a.http.byHost.set(ev.host, (m = new Map()));
+        inc(m, status);
+      }
+    }
+    const { key, cluster } = this.patternKey(ev, cls);
+    let p = this.patterns.get(key);
+    if (!p) {
+      const example: LogEvent = { ...ev, message: redact(ev.message, this.opts.knownTokens) };
+      if (example.url) example.url = redact(example.url, this.opts.knownTokens);
+      p = { key, class: ev.class, agent: ev.agent, template: redact(maskMessage(ev.message), this.opts.knownTokens), count: 0, items: new Set(), example };
+      if (cluster) p.cluster = cluster;
+      if (ev.status !== undefined) p.status = ev.status;
+      if (ev.host) p.host = ev.host;
+      this.patterns.set(key, p);
+    }
+    p.count++;
+    if (ev.ts) {
+      if (!p.firstSeen || ev.ts < p.firstSeen) p.firstSeen = ev.ts;
+      if (!p.lastSeen || ev.ts > p.lastSeen) p.lastSeen = ev.ts;
+    }
+    return key;
+  }
+
+  request(agent: string, bundleId: string | undefined, host: string): void {
+    const a = this.agent(agent, bundleId);
+    a.http.requests++;
+    inc(a.http.requestsByHost, host);
+  }
+
+  verbose(kind: VerboseKind): void {
+    this.verboseCounts[kind]++;
+  }
+
+  filtered(): void {
+    this.filteredOut++;
+  }
+
+  seen(agent: string, bundleId: string | undefined): void {
+    this.agent(agent, bundleId);
+  }
+
+  opEvent(agent: string, bundleId: string | undefined, ev: OperationEvent): void {
+    inc(this.operations, ev);
+    const a = this.agent(agent, bundleId);
+    if (ev === 'search_started') a.searches++;
+    else if (ev === 'update_started') a.updates++;
+    else if (ev === 'plugin_start') a.pluginStarts++;
+  }
+
+  closed(op: FinishedOperation): void {
+    const a = this.agent(op.agent, op.bundleId);
+    if (op.phase === 'search') {
+      if (op.outcome === 'matched') a.searchesMatched++;
+      else if (op.outcome === 'failed') a.searchesFailed++;
+      else a.searchesErrored++;
+    } else if (op.outcome === 'matched') a.updatesSucceeded++;
+    else a.updatesFailed++;
+    if (!op.title) return;
+    const ident = (op.filePath ?? `${op.title}|${op.year ?? ''}`).toLowerCase();
+    const itemKey = `${op.agent}|${op.phase}|${ident}`;
+    for (const t of op.tags) this.patterns.get(t)?.items.add(itemKey);
+    let row = this.items.get(itemKey);
+    if (!row) {
+      row = { agent: op.agent, phase: op.phase, title: op.title, outcome: op.outcome, reasons: [], operations: 0, matched: 0, failed: 0, errored: 0 };
+      if (op.bundleId) row.bundleId = op.bundleId;
+      if (op.firstTs) row.firstTs = op.firstTs;
+      this.items.set(itemKey, row);
+    }
+    row.operations++;
+    if (op.outcome === 'matched') row.matched++;
+    else if (op.outcome === 'failed') row.failed++;
+    else row.errored++;
+    row.outcome = op.outcome;
+    row.reasons = op.reasons.map((r) => ({ ...r, detail: redact(r.detail, this.opts.knownTokens) }));
+    if (op.filePath) row.filePath = op.filePath;
+    if (op.studio) row.studio = op.studio;
+    if (op.year) row.year = op.year;
+    if (op.lastTs) row.lastTs = op.lastTs;
+    if (op.siteUrl) row.siteUrl = op.siteUrl;
+  }
+
+  // ---- building the report ----
+
+  private patternKey(ev: LogEvent, cls: Classification): { key: string; cluster?: Cluster } {
+    const base = `${ev.class}|${ev.agent}|${ev.status ?? ''}|${ev.host ?? ''}`;
+    if (ev.class === 'unknown_error') {
+      const cluster = this.miner.add(maskMessage(ev.message));
+      let n = this.clusterKeys.get(cluster);
+      if (n === undefined) this.clusterKeys.set(cluster, (n = this.clusterKeys.size + 1));
+      return { key: `${base}|#${n}`, cluster };
+    }
+    if (ev.class === 'http_error') return { key: base };
+    if (ev.class === 'agent_exception') {
+      const loc = ev.location ? `${ev.location.file}:${ev.location.line ?? ''}` : '';
+      return { key: `${base}|${ev.exceptionType ?? ''}|${loc}` };
+    }
+    if (ev.class === 'framework_noise') return { key: `${base}|${cls.rule}` };
+    return { key: `${base}|${cls.rule}|${messageHead(ev.message)}` };
+  }
+
+  private patternList(): Pattern[] {
+    const out: Pattern[] = [];
+    for (const p of this.patterns.values()) {
+      const finalKey = p.cluster ? p.key.replace(/\|#\d+$/, `|${p.cluster.id}`) : p.key;
+      const pat: Pattern = {
+        id: 'p-' + createHash('sha256').update(finalKey).digest('hex').slice(0, 12),
+        class: p.class,
+        agent: p.agent,
+        template: p.cluster ? redact(p.cluster.tokens.join(' '), this.opts.knownTokens) : p.template,
+        count: p.count,
+        items: p.items.size,
+        example: p.cluster ? { ...p.example, templateId: p.cluster.id } : p.example,
+      };
+      if (p.status !== undefined) pat.status = p.status;
+      if (p.host) pat.host = p.host;
+      if (p.firstSeen) pat.firstSeen = p.firstSeen;
+      if (p.lastSeen) pat.lastSeen = p.lastSeen;
+      out.push(pat);
+    }
+    return out.sort((a, b) => b.count - a.count || cmp(a.class, b.class) || cmp(a.agent, b.agent) || cmp(a.id, b.id));
+  }
+
+  private itemList(): ItemOutcome[] {
+    const rank = { error: 0, failed: 1, matched: 2 } as const;
+    return [...this.items.values()].sort((a, b) =>
+      cmp(a.agent, b.agent) || rank[a.outcome] - rank[b.outcome] || cmp(a.title, b.title) || cmp(a.phase, b.phase));
+  }
+
+  private agentStats(): Record<string, AgentStats> {
+    const out: Record<string, AgentStats> = {};
+    for (const name of [...this.agents.keys()].sort(cmp)) {
+      const a = this.agents.get(name)!;
+      const searched = a.searchesMatched + a.searchesFailed + a.searchesErrored;
+      const updated = a.updatesSucceeded + a.updatesFailed;
+      const byHost: Record<string, Record<string, number>> = {};
+      for (const h of [...a.http.byHost.keys()].sort(cmp)) byHost[h] = sortedObject(a.http.byHost.get(h)!);
+      const s: AgentStats = {
+        events: a.events,
+        errors: a.errors,
+        noise: a.noise,
+        byClass: sortedObject(a.byClass),
+        http: { requests: a.http.requests, requestsByHost: sortedObject(a.http.requestsByHost), byStatus: sortedObject(a.http.byStatus), byHost },
+        searches: a.searches,
+        searchesMatched: a.searchesMatched,
+        searchesFailed: a.searchesFailed,
+        searchesErrored: a.searchesErrored,
+        updates: a.updates,
+        updatesSucceeded: a.updatesSucceeded,
+        updatesFailed: a.updatesFailed,
+        pluginStarts: a.pluginStarts,
+        matchRate: searched ? a.searchesMatched / searched : null,
+        updateSuccessRate: updated ? a.updatesSucceeded / updated : null,
+      };
+      if (a.bundleId) s.bundleId = a.bundleId;
+      out[name] = s;
+    }
+    return out;
+  }
+
+  private agent(name: string, bundleId: string | undefined): AgentAcc {
+    let a = this.agents.get(name);
+    if (!a) {
+      a = {
+        events: 0, errors: 0, noise: 0, byClass: new Map(),
+        http: { requests: 0, requestsByHost: new Map(), byStatus: new Map(), byHost: new Map() },
+        searches: 0, searchesMatched: 0, searchesFailed: 0, searchesErrored: 0,
+        updates: 0, updatesSucceeded: 0, updatesFailed: 0, pluginStarts: 0,
+      };
+      this.agents.set(name, a);
+    }
+    if (bundleId && !a.bundleId) a.bundleId = bundleId;
+    return a;
+  }
+}
+
+/**
+ * What a PGMA error was doing, without the detail: text up to the first `:` or `,` after an
+ * `Error:`/`Error::`/`Warning:` prefix, masked (`Error: Getting Synopsis`, `Error getting Site Title`).
+ * Keeps one pattern per code site while names, titles and numbers vary.
+ */
+export function messageHead(message: string): string {
+  const pre = /^(?:Error|Warning)\s*:{1,2}\s*/i.exec(message);
+  const start = pre ? pre[0].length : 0;
+  const rest = message.slice(start);
+  const cut = rest.search(/[:,]/);
+  return maskMessage(message.slice(0, start) + (cut >= 0 ? rest.slice(0, cut) : rest));
+}
+
+function inc<K>(m: Map<K, number>, k: K): void {
+  m.set(k, (m.get(k) ?? 0) + 1);
+}
+
+function sortedObject<K extends string>(m: Map<K, number>): Record<K, number> {
+  const out = {} as Record<K, number>;
+  for (const k of [...m.keys()].sort(cmp)) out[k] = m.get(k)!;
+  return out;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,347 @@
+/**
+ * From records to events: runs the PGMA message layer and the classification table on each record and
+ * correlates what belongs together within one thread of one agent log, so that one failure is ONE event:
+ * - the framework's `Error opening URL '<url>'` (emitted by Plex for every failed `HTML.ElementFromURL`)
+ *   and the PGMA error that follows in the same thread: url/host from the framework, status from PGMA;
+ * - PGMA's two-line error pair (location line + text line), also when a report reordered the two;
+ * - a framework CRITICAL (e.g. `storage:89` IOError writing a poster) and the PGMA warning about the same;
+ * - the resource-hashes 404 and its CRITICAL traceback (framework noise).
+ * Requests are counted per host from `networking: Requesting '<url>'` and PGMA's `Request URL` (the same
+ * request logged by both is counted once). Loopback calls into Plex itself are not site requests.
+ */
+import { analyseTraceback, classifyFramework, classifyPgmaText, type Classification } from './classify.ts';
+import type { LogRecord } from './grammar.ts';
+import { firstUrl, hostOf, isLoopbackHost } from './mask.ts';
+import { OperationTracker, type OperationSink } from './operations.ts';
+import { parsePgma, splitKeyValue, type PgmaLine } from './pgma.ts';
+import type { LogEvent, OperationEvent } from './schema.ts';
+
+/** Agent name used when a line names no agent and its file is unknown (pasted excerpts). */
+export const UNKNOWN_AGENT = '(unknown)';
+
+export type VerboseKind = 'debug' | 'prefDump' | 'separator' | 'info';
+
+export interface InterpretSink extends OperationSink {
+  /** A classified event of thread `threadKey`; returns a key the operation remembers (pattern key). */
+  event(ev: LogEvent, cls: Classification): string;
+  request(agent: string, bundleId: string | undefined, host: string): void;
+  verbose(kind: VerboseKind): void;
+  filtered(): void;
+  /** A record was seen for this agent (for per-agent presence even without events). */
+  seen(agent: string, bundleId: string | undefined): void;
+}
+
+export interface InterpretOptions {
+  /** Inclusive bounds on the logged timestamp, normalised to `YYYY-MM-DD HH:MM:SS,mmm` (string order). */
+  since?: string;
+  until?: string;
+  /** Agent names or bundle ids to keep (case-insensitive). */
+  agents?: string[];
+}
+
+interface Held {
+  ev: LogEvent;
+  cls: Classification;
+  /** A PGMA text line still waiting for a location line printed after it. */
+  wantsLocation: boolean;
+  /** A framework exception that the agent's own error line may repeat. */
+  framework: boolean;
+}
+
+interface ThreadState {
+  agent?: string;
+  pendingUrl?: { rec: LogRecord; url: string; host?: string; retried: boolean };
+  pendingLoc?: { rec: LogRecord; pg: PgmaLine };
+  held?: Held;
+  lastRequestUrl?: string;
+}
+
+/** `GEVI` from `com.plexapp.agents.GEVI`; `system` from `com.plexapp.system`. */
+export function agentOfBundle(bundleId: string | undefined): string | undefined {
+  if (!bundleId) return undefined;
+  const m = /^com\.plexapp\.agents\.(.+)$/.exec(bundleId);
+  if (m) return m[1];
+  return bundleId.split('.').pop() || undefined;
+}
+
+export class Interpreter {
+  readonly ops: OperationTracker;
+  private readonly threads = new Map<string, ThreadState>();
+  private readonly agentFilter: Set<string> | null;
+
+  constructor(private readonly sink: InterpretSink, private readonly opts: InterpretOptions = {}) {
+    this.ops = new OperationTracker(sink);
+    this.agentFilter = opts.agents?.length ? new Set(opts.agents.map((a) => a.toLowerCase())) : null;
+  }
+
+  record(r: LogRecord): void {
+    if (r.ts !== undefined && ((this.opts.since && r.ts < this.opts.since) || (this.opts.until && r.ts > this.opts.until))) {
+      this.sink.filtered();
+      return;
+    }
+    const logId = r.bundleId ?? r.source;
+    const key = logId + '|' + r.thread;
+    let st = this.threads.get(key);
+    if (!st) this.threads.set(key, (st = {}));
+    const msg = r.message;
+    const fileAgent = agentOfBundle(r.bundleId);
+
+    if (r.level === 'DEBUG') {
+      if (msg.startsWith("Requesting '")) {
+        const agent = fileAgent ?? st.agent ?? UNKNOWN_AGENT;
+        if (this.accept(agent, r.bundleId)) this.onRequesting(key, st, r, agent, msg);
+      }
+      this.sink.verbose('debug');
+      return;
+    }
+    const dash = msg.indexOf(' - ');
+    const pg = dash > 0 && dash <= 40 ? parsePgma(msg) : null;
+    if (st.held && !(pg && pg.kind === 'location')) this.emitHeld(key, st);
+
+    if (pg) {
+      if (!this.accept(pg.agent, r.bundleId)) {
+        this.sink.filtered();
+        return;
+      }
+      st.agent = pg.agent;
+      this.sink.seen(pg.agent, r.bundleId);
+      this.onPgma(key, st, r, pg);
+      return;
+    }
+    if (r.level === 'INFO' && msg.startsWith('Starting framework core')) {
+      const agent = fileAgent ?? st.agent ?? UNKNOWN_AGENT;
+      this.endLog(logId);
+      if (this.accept(agent, r.bundleId)) this.sink.opEvent(agent, r.bundleId, 'plugin_start');
+      return;
+    }
+    const cls = classifyFramework(msg, r.level);
+    if (!cls || cls.class === null) {
+      this.sink.verbose('info');
+      return;
+    }
+    const agent = fileAgent ?? (cls.agentName || st.agent) ?? UNKNOWN_AGENT;
+    if (!this.accept(agent, r.bundleId)) {
+      this.sink.filtered();
+      return;
+    }
+    this.sink.seen(agent, r.bundleId);
+    this.onFramework(key, st, r, cls, agent);
+  }
+
+  /** Ends the input: emits everything still pending and closes open operations. */
+  finish(): void {
+    for (const [key, st] of this.threads) this.flushThread(key, st);
+    this.threads.clear();
+    this.ops.finish();
+  }
+
+  private accept(agent: string, bundleId: string | undefined): boolean {
+    const f = this.agentFilter;
+    return !f || f.has(agent.toLowerCase()) || (bundleId !== undefined && f.has(bundleId.toLowerCase()));
+  }
+
+  private endLog(logId: string): void {
+    for (const [key, st] of [...this.threads]) {
+      if (!key.startsWith(logId + '|')) continue;
+      this.flushThread(key, st);
+      this.threads.delete(key);
+    }
+    this.ops.pluginStart(logId);
+  }
+
+  private onRequesting(key: string, st: ThreadState, r: LogRecord, agent: string, msg: string): void {
+    const url = msg.slice(12, msg.endsWith("'") ? -1 : undefined);
+    const host = hostOf(url);
+    if (st.pendingUrl && st.pendingUrl.url !== url) this.flushPendingUrl(key, st);
+    if (!host || isLoopbackHost(host)) return;
+    if (st.lastRequestUrl === url) {
+      st.lastRequestUrl = undefined;
+      return;
+    }
+    this.sink.request(agent, r.bundleId, host);
+  }
+
+  private onPgma(key: string, st: ThreadState, r: LogRecord, pg: PgmaLine): void {
+    switch (pg.kind) {
+      case 'location': {
+        const held = st.held;
+        if (held?.wantsLocation && held.ev.ts === r.ts && pg.location) {
+          held.ev.location = pg.location;
+          this.emitHeld(key, st);
+          return;
+        }
+        if (held && !held.framework) this.emitHeld(key, st);
+        if (st.pendingLoc && st.pendingLoc.rec.ts === r.ts && st.pendingLoc.rec.message === r.message) return; // repeated context line
+        st.pendingLoc = { rec: r, pg };
+        return;
+      }
+      case 'footer':
+        this.flushPendingUrl(key, st);
+        st.pendingLoc = undefined;
+        this.ops.onPgma(key, r, pg, pg.agent);
+        return;
+      case 'banner':
+        this.sink.verbose('separator');
+        this.ops.onPgma(key, r, pg, pg.agent);
+        return;
+      case 'text':
+        if (pg.form === 'error') return this.onPgmaError(key, st, r, pg);
+        if (pg.tag === 'UTILS' && pg.text.startsWith('Request URL')) {
+          const url = splitKeyValue(pg.text)?.value ?? '';
+          const host = hostOf(url);
+          if (host && !isLoopbackHost(host)) {
+            this.sink.request(pg.agent, r.bundleId, host);
+            st.lastRequestUrl = url;
+          }
+        } else if (pg.tag === 'UTILS' && pg.text.startsWith('Request Failed') && st.pendingUrl) {
+          st.pendingUrl.retried = true;
+        }
+        this.sink.verbose(isDumpLine(pg.text) ? 'prefDump' : 'info');
+        this.ops.onPgma(key, r, pg, pg.agent);
+        return;
+    }
+  }
+
+  private onPgmaError(key: string, st: ThreadState, r: LogRecord, pg: PgmaLine): void {
+    const loc = st.pendingLoc;
+    st.pendingLoc = undefined;
+    const cls = classifyPgmaText(pg.text, true);
+    if (!cls || cls.class === null) {
+      this.sink.verbose('info');
+      return;
+    }
+    const ev = this.makeEvent(cls, pg.agent, loc?.rec ?? r, pg.text);
+    if (loc?.pg.location) ev.location = loc.pg.location;
+    const url = st.pendingUrl;
+    if (url) {
+      st.pendingUrl = undefined;
+      ev.url = url.url;
+      if (url.host) ev.host = url.host;
+      ev.lineNo = url.rec.lineNo;
+      if (url.rec.ts) ev.ts = url.rec.ts;
+    } else {
+      const inText = firstUrl(pg.text);
+      const h = inText ? hostOf(inText) : undefined;
+      if (inText && h) {
+        ev.url = inText;
+        ev.host = h;
+      }
+    }
+    if (cls.class === 'iafd_failure' && !ev.host && cls.status !== undefined) ev.host = 'www.iafd.com';
+    const held = st.held;
+    if (held?.framework && held.ev.class === ev.class) {
+      // The agent repeats a failure the framework already reported (e.g. poster write): one event.
+      if (ev.location && !held.ev.location) held.ev.location = ev.location;
+      this.emitHeld(key, st);
+      return;
+    }
+    if (held) this.emitHeld(key, st);
+    if (!loc) {
+      st.held = { ev, cls, wantsLocation: true, framework: false };
+      return;
+    }
+    this.emit(key, ev, cls);
+  }
+
+  private onFramework(key: string, st: ThreadState, r: LogRecord, cls: Classification, agent: string): void {
+    if (cls.urlError) {
+      this.flushPendingUrl(key, st);
+      const m = /'([^']*)'/.exec(r.message);
+      const url = m ? m[1] : '';
+      st.pendingUrl = { rec: r, url, host: hostOf(url), retried: false };
+      return;
+    }
+    const ev = this.makeEvent(cls, agent, r, r.message);
+    if (r.continuation.length) {
+      const tb = analyseTraceback(r.continuation);
+      if (tb.exceptionType) ev.exceptionType = tb.exceptionType;
+      if (tb.location) ev.location = tb.location;
+    }
+    const url = st.pendingUrl;
+    if (url) {
+      st.pendingUrl = undefined;
+      ev.url = url.url;
+      if (url.host) ev.host = url.host;
+      ev.lineNo = url.rec.lineNo;
+    }
+    if (cls.class === 'agent_exception' && cls.phase) {
+      ev.phase = cls.phase;
+      const title = /'name': u?'((?:[^'\\]|\\.)*)'/.exec(r.message)?.[1] ?? /called with guid '([^']*)'/.exec(r.message)?.[1];
+      const patternKey = this.sink.event(ev, cls);
+      this.ops.tag(key, patternKey);
+      this.ops.onAgentException(key, ev, agent, r.bundleId, cls.phase, title, patternKey);
+      return;
+    }
+    if (cls.class === 'storage_error') {
+      st.held = { ev, cls, wantsLocation: false, framework: true };
+      return;
+    }
+    this.emit(key, ev, cls);
+  }
+
+  private makeEvent(cls: Classification, agent: string, r: LogRecord, message: string): LogEvent {
+    const ev: LogEvent = { class: cls.class!, agent, message, thread: r.thread, level: r.level, source: r.source, lineNo: r.lineNo };
+    if (r.bundleId) ev.bundleId = r.bundleId;
+    if (r.ts) ev.ts = r.ts;
+    if (cls.status !== undefined) ev.status = cls.status;
+    return ev;
+  }
+
+  private emit(key: string, ev: LogEvent, cls: Classification): void {
+    const phase = this.ops.onEvent(key, ev);
+    if (phase && !ev.phase) ev.phase = phase;
+    const patternKey = this.sink.event(ev, cls);
+    this.ops.tag(key, patternKey);
+  }
+
+  private emitHeld(key: string, st: ThreadState): void {
+    const h = st.held;
+    if (!h) return;
+    st.held = undefined;
+    this.emit(key, h.ev, h.cls);
+  }
+
+  /** An `Error opening URL` no agent error claimed: noise, a Plex call, or an HTTP failure without status. */
+  private flushPendingUrl(key: string, st: ThreadState): void {
+    const p = st.pendingUrl;
+    if (!p) return;
+    st.pendingUrl = undefined;
+    const orphan = st.pendingLoc;
+    if (p.retried && !orphan) return; // the agent's fallback (cfscrape) recovered: not a failure
+    const agent = agentOfBundle(p.rec.bundleId) ?? st.agent ?? UNKNOWN_AGENT;
+    let cls: Classification;
+    if (isLoopbackHost(p.host)) {
+      cls = /resourceHashes|hashes\.json/.test(p.url)
+        ? { rule: 'fw.noise.resource-hashes', class: 'framework_noise' }
+        : { rule: 'fw.pms', class: 'pms_communication_error' };
+    } else if (/hashes\.json/.test(p.url)) {
+      cls = { rule: 'fw.noise.resource-hashes', class: 'framework_noise' };
+    } else {
+      cls = { rule: 'fw.url-error', class: 'http_error' };
+    }
+    const ev = this.makeEvent(cls, agent, p.rec, p.rec.message);
+    ev.url = p.url;
+    if (p.host) ev.host = p.host;
+    if (orphan?.pg.location) {
+      ev.location = orphan.pg.location;
+      st.pendingLoc = undefined;
+    }
+    this.emit(key, ev, cls);
+  }
+
+  private flushThread(key: string, st: ThreadState): void {
+    this.emitHeld(key, st);
+    this.flushPendingUrl(key, st);
+    st.pendingLoc = undefined;
+  }
+}
+
+/** PGMA's setup/preference dumps: numbered (`11. genrecollection`, `21.13.1. 1:`) or tab-indented lines. */
+function isDumpLine(text: string): boolean {
+  const c = text.charCodeAt(0);
+  if (c === 9) return true;
+  if (c < 48 || c > 57) return false;
+  return /^\d+(?:\.\d+)*\.\s/.test(text);
+}
+
+export type { OperationEvent };

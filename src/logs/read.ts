@@ -62,7 +62,15 @@ const DEFAULT_MAX_LINE = 1024 * 1024;
  * itself if nobody iterates). A missing or empty input is an `InputError`, thrown by the iteration and
  * by `done()`; a file that cannot be read is a `problems` entry and the rest goes on.
  */
-export function readLogLines(input: LogInput, opts: ReadOptions = {}): { lines: AsyncIterable<RawLine>; done(): Promise<ReadResult> } {
+export function readLogLines(
+  input: LogInput,
+  opts: ReadOptions = {},
+): {
+  lines: AsyncIterable<RawLine>;
+  /** The same lines in arrays (one per 1 MiB read): a faster alternative to `lines`; iterate one of the two. */
+  batches: AsyncIterable<RawLine[]>;
+  done(): Promise<ReadResult>;
+} {
   const state = new ReadState(opts);
   const batches = readBatches(input, state);
   let started = false;
@@ -107,6 +115,22 @@ export function readLogLines(input: LogInput, opts: ReadOptions = {}): { lines: 
         return iterator;
       },
     },
+    batches: {
+      [Symbol.asyncIterator]() {
+        if (started) throw new Error('readLogLines: lines can be iterated only once');
+        started = true;
+        return {
+          next: async () => {
+            const r = await pull();
+            if (r.done) return { done: true, value: undefined };
+            const rest = batch.slice(i - 1);
+            i = batch.length;
+            return { done: false, value: rest };
+          },
+          return: iterator.return!,
+        } as AsyncIterator<RawLine[]>;
+      },
+    },
     async done() {
       if (!started) {
         started = true;
@@ -126,7 +150,7 @@ class ReadState {
   readonly problems: { path: string; message: string }[] = [];
   readonly stats: ReadStats = { bytes: 0, lines: 0, invalidUtf8: 0, nulBytes: 0, longLines: 0 };
   readonly bookmarks: BookmarkDoc;
-  readonly buf = Buffer.allocUnsafe(CHUNK);
+  readonly bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)] as const;
   /** False for explicit file paths (a missing one was never there, it did not vanish). */
   listed = true;
   constructor(readonly opts: ReadOptions) {
@@ -241,24 +265,35 @@ async function* readFile(o: Opened, from: number, lineNo: number, bundleId: stri
   const split = new LineSplitter(file.path, bundleId, from, lineNo, st);
   let pos = from;
   let first = true;
-  for (;;) {
-    let n: number;
-    try {
-      n = (await fh.read(st.buf, 0, CHUNK, pos)).bytesRead;
-    } catch (err) {
-      st.problems.push({ path: file.path, message: fileProblem(err) });
-      break;
+  // Two buffers: the next read runs in the thread pool while this chunk is split and consumed.
+  let [cur, next] = st.bufs;
+  const readAt = (b: Buffer, at: number) =>
+    fh.read(b, 0, CHUNK, at).then(
+      (r) => r.bytesRead,
+      (err: unknown) => {
+        st.problems.push({ path: file.path, message: fileProblem(err) });
+        return 0;
+      },
+    );
+  let inFlight = readAt(cur, pos);
+  try {
+    for (;;) {
+      const n = await inFlight;
+      if (n === 0) break;
+      if (first && from === 0 && looksBinary(cur.subarray(0, n))) {
+        st.problems.push({ path: file.path, message: 'looks like a binary file, not a plug-in log; skipped' });
+        return undefined;
+      }
+      first = false;
+      pos += n;
+      inFlight = readAt(next, pos);
+      const out: RawLine[] = [];
+      split.push(cur, n, out);
+      [cur, next] = [next, cur];
+      if (out.length) yield out;
     }
-    if (n === 0) break;
-    if (first && from === 0 && looksBinary(st.buf.subarray(0, n))) {
-      st.problems.push({ path: file.path, message: 'looks like a binary file, not a plug-in log; skipped' });
-      return undefined;
-    }
-    first = false;
-    const out: RawLine[] = [];
-    split.push(st.buf, n, out);
-    pos += n;
-    if (out.length) yield out;
+  } finally {
+    await inFlight; // never leave a read running into a buffer the next file uses
   }
   const out: RawLine[] = [];
   const offset = split.end(out, !file.active);
@@ -305,6 +340,9 @@ function countReplacements(text: string): number {
   for (let k = text.indexOf('\uFFFD'); k !== -1; k = text.indexOf('\uFFFD', k + 1)) c++;
   return c;
 }
+
+/** Buffer's own UTF-8 decoder, without `toString`'s argument dispatch (hot path: once per line). */
+type Utf8Slicer = Buffer & { utf8Slice(start: number, end: number): string };
 
 const REPLACEMENT_BYTES = Buffer.from([0xef, 0xbf, 0xbd]);
 
@@ -402,7 +440,7 @@ class LineSplitter {
       this.st.stats.longLines++;
     } else if (end > s && buf[end - 1] === 13) end--;
     let text: string;
-    if (clean) text = buf.toString('utf8', s, end);
+    if (clean) text = (buf as Utf8Slicer).utf8Slice(s, end);
     else {
       let bytes = buf.subarray(s, end);
       const nul = bytes.indexOf(0);

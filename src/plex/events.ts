@@ -63,7 +63,13 @@ export class NotificationStream {
 
   constructor(conn: PlexConnection, o: NotificationStreamOptions) {
     this.#conn = conn;
-    this.#o = { socketFactory: wsSocketFactory, backoffMs: 500, maxBackoffMs: 15_000, pingIntervalMs: 15_000, ...o };
+    this.#o = {
+      ...o,
+      socketFactory: o.socketFactory ?? wsSocketFactory,
+      backoffMs: o.backoffMs ?? 500,
+      maxBackoffMs: o.maxBackoffMs ?? 15_000,
+      pingIntervalMs: o.pingIntervalMs ?? 15_000,
+    };
     this.#connect();
   }
 

@@ -119,7 +119,16 @@ export class RefreshWatcher {
 
   constructor(conn: PlexConnection, o: RefreshWaitOptions = {}) {
     this.#conn = conn;
-    this.#o = { timeoutMs: 120_000, pollIntervalMs: 1500, quietMs: 4000, connectTimeoutMs: 5000, clock: realClock, backoffMs: 500, snapshot: false, ...o };
+    this.#o = {
+      ...o,
+      timeoutMs: o.timeoutMs ?? 120_000,
+      pollIntervalMs: o.pollIntervalMs ?? 1500,
+      quietMs: o.quietMs ?? 4000,
+      connectTimeoutMs: o.connectTimeoutMs ?? 5000,
+      clock: o.clock ?? realClock,
+      backoffMs: o.backoffMs ?? 500,
+      snapshot: o.snapshot ?? false,
+    };
   }
 
   /** Opens the stream; resolves false when it did not open in time (the waits then rely on polling). */

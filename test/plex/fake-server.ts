@@ -136,7 +136,7 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
       return json ? send(200, fixture('library-sections.json')) : send(200, fixture('library-sections.xml'), 'text/xml');
     }
     if ((m = /^\/library\/sections\/(\w+)\/all$/.exec(path))) {
-      if (m[1] === '14') return sendJson({ MediaContainer: { size: 0, librarySectionID: 14 } });
+      if (m[1] === '14' || m[1] === '2') return sendJson({ MediaContainer: { size: 0, librarySectionID: Number(m[1]) } });
       if (m[1] !== '1') return send(404, 'Not Found', 'text/html');
       let all = movies(options.extraItems ?? 0);
       const title = u.searchParams.get('title');
@@ -193,6 +193,7 @@ export async function startFakePlex(options: FakePlexOptions = {}): Promise<Fake
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket: Socket, head) => {
     const u = new URL(req.url ?? '/', 'http://x');
+    requests.push({ method: 'UPGRADE', path: u.pathname, query: u.searchParams, headers: req.headers });
     if (u.pathname !== '/:/websockets/notifications' || Date.now() < wsRefuseUntil) {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
       return;

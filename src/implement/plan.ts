@@ -19,6 +19,8 @@ export const FileChangeSchema = z
     content: z.string().optional(),
     /** Copies of one logical file share a group name; all copies must hash the same afterwards. */
     sharedGroup: z.string().optional(),
+    /** sha256 of the file the diff was made against (diagnose records it); a different file is noted, then patched. */
+    baseHash: z.string().optional(),
   })
   .refine((c) => (c.diff === undefined) !== (c.content === undefined), { message: 'give exactly one of diff or content' });
 export type FileChange = z.infer<typeof FileChangeSchema>;

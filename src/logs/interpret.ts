@@ -96,7 +96,9 @@ export class Interpreter {
     }
     const dash = msg.indexOf(' - ');
     const pg = dash > 0 && dash <= 40 ? parsePgma(msg) : null;
-    if (st.held && !(pg && pg.kind === 'location')) this.emitHeld(key, st);
+    if (st.held && !(pg && (pg.kind === 'location' || (st.held.framework && pg.kind === 'text' && pg.form === 'error')))) {
+      this.emitHeld(key, st);
+    }
 
     if (pg) {
       if (!this.accept(pg.agent, r.bundleId)) {
@@ -172,12 +174,13 @@ export class Interpreter {
         }
         if (held && !held.framework) this.emitHeld(key, st);
         if (st.pendingLoc && st.pendingLoc.rec.ts === r.ts && st.pendingLoc.rec.message === r.message) return; // repeated context line
+        this.flushOrphanLocation(key, st);
         st.pendingLoc = { rec: r, pg };
         return;
       }
       case 'footer':
         this.flushPendingUrl(key, st);
-        st.pendingLoc = undefined;
+        this.flushOrphanLocation(key, st);
         this.ops.onPgma(key, r, pg, pg.agent);
         return;
       case 'banner':
@@ -332,7 +335,22 @@ export class Interpreter {
   private flushThread(key: string, st: ThreadState): void {
     this.emitHeld(key, st);
     this.flushPendingUrl(key, st);
+    this.flushOrphanLocation(key, st);
+  }
+
+  /**
+   * A ❌ location line whose text line never came (an excerpt cut after it): an error of unknown kind
+   * was logged at that code location. A ⚠ one alone is dropped (a warning of unknown kind).
+   */
+  private flushOrphanLocation(key: string, st: ThreadState): void {
+    const loc = st.pendingLoc;
+    if (!loc) return;
     st.pendingLoc = undefined;
+    if (loc.pg.mark !== 'error') return;
+    const cls: Classification = { rule: 'pgma.orphan-location', class: 'unknown_error' };
+    const ev = this.makeEvent(cls, loc.pg.agent, loc.rec, loc.pg.text);
+    if (loc.pg.location) ev.location = loc.pg.location;
+    this.emit(key, ev, cls);
   }
 }
 

@@ -57,7 +57,9 @@ export function parseSavedPrefs(xml: string): Record<string, string> {
   const root = doc.PluginPreferences;
   if (!root || typeof root !== 'object') return {};
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(root as Record<string, unknown>)) out[k] = asString(Array.isArray(v) ? v[0] : v);
+  for (const [k, v] of Object.entries(root as Record<string, unknown>)) {
+    if (!k.startsWith('#')) out[k] = asString(Array.isArray(v) ? v[0] : v);
+  }
   return out;
 }
 

@@ -77,11 +77,14 @@ export const fakeChecker: CodeChecker = {
   },
 };
 
+const dirsOf = (root: string) => {
+  const data = join(root, 'Application Support', 'Plex Media Server');
+  return { plugins: join(data, 'Plug-ins'), logsDir: join(data, 'Logs', 'PMS Plugin Logs') };
+};
+
 export async function makeWorld(opts: { bundles?: string[]; checker?: CodeChecker | null } = {}): Promise<World> {
   const root = await mkdtemp(join(tmpdir(), 'plexmend impl '));
-  const data = join(root, 'Application Support', 'Plex Media Server');
-  const plugins = join(data, 'Plug-ins');
-  const logsDir = join(data, 'Logs', 'PMS Plugin Logs');
+  const { plugins, logsDir } = dirsOf(root);
   await mkdir(logsDir, { recursive: true });
   const bundles = opts.bundles ?? BUNDLES;
   for (const b of bundles) {
@@ -95,8 +98,14 @@ export async function makeWorld(opts: { bundles?: string[]; checker?: CodeChecke
   }
   await mkdir(join(plugins, '_PGMA'), { recursive: true });
   await writeFile(join(plugins, '_PGMA', 'Thumbor.txt'), 'http://35.236.218.226\n');
+  return attachWorld(root, bundles, opts.checker);
+}
 
+/** The fake Plex and deps over an existing world folder (the crash child process uses this too). */
+export async function attachWorld(root: string, bundles: string[] = BUNDLES, checker?: CodeChecker | null, clock?: { now(): Date; sleep(ms: number): Promise<void> }): Promise<World> {
+  const { plugins, logsDir } = dirsOf(root);
   let t = Date.UTC(2026, 1, 6, 7, 0, 0);
+  let stampMs = 0;
   const output: string[] = [];
   const plistSeen = new Map<string, number>();
   const pending = new Set<string>();
@@ -106,8 +115,8 @@ export async function makeWorld(opts: { bundles?: string[]; checker?: CodeChecke
     const id = `com.plexapp.agents.${b}`;
     const code = await readFile(join(plugins, `${b}.bundle`, 'Contents', 'Code', 'utils.py'), 'utf8').catch(() => '');
     const init = await readFile(join(plugins, `${b}.bundle`, 'Contents', 'Code', '__init__.py'), 'utf8').catch(() => '');
-    const ts = new Date(t).toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
-    t += 7;
+    stampMs = Math.max(stampMs + 7, clock ? clock.now().getTime() : t);
+    const ts = new Date(stampMs).toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
     const lines = START.map((l) => l.replace('{TS}', ts));
     if ((code + init).includes('BROKEN_AT_START')) {
       lines.push(`${ts} (20d37df00) :  CRITICAL (core:574) - Exception in the code of ${id} (most recent call last):`);
@@ -148,15 +157,15 @@ export async function makeWorld(opts: { bundles?: string[]; checker?: CodeChecke
   };
   const deps: ImplementDeps = {
     fs: nodeFs,
-    now: () => new Date(t),
-    sleep: async (ms) => {
+    now: clock ? clock.now : () => new Date(t),
+    sleep: clock ? clock.sleep : async (ms) => {
       t += ms;
     },
     prompt: async () => true,
     out: (line) => output.push(line),
     logs,
     plex,
-    checker: opts.checker === null ? undefined : (opts.checker ?? fakeChecker),
+    checker: checker === null ? undefined : (checker ?? fakeChecker),
     isAlive: () => false,
     pid: process.pid,
   };

@@ -123,10 +123,13 @@ export function planSet(
       if (!e.active && e.offset >= e.size) continue; // read whole before it rotated away: nothing lost
       const known = Math.max(0, e.size - e.offset);
       const sameName = files.find((f) => f.name === e.name);
-      const how =
-        sameName && sameName.size < e.offset
-          ? `was truncated or recreated (now ${sameName.size} bytes, had been read to byte ${e.offset})`
-          : 'was rotated away (fell off the end of the rotation) before the rest was read';
+      const rotated = reads.some((r) => r.matched && r.matched.name !== r.file.name);
+      const inPlace = !rotated && sameName !== undefined && reads.every((r) => r.matched || r.file === sameName);
+      const how = inPlace
+        ? `was truncated or recreated in place (now ${sameName.size} bytes, had been read to byte ${e.offset})`
+        : rotated
+          ? 'was rotated away (fell off the end of the rotation) before the rest was read'
+          : 'was rotated away or recreated before the rest was read';
       const window = [e.lastTs && `after ${e.lastTs}`, oldestNew && firstTs(oldestNew.file.head) && `before ${firstTs(oldestNew.file.head)}`]
         .filter(Boolean)
         .join(', ');

@@ -1,0 +1,208 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFile, mkdir, mkdtemp, rm, writeFile, rename, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readLogLines, type ReadResult } from '../../src/logs/read.ts';
+import { loadBookmarks, saveBookmarks, planSet, type BookmarkDoc, type CurrentFile } from '../../src/logs/bookmarks.ts';
+import { fingerprintOf, sameFile, FINGERPRINT_BYTES } from '../../src/logs/fingerprint.ts';
+import { SchemaMismatchError } from '../../src/errors.ts';
+
+const ID = 'com.plexapp.agents.IAFD';
+
+async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'plexmend bookmarks '));
+  const dir = join(root, 'Application Support', 'PMS Plugin Logs');
+  await mkdir(dir, { recursive: true });
+  t.after(() => rm(root, { recursive: true, force: true }));
+  return dir;
+}
+
+let seq = 0;
+function lines(n: number, tag: string): string {
+  let s = '';
+  for (let k = 0; k < n; k++) {
+    seq++;
+    s += `2024-08-30 10:${String(Math.floor(seq / 60) % 60).padStart(2, '0')}:${String(seq % 60).padStart(2, '0')},${String(seq % 1000).padStart(3, '0')} (7f52) :  INFO (sandbox:19) - IAFD  - ${tag} ${k}\n`;
+  }
+  return s;
+}
+
+/** Python RotatingFileHandler.doRollover, then the framework's first line in the new file. */
+async function rotate(dir: string): Promise<void> {
+  const base = join(dir, `${ID}.log`);
+  await rm(`${base}.5`, { force: true });
+  for (let n = 4; n >= 1; n--) if (existsSync(`${base}.${n}`)) await rename(`${base}.${n}`, `${base}.${n + 1}`);
+  if (existsSync(base)) await rename(base, `${base}.1`);
+  await writeFile(base, lines(1, 'Starting framework core'));
+}
+
+async function read(dir: string, bookmarks?: BookmarkDoc): Promise<{ tags: string[]; result: ReadResult }> {
+  const r = readLogLines({ kind: 'folder', dir }, { bookmarks });
+  const tags: string[] = [];
+  for await (const l of r.lines) tags.push(l.text.replace(/^.* - IAFD {2}- /, ''));
+  return { tags, result: await r.done() };
+}
+
+test('bookmarks: 0 rotations — a later read returns only the lines appended since', async (t) => {
+  const dir = await tempDir(t);
+  const old = lines(3, 'old');
+  await writeFile(join(dir, `${ID}.log`), old);
+  const first = await read(dir);
+  assert.deepEqual(first.tags, ['old 0', 'old 1', 'old 2']);
+  const added = lines(2, 'new');
+  await appendFile(join(dir, `${ID}.log`), added);
+  const second = await read(dir, first.result.bookmarks);
+  assert.deepEqual(second.tags, ['new 0', 'new 1']);
+  assert.deepEqual(second.result.gaps, []);
+  const src = second.result.sources[0];
+  assert.equal(src.fromOffset, Buffer.byteLength(old));
+  assert.equal(src.toOffset, Buffer.byteLength(old) + Buffer.byteLength(added));
+  // Line numbers continue where the first read stopped.
+  const third = await (async () => {
+    await appendFile(join(dir, `${ID}.log`), lines(1, 'more'));
+    const r = readLogLines({ kind: 'folder', dir }, { bookmarks: second.result.bookmarks });
+    const out = [];
+    for await (const l of r.lines) out.push(l.lineNo);
+    return out;
+  })();
+  assert.deepEqual(third, [6]);
+});
+
+test('bookmarks: 1 rotation — resumes in .log.1 by fingerprint, then reads the new .log whole', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, `${ID}.log`), lines(3, 'old'));
+  const first = await read(dir);
+  await appendFile(join(dir, `${ID}.log`), lines(2, 'tail'));
+  await rotate(dir); // plug-in restart
+  await appendFile(join(dir, `${ID}.log`), lines(1, 'after restart'));
+  const second = await read(dir, first.result.bookmarks);
+  assert.deepEqual(second.tags, ['tail 0', 'tail 1', 'Starting framework core 0', 'after restart 0']);
+  assert.deepEqual(second.result.gaps, []);
+});
+
+test('bookmarks: 3 rotations — every byte written since is read once, in order', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, `${ID}.log`), lines(2, 'r0'));
+  await rotate(dir);
+  await appendFile(join(dir, `${ID}.log`), lines(2, 'r1'));
+  const first = await read(dir);
+  assert.deepEqual(first.tags, ['r0 0', 'r0 1', 'Starting framework core 0', 'r1 0', 'r1 1']);
+  await appendFile(join(dir, `${ID}.log`), lines(1, 'r1 tail'));
+  for (const tag of ['r2', 'r3', 'r4']) {
+    await rotate(dir);
+    await appendFile(join(dir, `${ID}.log`), lines(1, tag));
+  }
+  const second = await read(dir, first.result.bookmarks);
+  assert.deepEqual(second.tags, [
+    'r1 tail 0',
+    'Starting framework core 0',
+    'r2 0',
+    'Starting framework core 0',
+    'r3 0',
+    'Starting framework core 0',
+    'r4 0',
+  ]);
+  assert.deepEqual(second.result.gaps, []);
+  // Nothing new: nothing read.
+  const third = await read(dir, second.result.bookmarks);
+  assert.deepEqual(third.tags, []);
+  assert.equal(third.result.stats.bytes, 0);
+});
+
+test('bookmarks: files read whole that fell off .log.5 are no gap; the live file falling off is, with its bytes', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, `${ID}.log`), lines(2, 'a'));
+  for (let k = 0; k < 5; k++) {
+    await rotate(dir);
+    await appendFile(join(dir, `${ID}.log`), lines(1, `b${k}`));
+  }
+  // Plex is mid-write: the live file ends in half a line, which the reader holds back.
+  const half = '2024-08-30 11:00:00,000 (7f52) :  INFO (sandbox:19) - IAFD  - half a li';
+  await appendFile(join(dir, `${ID}.log`), half);
+  const first = await read(dir);
+  assert.equal(first.tags.at(-1), 'b4 0');
+  await rotate(dir); // .log.5 (the 'a' file, read whole) falls off: no gap
+  const second = await read(dir, first.result.bookmarks);
+  assert.deepEqual(second.result.gaps, []);
+  assert.deepEqual(second.tags, ['half a li', 'Starting framework core 0']); // the half line, complete now it is rotated
+
+  // Now the live file (read to a point, then written to) rotates through all six names before the next read.
+  await appendFile(join(dir, `${ID}.log`), lines(1, 'unread'));
+  const bookmark = second.result.bookmarks;
+  await appendFile(join(dir, `${ID}.log`), '2024-08-30 12:00:00,000 (7f52) :  INFO (sandbox:19) - IAFD  - partial');
+  const third = await read(dir, bookmark);
+  const live = third.result.bookmarks.sets[join(dir, ID)].files.at(-1)!;
+  assert.equal(live.size - live.offset, Buffer.byteLength('2024-08-30 12:00:00,000 (7f52) :  INFO (sandbox:19) - IAFD  - partial'));
+  for (let k = 0; k < 6; k++) await rotate(dir);
+  const fourth = await read(dir, third.result.bookmarks);
+  assert.equal(fourth.result.gaps.length, 1);
+  const gap = fourth.result.gaps[0];
+  assert.equal(gap.file, join(dir, `${ID}.log`));
+  assert.equal(gap.bytes, live.size - live.offset);
+  assert.match(gap.reason, /rotated away .* at least \d+ bytes unread/);
+  assert.match(gap.reason, /after 2024-08-30 \d\d:\d\d:\d\d,\d{3}/);
+  assert.equal(fourth.tags.length, 6); // the six new files, read whole
+});
+
+test('bookmarks: a live file truncated and recreated in place is a gap, and is read from its start', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, `${ID}.log`), lines(5, 'before'));
+  const first = await read(dir);
+  await writeFile(join(dir, `${ID}.log`), lines(1, 'recreated'));
+  const second = await read(dir, first.result.bookmarks);
+  assert.deepEqual(second.tags, ['recreated 0']);
+  assert.equal(second.result.gaps.length, 1);
+  assert.match(second.result.gaps[0].reason, /truncated or recreated/);
+});
+
+test('fingerprint: a growing file under 4 KiB is recognised by its prefix; another small file is not', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, `${ID}.log`);
+  await writeFile(file, lines(1, 'tiny'));
+  const first = await read(dir);
+  const entry = first.result.bookmarks.sets[join(dir, ID)].files[0];
+  assert.ok(entry.fpBytes < FINGERPRINT_BYTES && entry.fpBytes === entry.size);
+  await appendFile(file, lines(60, 'grow')); // now well over 4 KiB
+  const second = await read(dir, first.result.bookmarks);
+  assert.equal(second.tags.length, 60);
+  assert.equal(second.tags[0], 'grow 0');
+  assert.equal(second.result.bookmarks.sets[join(dir, ID)].files[0].fpBytes, FINGERPRINT_BYTES);
+  // A different small file in its place is new: read whole, and the old one is reported as gone.
+  await writeFile(file, lines(1, 'other'));
+  const third = await read(dir, second.result.bookmarks);
+  assert.deepEqual(third.tags, ['other 0']);
+
+  const head = Buffer.from('abcdef');
+  assert.ok(sameFile(Buffer.from('abcdefgh'), fingerprintOf(head), 6));
+  assert.ok(!sameFile(Buffer.from('abcdxfgh'), fingerprintOf(head), 6));
+  assert.ok(!sameFile(Buffer.from('abc'), fingerprintOf(head), 6));
+  assert.ok(!sameFile(Buffer.from('abc'), fingerprintOf(Buffer.alloc(0)), 0), 'an empty fingerprint identifies nothing');
+});
+
+test('bookmarks: planSet is pure — matched files resume, unknown files start at 0', () => {
+  const f = (name: string, text: string, active = false): CurrentFile => ({ path: `/x/${name}`, name, size: text.length, head: Buffer.from(text), active });
+  const a = f('X.log.1', 'aaaa-first-file-contents');
+  const b = f('X.log', 'bbbb-second', true);
+  const plan = planSet([a, b], [
+    { name: 'X.log', fingerprint: fingerprintOf(Buffer.from('aaaa')), fpBytes: 4, size: 10, offset: 10, lineNo: 1, active: true },
+  ]);
+  assert.deepEqual(plan.reads.map((r) => [r.file.name, r.from, r.lineNo]), [
+    ['X.log.1', 10, 1],
+    ['X.log', 0, 0],
+  ]);
+  assert.deepEqual(plan.gaps, []);
+});
+
+test('bookmarks: the document round-trips, a missing file is empty, another schema is rejected', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, `${ID}.log`), lines(2, 'x'));
+  const { result } = await read(dir);
+  const path = join(dir, '..', 'bookmarks.json');
+  await saveBookmarks(path, result.bookmarks);
+  assert.deepEqual(await loadBookmarks(path), result.bookmarks);
+  assert.deepEqual((await loadBookmarks(join(dir, 'none.json'))).sets, {});
+  await writeFile(path, JSON.stringify({ schema: 'plexmend.aggregate/1' }));
+  await assert.rejects(loadBookmarks(path), SchemaMismatchError);
+});

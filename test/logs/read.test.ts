@@ -1,0 +1,210 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFile, chmod, mkdir, mkdtemp, rm, writeFile, rename } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { readLogLines, type ReadOptions, type ReadResult } from '../../src/logs/read.ts';
+import type { LogInput, RawLine } from '../../src/logs/input.ts';
+import { InputError } from '../../src/errors.ts';
+
+const ID = 'com.plexapp.agents.GEVI';
+
+async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'plexmend read '));
+  const dir = join(root, 'Application Support', 'PMS Plugin Logs');
+  await mkdir(dir, { recursive: true });
+  t.after(() => rm(root, { recursive: true, force: true }));
+  return dir;
+}
+
+async function readAll(input: LogInput, opts?: ReadOptions): Promise<{ lines: RawLine[]; result: ReadResult }> {
+  const r = readLogLines(input, opts);
+  const lines: RawLine[] = [];
+  for await (const l of r.lines) lines.push(l);
+  return { lines, result: await r.done() };
+}
+
+let seq = 0;
+/** A framework line with a unique, increasing timestamp. */
+function fw(msg: string): string {
+  seq++;
+  const s = String(seq % 60).padStart(2, '0');
+  const ms = String(seq % 1000).padStart(3, '0');
+  return `2024-07-12 13:${String(Math.floor(seq / 60) % 60).padStart(2, '0')}:${s},${ms} (1cc8) :  INFO (logkit:16) - GEVI  - ${msg}\n`;
+}
+
+/** Python RotatingFileHandler.doRollover: .4→.5 … .log→.log.1 (the old .5 is deleted), new empty .log. */
+async function rotate(dir: string, id = ID): Promise<void> {
+  const base = join(dir, `${id}.log`);
+  await rm(`${base}.5`, { force: true });
+  for (let n = 4; n >= 1; n--) if (existsSync(`${base}.${n}`)) await rename(`${base}.${n}`, `${base}.${n + 1}`);
+  if (existsSync(base)) await rename(base, `${base}.1`);
+  await writeFile(base, '');
+}
+
+test('read: a folder is read oldest first (.log.5 … .log.1, .log), per bundle, skipping server logs and dot files', async (t) => {
+  const dir = await tempDir(t);
+  for (const n of [1, 2, 3, 4, 5]) await writeFile(join(dir, `${ID}.log.${n}`), fw(`file .${n}`));
+  await writeFile(join(dir, `${ID}.log`), fw('file .log'));
+  await writeFile(join(dir, 'com.plexapp.system.log'), fw('system'));
+  await writeFile(join(dir, 'Plex Media Server.1.log'), 'Jan 01, 2024 00:00:00.000 [0x1] INFO - main server\n');
+  await writeFile(join(dir, `._${ID}.log`), Buffer.from([0, 5, 22, 7, 0, 0, 1]));
+  const { lines, result } = await readAll({ kind: 'folder', dir });
+  assert.deepEqual(
+    lines.map((l) => [l.bundleId, l.text.replace(/^.* - GEVI {2}- /, '')]),
+    [
+      [ID, 'file .5'],
+      [ID, 'file .4'],
+      [ID, 'file .3'],
+      [ID, 'file .2'],
+      [ID, 'file .1'],
+      [ID, 'file .log'],
+      ['com.plexapp.system', 'system'],
+    ],
+  );
+  assert.equal(result.sources.length, 7);
+  assert.deepEqual(result.problems, []);
+  assert.equal(result.stats.lines, 7);
+  assert.equal(lines[0].source, join(dir, `${ID}.log.5`));
+  assert.equal(lines[0].lineNo, 1);
+  assert.equal(lines[0].offset, 0);
+});
+
+test('read: CRLF, NUL bytes, invalid UTF-8 and a long line are counted, not fatal', async (t) => {
+  const dir = await tempDir(t);
+  const long = 'x'.repeat(5000);
+  const bytes = Buffer.concat([
+    Buffer.from('first line\r\n'),
+    Buffer.from('nul\u0000here\u0000\n'),
+    Buffer.from([0x62, 0x61, 0x64, 0xff, 0x20, 0xc3, 0x0a]), // "bad\xff \xc3\n": two invalid sequences
+    Buffer.from('literal \uFFFD is not invalid\n'),
+    Buffer.from(`é${long}\n`),
+    Buffer.from('after long\n'),
+    Buffer.from('no newline at the end'),
+  ]);
+  const file = join(dir, 'excerpt.txt');
+  await writeFile(file, bytes);
+  const { lines, result } = await readAll({ kind: 'files', paths: [file] }, { maxLineBytes: 1000 });
+  assert.deepEqual(
+    lines.map((l) => l.text.slice(0, 20)),
+    ['first line', 'nulhere', 'bad\uFFFD \uFFFD', 'literal \uFFFD is not inv', 'é' + 'x'.repeat(19), 'after long', 'no newline at the en'],
+  );
+  assert.equal(result.stats.nulBytes, 2);
+  assert.equal(result.stats.invalidUtf8, 2);
+  assert.equal(result.stats.longLines, 1);
+  assert.equal(result.stats.lines, 7);
+  assert.equal(result.stats.bytes, bytes.length);
+  const cut = lines[4];
+  assert.equal(cut.truncated, true);
+  assert.ok(Buffer.byteLength(cut.text) <= 1000);
+  assert.equal(lines[5].offset, bytes.indexOf('after long'));
+  assert.equal(lines[5].lineNo, 6);
+  assert.equal(lines[5].truncated, undefined);
+  assert.equal(result.bookmarks.sets[join(dir, 'excerpt.txt')].files[0].offset, bytes.length);
+});
+
+test('read: a 50 MB single line is cut at maxLineBytes without holding it in memory', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, `${ID}.log`);
+  const mib = Buffer.alloc(1024 * 1024, 0x61);
+  await writeFile(file, fw('before'));
+  for (let k = 0; k < 50; k++) await appendFile(file, mib);
+  await appendFile(file, '\n' + fw('after'));
+  const before = process.memoryUsage();
+  const r = readLogLines({ kind: 'files', paths: [file] });
+  const texts: Array<[number, boolean]> = [];
+  let peak = 0;
+  for await (const l of r.lines) {
+    texts.push([l.text.length, l.truncated === true]);
+    peak = Math.max(peak, process.memoryUsage().arrayBuffers - before.arrayBuffers);
+  }
+  const result = await r.done();
+  assert.equal(texts.length, 3);
+  assert.deepEqual(texts[1], [1024 * 1024, true]);
+  assert.equal(texts[2][1], false);
+  assert.equal(result.stats.longLines, 1);
+  assert.ok(peak < 20 * 1024 * 1024, `buffers grew by ${peak} bytes`);
+});
+
+test('read: a binary file is a problem, the other files are still read', async (t) => {
+  const dir = await tempDir(t);
+  const noise = Buffer.alloc(8192);
+  for (let k = 0; k < noise.length; k++) noise[k] = (k * 7919) % 251;
+  await writeFile(join(dir, 'com.plexapp.agents.AEBN.log'), noise);
+  await writeFile(join(dir, `${ID}.log`), fw('fine'));
+  const { lines, result } = await readAll({ kind: 'folder', dir });
+  assert.equal(lines.length, 1);
+  assert.deepEqual(result.problems, [{ path: join(dir, 'com.plexapp.agents.AEBN.log'), message: 'looks like a binary file, not a plug-in log; skipped' }]);
+});
+
+test('read: an unreadable file (permission) is a problem, the rest goes on', async (t) => {
+  if (process.getuid?.() === 0) {
+    t.skip('running as root: chmod 000 does not deny root, so permission denial cannot be produced here');
+    return;
+  }
+  const dir = await tempDir(t);
+  const locked = join(dir, 'com.plexapp.agents.AEBN.log');
+  await writeFile(locked, fw('secret'));
+  await chmod(locked, 0o000);
+  t.after(() => chmod(locked, 0o644));
+  await writeFile(join(dir, `${ID}.log`), fw('fine'));
+  const { lines, result } = await readAll({ kind: 'folder', dir });
+  assert.equal(lines.length, 1);
+  assert.equal(result.problems.length, 1);
+  assert.match(result.problems[0].message, /permission denied/);
+});
+
+test('read: missing folder, empty folder and a parent folder give one-line InputErrors with hints', async (t) => {
+  const dir = await tempDir(t);
+  const check = async (input: LogInput, message: RegExp, hint: RegExp) => {
+    const r = readLogLines(input);
+    await assert.rejects(r.done(), (err: unknown) => {
+      assert.ok(err instanceof InputError, String(err));
+      assert.match(err.message, message);
+      assert.match(err.hint ?? '', hint);
+      assert.ok(!err.message.includes('\n'));
+      return true;
+    });
+  };
+  await check({ kind: 'folder', dir: join(dir, 'nope') }, /^no such folder: .*nope$/, /--logs/);
+  await check({ kind: 'folder', dir }, /^no plug-in log files .* in .*PMS Plugin Logs$/, /--logs/);
+  await check({ kind: 'folder', dir: join(dir, '..') }, /^no plug-in log files/, /subfolder: pass --logs ".*PMS Plugin Logs"/);
+  await check({ kind: 'files', paths: [join(dir, 'missing.log')] }, /^no log file could be read: .*missing\.log: no such file/, /path/);
+  await check({ kind: 'archive', dir: join(dir, 'no archive') }, /^no log archive at/, /plexmend watch/);
+});
+
+test('read: standard input (a pasted excerpt) with a character split across chunks', async () => {
+  const text = Buffer.from('2024-07-12 13:36:56,319 (1cc8) :  ERROR (logkit:22) - Fagalicious - SEARCH:: ❌ File: __init__.py\r\nbare line ✅');
+  const cut = text.indexOf(Buffer.from('❌')) + 1;
+  const stream = Readable.from([text.subarray(0, cut), text.subarray(cut)]);
+  const { lines, result } = await readAll({ kind: 'stdin', stream });
+  assert.deepEqual(
+    lines.map((l) => [l.source, l.lineNo, l.text]),
+    [
+      ['-', 1, '2024-07-12 13:36:56,319 (1cc8) :  ERROR (logkit:22) - Fagalicious - SEARCH:: ❌ File: __init__.py'],
+      ['-', 2, 'bare line ✅'],
+    ],
+  );
+  assert.equal(result.stats.invalidUtf8, 0);
+  await assert.rejects(readAll({ kind: 'stdin', stream: Readable.from([]) }), /standard input was empty/);
+});
+
+test('read: done() drains by itself; lines can be iterated only once', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, `${ID}.log`), fw('a') + fw('b'));
+  const r = readLogLines({ kind: 'folder', dir });
+  assert.equal((await r.done()).stats.lines, 2);
+  assert.throws(() => r.lines[Symbol.asyncIterator](), /only once/);
+});
+
+test('read: batches give the same lines as lines', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, `${ID}.log`), fw('a') + fw('b') + fw('c'));
+  const r = readLogLines({ kind: 'folder', dir });
+  const got: string[] = [];
+  for await (const b of r.batches) for (const l of b) got.push(l.text.slice(-1));
+  assert.deepEqual(got, ['a', 'b', 'c']);
+  assert.equal((await r.done()).stats.lines, 3);
+});

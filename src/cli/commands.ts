@@ -8,4 +8,5 @@ import type { Command } from '@commander-js/extra-typings';
 export type Register = (program: Command) => void;
 
 export const COMMAND_MODULES: Array<() => Promise<{ register: Register }>> = [
+  () => import('./aggregate.ts'),
 ];

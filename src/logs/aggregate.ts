@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { redact } from '../redact.ts';
 import type { Classification } from './classify.ts';
-import { RecordAssembler, type GrammarOptions } from './grammar.ts';
+import { LEVELS, RecordAssembler, type GrammarOptions, type Level } from './grammar.ts';
 import type { RawLine } from './input.ts';
 import { Interpreter, type InterpretOptions, type InterpretSink, type VerboseKind } from './interpret.ts';
 import { maskMessage } from './mask.ts';
@@ -86,6 +86,7 @@ export class LogAggregator implements InterpretSink {
   private readonly byClass = new Map<EventClass, number>();
   private readonly operations = new Map<OperationEvent, number>();
   private readonly verboseCounts = { debug: 0, prefDump: 0, separator: 0, info: 0 };
+  private readonly levels = new Map<Level, number>();
   private lines = 0;
   private chars = 0;
   private filteredOut = 0;
@@ -154,6 +155,7 @@ export class LogAggregator implements InterpretSink {
         nulBytes: read?.stats.nulBytes ?? 0,
         longLines: read?.stats.longLines ?? 0,
         filteredOut: this.filteredOut,
+        byLevel: Object.fromEntries(LEVELS.filter((l) => this.levels.has(l)).map((l) => [l, this.levels.get(l)!])),
       },
       totals: {
         events: this.events,
@@ -221,6 +223,10 @@ export class LogAggregator implements InterpretSink {
 
   verbose(kind: VerboseKind): void {
     this.verboseCounts[kind]++;
+  }
+
+  level(level: Level): void {
+    inc(this.levels, level);
   }
 
   filtered(): void {

@@ -10,7 +10,7 @@
  * request logged by both is counted once). Loopback calls into Plex itself are not site requests.
  */
 import { analyseTraceback, classifyFramework, classifyPgmaText, type Classification } from './classify.ts';
-import type { LogRecord } from './grammar.ts';
+import type { Level, LogRecord } from './grammar.ts';
 import { firstUrl, hostOf, isLoopbackHost } from './mask.ts';
 import { OperationTracker, type OperationSink } from './operations.ts';
 import { parsePgma, splitKeyValue, type PgmaLine } from './pgma.ts';
@@ -27,6 +27,8 @@ export interface InterpretSink extends OperationSink {
   request(agent: string, bundleId: string | undefined, host: string): void;
   verbose(kind: VerboseKind): void;
   filtered(): void;
+  /** A record passed the time filter. */
+  level(level: Level): void;
   /** A record was seen for this agent (for per-agent presence even without events). */
   seen(agent: string, bundleId: string | undefined): void;
 }
@@ -79,6 +81,7 @@ export class Interpreter {
       this.sink.filtered();
       return;
     }
+    this.sink.level(r.level);
     const logId = r.bundleId ?? r.source;
     const key = logId + '|' + r.thread;
     let st = this.threads.get(key);

@@ -225,6 +225,8 @@ export const logReportSchema = z.object({
     /** Lines longer than the reader's line limit (kept truncated, counted here). */
     longLines: count,
     filteredOut: count,
+    /** Records per framework level (DEBUG … CRITICAL), after the time filter; absent in reports of older builds. */
+    byLevel: z.partialRecord(z.enum(['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']), count).optional(),
   }),
   totals: z.object({
     events: count,

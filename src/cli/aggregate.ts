@@ -1,0 +1,117 @@
+/**
+ * `plexmend aggregate`: argv → typed options → `aggregate()` (src/logs) → the document and its
+ * renderings. No log parsing here.
+ */
+import { Command, Option } from '@commander-js/extra-typings';
+import { UsageError } from '../errors.ts';
+
+export interface AggregateCliOptions {
+  paths: string[];
+  logs?: string;
+  stdin?: boolean;
+  archive?: boolean;
+  pasted?: boolean;
+  workspace: string;
+  iteration?: number;
+  format?: 'text' | 'md' | 'json';
+  output?: string;
+  since?: string;
+  until?: string;
+  agent?: string[];
+}
+
+export function register(program: Command): void {
+  program
+    .command('aggregate')
+    .description('Phase 1: read the plug-in logs and report error patterns, per-agent figures and failed items.')
+    .argument('[paths...]', 'log files or folders to read ("-" = standard input); default: the discovered plug-in log folder')
+    .option('--logs <dir>', 'the plug-in log folder ("PMS Plugin Logs")')
+    .option('--stdin', 'read standard input (a pasted excerpt; read leniently)')
+    .option('--archive', "read the workspace's watch archive (see `plexmend watch`)")
+    .option('--pasted', 'read files leniently, as pasted excerpts (markdown-mangled, prefix-less or annotated lines)')
+    .option('--workspace <dir>', 'the workspace folder', 'plex_improvement')
+    .option('--iteration <n>', 'iteration folder to write (default: the latest, or 1)', parseIteration)
+    .addOption(new Option('--format <format>', 'print this rendering to standard output (or to --output)').choices(['text', 'md', 'json'] as const))
+    .option('--output <file>', 'write the rendering to this file (atomically) instead of the workspace')
+    .option('--since <time>', 'only lines at or after this time: YYYY-MM-DD, "YYYY-MM-DD HH:MM[:SS]" or a duration (24h, 7d)')
+    .option('--until <time>', 'only lines at or before this time (same forms)')
+    .option('--agent <names...>', 'only these agents (name as logged, e.g. GEVI, or bundle id)')
+    .action(async (paths, opts) => {
+      process.exitCode = await runAggregate({ ...opts, paths });
+    });
+}
+
+/** Runs the command; returns the exit code. Throws PlexmendError subclasses for bad usage or input. */
+export async function runAggregate(o: AggregateCliOptions, io: { stdin?: NodeJS.ReadableStream; stdout?: NodeJS.WritableStream; stderr?: NodeJS.WriteStream; now?: () => Date } = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const now = io.now ?? (() => new Date());
+  const [{ aggregate, fileTemplateStore, parseTimeBound }, { readLogLines }, { discoverPluginLogs, nodeDirProbe }, { hostPlatform, plexLocations },
+    ws, { writeFileAtomic }, { renderAggregateText }, { renderAggregateMarkdown }] = await Promise.all([
+    import('../logs/index.ts'), import('../logs/read.ts'), import('../logs/discover.ts'), import('../config/paths.ts'),
+    import('../workspace.ts'), import('../io/atomic.ts'), import('../report/aggregate-text.ts'), import('../report/aggregate-md.ts'),
+  ]);
+  type Input = import('../logs/input.ts').LogInput;
+
+  const wantsStdin = o.stdin || o.paths.includes('-');
+  const sources = [wantsStdin, o.paths.filter((p) => p !== '-').length > 0, Boolean(o.logs), Boolean(o.archive)].filter(Boolean).length;
+  if (sources > 1) throw new UsageError('give one input: paths, --logs DIR, --stdin (or "-") or --archive', 'run one aggregate per input');
+  const workspace = ws.workspaceAt(o.workspace);
+  let input: Input;
+  let label: string;
+  if (wantsStdin) {
+    input = { kind: 'stdin', stream: io.stdin ?? process.stdin };
+    label = 'standard input';
+  } else if (o.archive) {
+    input = { kind: 'archive', dir: ws.paths.archiveDir(workspace) };
+    label = `watch archive ${input.dir}`;
+  } else if (o.logs) {
+    input = { kind: 'folder', dir: o.logs };
+    label = `plug-in log folder ${o.logs}`;
+  } else if (o.paths.length) {
+    const one = o.paths.length === 1 && (await nodeDirProbe.isDirectory(o.paths[0]));
+    input = one ? { kind: 'folder', dir: o.paths[0] } : { kind: 'files', paths: o.paths };
+    label = one ? `folder ${o.paths[0]}` : `${o.paths.length} file(s)`;
+  } else {
+    const found = await discoverPluginLogs(plexLocations(hostPlatform()));
+    input = { kind: 'folder', dir: found.dir };
+    label = `plug-in log folder ${found.dir} (${found.location.label})`;
+  }
+  const since = o.since ? parseTimeBound(o.since, '--since', now()) : undefined;
+  const until = o.until ? parseTimeBound(o.until, '--until', now()) : undefined;
+  if (since && until && since > until) throw new UsageError(`--since ${since} is after --until ${until}`, 'swap the two bounds');
+
+  stderr.write(`plexmend: aggregating ${label}\n`);
+  const tty = Boolean(stderr.isTTY);
+  const report = await aggregate(input, { read: readLogLines, templates: fileTemplateStore(ws.paths.templates(workspace)), now }, {
+    since, until, agents: o.agent, lenient: o.pasted || undefined,
+    onProgress: tty ? (n) => stderr.write(`\r  ${n.toLocaleString('en-US')} lines…`) : undefined,
+  });
+  if (tty) stderr.write('\r');
+  for (const p of report.problems) stderr.write(`plexmend: warning: ${p.path}: ${p.message}\n`);
+  for (const g of report.gaps) stderr.write(`plexmend: warning: gap in ${g.file}: ${g.bytes} bytes (${g.reason})\n`);
+
+  const render = (f: 'text' | 'md' | 'json') =>
+    f === 'json' ? JSON.stringify(report, null, 2) + '\n' : f === 'md' ? renderAggregateMarkdown(report) : renderAggregateText(report);
+  if (o.output) {
+    await writeFileAtomic(o.output, render(o.format ?? 'text'));
+    stderr.write(`plexmend: wrote ${o.output}\n`);
+  } else if (o.format) {
+    stdout.write(render(o.format));
+  } else {
+    const n = o.iteration ?? ws.currentIteration(workspace);
+    await writeFileAtomic(ws.paths.aggregateJson(workspace, n), render('json'));
+    await writeFileAtomic(ws.paths.aggregateText(workspace, n), render('text'));
+    stderr.write(`plexmend: wrote ${ws.paths.aggregateText(workspace, n)} (+ .json)\n`);
+  }
+  const t = report.totals;
+  stderr.write(`plexmend: ${report.counts.lines.toLocaleString('en-US')} lines, ${t.errors} errors in ${report.patterns.filter((p) => p.class !== 'framework_noise').length} patterns, ` +
+    `${t.noise} framework noise, ${report.items.filter((i) => i.outcome !== 'matched').length} failed items\n`);
+  return 0;
+}
+
+function parseIteration(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--iteration "${v}" is not a positive whole number`, 'use e.g. --iteration 2');
+  return n;
+}

@@ -345,3 +345,65 @@ async function copyRange(fh: FileHandle, from: number, to: number, sink: (bytes:
     pos += bytesRead;
   }
 }
+
+/** `plexmend watch` options. */
+export interface WatchOptions {
+  logsDir: string;
+  archiveDir: string;
+  /** Pause between polls. */
+  intervalMs: number;
+  /** Poll once and stop. */
+  once: boolean;
+}
+
+/** What `runWatch` needs from the outside world. */
+export interface WatchDeps extends ArchiveDeps {
+  /** Resolves after `ms`, or early when `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** One line per poll (and per problem). */
+  report(line: string): void;
+  /** Abort = stop after the current poll (Ctrl-C). */
+  signal: AbortSignal;
+}
+
+export interface WatchSummary {
+  polls: number;
+  bytes: number;
+  gaps: number;
+  /** Polls that failed (the log folder was unreachable, e.g. a share not mounted); the watch went on. */
+  failedPolls: number;
+}
+
+/**
+ * Phase entry of `plexmend watch`: polls the plug-in log folder into the archive until aborted (or
+ * once). A poll error on the first poll is thrown (a wrong folder should fail fast); later ones are
+ * reported and the next poll tries again (Plex restarting, a network share coming back).
+ * @throws LockHeldError when another watch holds the archive; InputError for an unusable folder.
+ */
+export async function runWatch(opts: WatchOptions, deps: WatchDeps): Promise<WatchSummary> {
+  const archive = await openArchive(opts.archiveDir, deps);
+  const summary: WatchSummary = { polls: 0, bytes: 0, gaps: 0, failedPolls: 0 };
+  try {
+    for (;;) {
+      try {
+        const r = await archive.poll(opts.logsDir);
+        summary.polls++;
+        summary.bytes += r.bytes;
+        summary.gaps += r.gaps.length;
+        deps.report(`${deps.now().toISOString()} archived ${r.bytes} bytes from ${r.files} file(s)`);
+        for (const g of r.gaps) deps.report(`  gap in ${g.bundleId}: ${g.reason}`);
+        for (const p of r.problems) deps.report(`  ${p.path}: ${p.message}`);
+      } catch (err) {
+        if (summary.polls === 0 && summary.failedPolls === 0) throw err;
+        summary.failedPolls++;
+        deps.report(`${deps.now().toISOString()} poll failed, trying again next time: ${(err as Error).message}`);
+      }
+      if (opts.once || deps.signal.aborted) break;
+      await deps.sleep(opts.intervalMs, deps.signal);
+      if (deps.signal.aborted) break;
+    }
+  } finally {
+    await archive.close();
+  }
+  return summary;
+}

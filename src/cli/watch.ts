@@ -1,0 +1,79 @@
+/**
+ * `plexmend watch`: argv → typed options → `runWatch()` (src/logs/archive.ts). Keeps a durable copy of
+ * the plug-in logs in the workspace by polling; Ctrl-C stops after the current poll.
+ */
+import { Command } from '@commander-js/extra-typings';
+import { UsageError } from '../errors.ts';
+
+export interface WatchCliOptions {
+  logs?: string;
+  workspace: string;
+  interval: number;
+  once?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('watch')
+    .description('Keep a durable archive of the plug-in logs in the workspace (polls; survives restarts of Plex and of itself).')
+    .option('--logs <dir>', 'the plug-in log folder ("PMS Plugin Logs"); default: found per platform')
+    .option('--workspace <dir>', 'the workspace folder', 'plex_improvement')
+    .option('--interval <seconds>', 'seconds between polls', parseSeconds, 30)
+    .option('--once', 'poll once and exit')
+    .action(async (opts) => {
+      process.exitCode = await runWatchCommand(opts);
+    });
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0.1 || n > 86400) throw new UsageError(`--interval must be a number of seconds from 0.1 to 86400, got "${value}"`, 'e.g. --interval 30');
+  return n;
+}
+
+/** Runs the command; returns the exit code. */
+export async function runWatchCommand(o: WatchCliOptions, io: { stderr?: NodeJS.WriteStream; signal?: AbortSignal } = {}): Promise<number> {
+  const stderr = io.stderr ?? process.stderr;
+  const [{ runWatch }, { discoverPluginLogs }, { hostPlatform, plexLocations }, { workspaceAt, paths }] = await Promise.all([
+    import('../logs/archive.ts'),
+    import('../logs/discover.ts'),
+    import('../config/paths.ts'),
+    import('../workspace.ts'),
+  ]);
+  const logsDir = o.logs ?? (await discoverPluginLogs(plexLocations(hostPlatform()))).dir;
+  const archiveDir = paths.archiveDir(workspaceAt(o.workspace));
+  const controller = new AbortController();
+  io.signal?.addEventListener('abort', () => controller.abort());
+  const stop = () => {
+    if (!controller.signal.aborted) stderr.write('plexmend watch: stopping after the current poll\n');
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  stderr.write(`plexmend watch: ${logsDir} → ${archiveDir}${o.once ? ' (once)' : `, every ${o.interval} s; Ctrl-C stops`}\n`);
+  try {
+    const s = await runWatch(
+      { logsDir, archiveDir, intervalMs: o.interval * 1000, once: Boolean(o.once) },
+      {
+        now: () => new Date(),
+        sleep: (ms, signal) =>
+          new Promise((resolve) => {
+            const timer = setTimeout(done, ms);
+            function done() {
+              clearTimeout(timer);
+              signal.removeEventListener('abort', done);
+              resolve();
+            }
+            signal.addEventListener('abort', done);
+          }),
+        report: (line) => stderr.write(line + '\n'),
+        signal: controller.signal,
+      },
+    );
+    stderr.write(`plexmend watch: ${s.polls} poll(s), ${s.bytes} bytes archived, ${s.gaps} gap(s)${s.failedPolls ? `, ${s.failedPolls} failed poll(s)` : ''}\n`);
+    return 0;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}

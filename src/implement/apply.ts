@@ -163,7 +163,8 @@ export async function applyFix(plan: FixPlan, ctx: ImplementContext, opts: Apply
   record.sharedGroups = checkSharedGroups(onDisk);
 
   const result = (status: FixStatus, reasons: string[]): ApplyResult => ({ status, record, diff, recovery, reasons });
-  const code = await checkCode(deps.checker, prepared.map((p) => p.scoped.abs));
+  const beforeText = new Map(prepared.filter((p) => p.before).map((p) => [p.scoped.abs, p.before!.toString('utf8')] as const));
+  const code = await checkCode(deps.checker, prepared.map((p) => p.scoped.abs), beforeText);
   const validation: Validation = { ok: false, checker: code.checker, codeErrors: code.codeErrors, logFindings: [], noiseIgnored: 0, restarted: false, reasons: [...code.reasons] };
   record.validation = validation;
   if (!code.ok) {

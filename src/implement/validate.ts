@@ -11,15 +11,16 @@ import { scanWindow } from './logwindow.ts';
 
 /** Python 2.7 compile + naming-rule checker over files (absolute paths). */
 export interface CodeChecker {
-  checkFiles(paths: string[]): Promise<{ ok: boolean; checker: string; errors: Array<{ file: string; line: number; message: string }> }>;
+  /** `before` holds each file's text before the change (absent for new files), so only new violations count. */
+  checkFiles(paths: string[], before?: ReadonlyMap<string, string>): Promise<{ ok: boolean; checker: string; errors: Array<{ file: string; line: number; message: string }> }>;
 }
 
 /** Step 1, before any restart: the code checks on the touched `.py` files. */
-export async function checkCode(checker: CodeChecker | undefined, files: string[]): Promise<Pick<Validation, 'checker' | 'codeErrors' | 'reasons'> & { ok: boolean }> {
+export async function checkCode(checker: CodeChecker | undefined, files: string[], before?: ReadonlyMap<string, string>): Promise<Pick<Validation, 'checker' | 'codeErrors' | 'reasons'> & { ok: boolean }> {
   const py = files.filter((f) => f.endsWith('.py'));
   if (py.length === 0) return { ok: true, checker: 'none (no Python file touched)', codeErrors: [], reasons: [] };
   if (!checker) return { ok: true, checker: 'none', codeErrors: [], reasons: ['no Python 2.7 checker available: compile and naming rules were NOT checked'] };
-  const r = await checker.checkFiles(py);
+  const r = await checker.checkFiles(py, before);
   const reasons = r.ok ? [] : [`${r.checker} rejected the change: ` + r.errors.slice(0, 3).map((e) => `${e.file}:${e.line}: ${e.message}`).join('; ')];
   return { ok: r.ok, checker: r.checker, codeErrors: r.errors, reasons };
 }

@@ -1,0 +1,411 @@
+# -*- coding: utf-8 -*-
+"""XPath 1.0 evaluation over xdom trees, returning what lxml returns.
+
+Relies on W3C XPath 1.0 (all 13 axes, node tests, positional and boolean predicates, unions, type
+conversions §4.2-§4.4 and comparisons §3.4) and on lxml's result mapping: node-sets become lists
+(elements, comment elements, and 'smart strings' for text and attribute nodes, which know their
+parent), strings `str`, numbers `float`, booleans `bool`. The 27 core functions are in
+xpath_functions.py. HTML trees have no namespaces: a prefixed name test raises XPathEvalError
+('Undefined namespace prefix'), as lxml does without a namespace map.
+"""
+import math
+import re
+
+from . import xpath_parse
+from .xdom import AttrNode, Comment, Document, Element, SmartString, TextNode
+
+
+class XPathEvalError(Exception):
+    pass
+
+
+# -- node model ----------------------------------------------------------------------------
+def node_key(n):
+    return id(n) if isinstance(n, (Element, Document)) else n.key()
+
+
+def node_order(n):
+    if isinstance(n, Document):
+        return -1
+    if isinstance(n, Element):
+        return n._o
+    return n.order()
+
+
+def doc_sort(nodes):
+    seen = {}
+    for n in nodes:
+        seen.setdefault(node_key(n), n)
+    return sorted(seen.values(), key=node_order)
+
+
+def children(n):
+    if isinstance(n, Document):
+        return [n.root] if n.root is not None else []
+    if not isinstance(n, Element) or n.tag is Comment:
+        return []
+    out = []
+    if n.text:
+        out.append(TextNode(n, False))
+    for ch in n._children:
+        out.append(ch)
+        if ch.tail:
+            out.append(TextNode(ch, True))
+    return out
+
+
+def parent(n, doc):
+    if isinstance(n, Document):
+        return None
+    if isinstance(n, Element):
+        return n._parent if n._parent is not None else doc
+    if isinstance(n, TextNode):
+        return n.xparent()
+    return n.element
+
+
+def string_value(n):
+    if isinstance(n, Document):
+        return string_value(n.root) if n.root is not None else ''
+    if isinstance(n, Element):
+        return (n.text or '') if n.tag is Comment else n.text_content()
+    return n.value
+
+
+def descendants(n):
+    out = []
+    stack = list(reversed(children(n)))
+    while stack:
+        c = stack.pop()
+        out.append(c)
+        if isinstance(c, Element):
+            stack.extend(reversed(children(c)))
+    return out
+
+
+def ancestors(n, doc):
+    out = []
+    p = parent(n, doc)
+    while p is not None:
+        out.append(p)
+        p = parent(p, doc)
+    return out
+
+
+def siblings(n, doc, following):
+    if isinstance(n, (AttrNode, Document)):
+        return []
+    p = parent(n, doc)
+    if p is None:
+        return []
+    sib = children(p)
+    k = node_key(n)
+    idx = [node_key(s) for s in sib].index(k)
+    return sib[idx + 1:] if following else list(reversed(sib[:idx]))
+
+
+def axis_nodes(axis, n, doc):
+    """Nodes of `axis` from `n`, in axis order (reverse axes nearest first)."""
+    if axis == 'child':
+        return children(n)
+    if axis == 'descendant':
+        return descendants(n)
+    if axis == 'descendant-or-self':
+        return [n] + descendants(n)
+    if axis == 'self':
+        return [n]
+    if axis == 'parent':
+        p = parent(n, doc)
+        return [p] if p is not None else []
+    if axis == 'ancestor':
+        return ancestors(n, doc)
+    if axis == 'ancestor-or-self':
+        return [n] + ancestors(n, doc)
+    if axis == 'following-sibling':
+        return siblings(n, doc, True)
+    if axis == 'preceding-sibling':
+        return siblings(n, doc, False)
+    if axis == 'attribute':
+        if isinstance(n, Element) and n.tag is not Comment:
+            return [AttrNode(n, k) for k in n.attrib]
+        return []
+    if axis == 'namespace':
+        return []
+    doc.ensure()
+    if axis == 'following':
+        if isinstance(n, Document):
+            return []
+        if isinstance(n, AttrNode):
+            start = n.element._to
+        elif isinstance(n, Element):
+            start = n._tailo
+        else:
+            start = n.order() + 1
+        return [m for m in doc.flat if node_order(m) >= start]
+    if axis == 'preceding':
+        if isinstance(n, Document):
+            return []
+        anc = set(node_key(a) for a in ancestors(n, doc))
+        limit = n.element._o if isinstance(n, AttrNode) else node_order(n)
+        return [m for m in reversed(doc.flat) if node_order(m) < limit and node_key(m) not in anc]
+    raise XPathEvalError('Invalid expression')
+
+
+def matches(test, axis, n):
+    kind = test[0]
+    if kind == 'type':
+        t = test[1]
+        if t == 'node':
+            return True
+        if t == 'text':
+            return isinstance(n, TextNode)
+        if t == 'comment':
+            return isinstance(n, Element) and n.tag is Comment
+        return False  # processing-instruction: the HTML tree keeps none
+    if test[1] is not None:
+        raise XPathEvalError('Undefined namespace prefix')
+    if axis == 'attribute':
+        return isinstance(n, AttrNode) and (kind == 'any' or n.name == test[2])
+    if not isinstance(n, Element) or n.tag is Comment:
+        return False
+    return kind == 'any' or n.tag == test[2]
+
+
+# -- conversions ---------------------------------------------------------------------------
+def to_string(v):
+    if isinstance(v, list):
+        return string_value(v[0]) if v else ''
+    if isinstance(v, bool):
+        return 'true' if v else 'false'
+    if isinstance(v, float):
+        return number_to_string(v)
+    return v
+
+
+def number_to_string(f):
+    """libxml2's xmlXPathFormatNumber (what lxml prints): integers as %d, 15 significant digits,
+    exponent form outside [1e-5, 1e9]."""
+    if f != f:
+        return 'NaN'
+    if f in (float('inf'), float('-inf')):
+        return 'Infinity' if f > 0 else '-Infinity'
+    if f == 0:
+        return '0'
+    if -2147483648 < f < 2147483647 and f == int(f):
+        return '%d' % int(f)
+    a = abs(f)
+    if a > 1e9 or a < 1e-5:
+        mantissa, exp = ('%.14e' % f).split('e')
+        return _trim(mantissa) + 'e' + exp
+    place = int(math.log10(a))
+    digits = 15 - place - 1 if place > 0 else 15 - place
+    return _trim('%0.*f' % (digits, f))
+
+
+def _trim(text):
+    if '.' in text:
+        text = text.rstrip('0').rstrip('.')
+    return text
+
+
+def string_to_number(s):
+    """libxml2's xmlXPathStringEvalNumber: optional '-', digits, '.', an exponent; else NaN."""
+    s = s.strip(' \t\r\n')
+    if not NUMBER_TEXT.match(s):
+        return float('nan')
+    return float(s)
+
+
+NUMBER_TEXT = re.compile(r'^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$')
+
+
+def to_number(v):
+    if isinstance(v, bool):
+        return 1.0 if v else 0.0
+    if isinstance(v, float):
+        return v
+    return string_to_number(to_string(v))
+
+
+def to_boolean(v):
+    if isinstance(v, list):
+        return len(v) > 0
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, float):
+        return v == v and v != 0
+    return len(v) > 0
+
+
+def compare(op, a, b):
+    if isinstance(a, list) and isinstance(b, list):
+        bs = [string_value(y) for y in b]
+        return any(cmp_atoms(op, string_value(x), y) for x in a for y in bs)
+    if isinstance(a, list) or isinstance(b, list):
+        nodes, other, flip = (a, b, False) if isinstance(a, list) else (b, a, True)
+        if isinstance(other, bool):
+            return cmp_atoms(op, *((other, to_boolean(nodes)) if flip else (to_boolean(nodes), other)))
+        for n in nodes:
+            val = string_value(n)
+            if isinstance(other, float):
+                val = string_to_number(val)
+            if cmp_atoms(op, *((other, val) if flip else (val, other))):
+                return True
+        return False
+    return cmp_atoms(op, a, b)
+
+
+def cmp_atoms(op, a, b):
+    if op in ('=', '!='):
+        if isinstance(a, bool) or isinstance(b, bool):
+            a, b = to_boolean(a), to_boolean(b)
+        elif isinstance(a, float) or isinstance(b, float):
+            a, b = to_number(a), to_number(b)
+        else:
+            a, b = to_string(a), to_string(b)
+        return (a == b) if op == '=' else (a != b)
+    a, b = to_number(a), to_number(b)
+    return {'<': a < b, '<=': a <= b, '>': a > b, '>=': a >= b}[op]
+
+
+# -- evaluation ----------------------------------------------------------------------------
+class Context(object):
+    __slots__ = ('node', 'position', 'size', 'doc', 'variables')
+
+    def __init__(self, node, position, size, doc, variables):
+        self.node = node
+        self.position = position
+        self.size = size
+        self.doc = doc
+        self.variables = variables
+
+
+def arith(op, a, b):
+    x, y = to_number(a), to_number(b)
+    if op == '+':
+        return x + y
+    if op == '-':
+        return x - y
+    if op == '*':
+        return x * y
+    if op == 'div':
+        if y == 0:
+            if x != x or x == 0:
+                return float('nan')
+            return float('inf') if (x > 0) == (str(y)[0] != '-') else float('-inf')
+        return x / y
+    if y == 0 or x != x or y != y or x in (float('inf'), float('-inf')):
+        return float('nan')
+    import math
+    return math.fmod(x, y)
+
+
+def ev(e, ctx):
+    kind = e[0]
+    if kind == 'path':
+        return eval_path(e, ctx)
+    if kind == 'num':
+        return e[1]
+    if kind == 'str':
+        return e[1]
+    if kind == 'var':
+        if e[1] not in ctx.variables:
+            raise XPathEvalError('Undefined variable')
+        return from_python(ctx.variables[e[1]])
+    if kind == 'call':
+        from . import xpath_functions
+        return xpath_functions.call(e[1], e[2], ctx)
+    if kind == 'neg':
+        return -to_number(ev(e[1], ctx))
+    if kind == 'union':
+        a, b = ev(e[1], ctx), ev(e[2], ctx)
+        if not isinstance(a, list) or not isinstance(b, list):
+            raise XPathEvalError('Invalid type')
+        return doc_sort(a + b)
+    if kind == 'filter':
+        base = ev(e[1], ctx)
+        if not isinstance(base, list):
+            raise XPathEvalError('Invalid type')
+        return apply_predicates(doc_sort(base), e[2], ctx)
+    if kind == 'or':
+        return to_boolean(ev(e[1], ctx)) or to_boolean(ev(e[2], ctx))
+    if kind == 'and':
+        return to_boolean(ev(e[1], ctx)) and to_boolean(ev(e[2], ctx))
+    if kind in ('=', '!=', '<', '<=', '>', '>='):
+        return compare(kind, ev(e[1], ctx), ev(e[2], ctx))
+    return arith(kind, ev(e[1], ctx), ev(e[2], ctx))
+
+
+def apply_predicates(nodes, preds, ctx):
+    for pred in preds:
+        size = len(nodes)
+        kept = []
+        for i, n in enumerate(nodes):
+            v = ev(pred, Context(n, i + 1, size, ctx.doc, ctx.variables))
+            if isinstance(v, float):
+                if v == i + 1:
+                    kept.append(n)
+            elif to_boolean(v):
+                kept.append(n)
+        nodes = kept
+    return nodes
+
+
+def eval_path(e, ctx):
+    _, absolute, steps, start = e
+    if start is not None:
+        current = ev(start, ctx)
+        if not isinstance(current, list):
+            raise XPathEvalError('Invalid type')
+    elif absolute:
+        current = [ctx.doc]
+    else:
+        current = [ctx.node]
+    for axis, test, preds in steps:
+        out = []
+        for n in current:
+            found = [m for m in axis_nodes(axis, n, ctx.doc) if matches(test, axis, m)]
+            out.extend(apply_predicates(found, preds, ctx) if preds else found)
+        current = doc_sort(out) if (len(current) > 1 or axis in REVERSE or preds) else out
+    return current
+
+
+REVERSE = frozenset(['ancestor', 'ancestor-or-self', 'preceding', 'preceding-sibling'])
+
+
+def from_python(v):
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, str):
+        return v
+    if isinstance(v, list):
+        return v
+    raise XPathEvalError('Unsupported variable type')
+
+
+def to_python(v):
+    if not isinstance(v, list):
+        return v
+    out = []
+    for n in v:
+        if isinstance(n, Element):
+            out.append(n)
+        elif isinstance(n, TextNode):
+            out.append(SmartString(n.value, n.owner, is_tail=n.is_tail))
+        elif isinstance(n, AttrNode):
+            out.append(SmartString(n.value, n.element, is_attribute=True, attrname=n.name))
+    return out
+
+
+def evaluate(expr, node, variables=None):
+    """`element.xpath(expr, **variables)` as lxml evaluates it."""
+    try:
+        tree = xpath_parse.parse(expr)
+    except xpath_parse.XPathSyntaxError:
+        raise XPathEvalError('Invalid expression')
+    doc = node._document()
+    doc.ensure()
+    ctx = Context(node, None, None, doc, variables or {})
+    return to_python(ev(tree, ctx))

@@ -10,4 +10,5 @@ export type Register = (program: Command) => void;
 export const COMMAND_MODULES: Array<() => Promise<{ register: Register }>> = [
   () => import('./aggregate.ts'),
   () => import('./watch.ts'),
+  () => import('./sandbox.ts'),
 ];

@@ -37,11 +37,12 @@ export const RULES: readonly Rule[] = [
   { id: 'pgma.date-match', scope: 'pgma', match: /(?:Release )?Date Match Failure/i, class: 'date_match_failure' },
   { id: 'pgma.duration-match', scope: 'pgma', match: /Duration Match Failure/i, class: 'duration_match_failure' },
   { id: 'pgma.no-results', scope: 'pgma', match: /<\s*No (?:Films|Film Titles|Scene Titles|Scenes|Results)\b[^>]*>/i, class: 'no_results' },
-  { id: 'pgma.storage', scope: 'pgma', match: /Saving Poster to Disk|\[Errno \d+\]|\bIOError\b|Permission denied|No space left/i, class: 'storage_error' },
   { id: 'pgma.config', scope: 'pgma', match: /Thumbor|_PGMA|Scraping Parameters Not Set Up|Plex Token|plextoken|Preferences\.xml|Tidy (?:Genre )?File/i, class: 'config_error' },
+  { id: 'pgma.storage', scope: 'pgma', match: /Saving Poster to Disk|\bIOError\b|Permission denied|No space left|Read-only file system/i, class: 'storage_error' },
   { id: 'pgma.timeout', scope: 'pgma', match: /timed out|\btimeout\b/i, class: 'timeout' },
   { id: 'pgma.http', scope: 'pgma', match: /HTTP Error \d{3}|\b(?:status|code)[ :=]+[45]\d\d\b/i, class: 'http_error', status: true },
   { id: 'pgma.connection', scope: 'pgma', match: /urlopen error|Connection (?:refused|reset|aborted)|Name or service not known|getaddrinfo|Errno 1[01]\d|SSL|CERTIFICATE|Request URL Failure/i, class: 'connection_error' },
+  { id: 'pgma.storage-errno', scope: 'pgma', match: /\[Errno \d+\] No such file or directory/i, class: 'storage_error' },
   { id: 'pgma.xpath', scope: 'pgma', match: /list index out of range|'NoneType' object has no attribute|has no attribute 'xpath'|\bxpath\b/i, class: 'xpath_failure' },
   { id: 'pgma.pms', scope: 'pgma', match: /Plex Media Server|:32400|library\/metadata|\bPMS\b/i, class: 'pms_communication_error' },
 

@@ -118,7 +118,7 @@ export function splitKeyValue(text: string): { key: string; value: string } | nu
 }
 
 function cleanKey(k: string): string {
-  return k.replace(/^>\s*/, '').replace(/:+\s*$/, '').trim();
+  return k.trim().replace(/^>\s*/, '').replace(/:+\s*$/, '').trim();
 }
 
 /** Footer outcome: `>> Successful!! <<` / `>> Failed <<`, else null. */

@@ -1,0 +1,304 @@
+/**
+ * Builds the one Config from its layers, in this order of precedence:
+ *   flags  >  environment  >  config file  >  sandbox profile (only when asked)  >  discovery  >  defaults.
+ * - Environment: `PLEX_URL`, `PLEX_TOKEN`, python-plexapi's `PLEXAPI_AUTH_SERVER_BASEURL` /
+ *   `PLEXAPI_AUTH_SERVER_TOKEN`, and `PLEXMEND_*` (CONFIG, CONFIG_DIR, SANDBOX, SANDBOX_PROFILE, DATA_DIR,
+ *   PLUGINS_DIR, LOGS_DIR, PATH_MAP, TIMEOUT_MS, PYTHON, WORKSPACE).
+ * - Config file: `--config FILE`, `PLEXMEND_CONFIG`, else `./plexmend.yaml` (or `.yml`), else
+ *   `<user config dir>/plexmend.yaml`.
+ * - Sandbox: used when asked (`--sandbox`, `PLEXMEND_SANDBOX=1`, `sandbox: true`), or when no real server is
+ *   configured or discovered and a live sandbox is running — and then the reason says so. A real server's
+ *   configuration never silently becomes the sandbox, nor the reverse.
+ * - Discovery: the Plex folders from config/paths.ts candidates that exist; the token from the platform's store
+ *   (config/token.ts).
+ * Only this function and config/index.ts know about env names and config files (STYLE habit 8).
+ */
+import { posix, win32 } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { InputError, UsageError } from '../errors.ts';
+import { plexLocations, type PlexLocation } from './paths.ts';
+import { parsePathMapping, type PathMapping } from './pathmap.ts';
+import type { ConfigDeps } from './ports.ts';
+import { readSandboxProfile, SANDBOX_PROFILE_FILE } from './sandbox-profile.ts';
+import { configFileSchema, configSchema, DEFAULT_PLEX_URL, type Config, type ConfigFile } from './schema.ts';
+import { discoverToken } from './token.ts';
+
+/** What a command's flags can set (all optional; commander gives undefined for absent flags). */
+export interface ConfigFlags {
+  url?: string;
+  token?: string;
+  config?: string;
+  sandbox?: boolean;
+  dataDir?: string;
+  pluginsDir?: string;
+  logsDir?: string;
+  pathMap?: string[];
+  timeoutMs?: number;
+  workspace?: string;
+}
+
+/** The process facts resolution depends on (config/index.ts reads them from the real process). */
+export interface ConfigEnvironment {
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  platform: NodeJS.Platform;
+  homedir: string;
+}
+
+/** The user config dir: `$XDG_CONFIG_HOME/plexmend` (Linux), `~/Library/Application Support/plexmend` (macOS), `%APPDATA%\plexmend` (Windows). */
+export function userConfigDir(e: ConfigEnvironment): string {
+  const path = e.platform === 'win32' ? win32 : posix;
+  const explicit = e.env.PLEXMEND_CONFIG_DIR;
+  if (explicit) return path.resolve(e.cwd, explicit);
+  if (e.platform === 'win32') return path.join(e.env.APPDATA || path.join(e.homedir, 'AppData', 'Roaming'), 'plexmend');
+  if (e.platform === 'darwin') return path.join(e.homedir, 'Library', 'Application Support', 'plexmend');
+  return path.join(e.env.XDG_CONFIG_HOME || path.join(e.homedir, '.config'), 'plexmend');
+}
+
+const nonEmpty = (v: string | undefined) => (v !== undefined && v.trim() !== '' ? v.trim() : undefined);
+
+/** First defined value with its source label. */
+function pick<T>(...layers: Array<[T | undefined, string]>): [T, string] | undefined {
+  for (const [v, src] of layers) if (v !== undefined) return [v, src];
+  return undefined;
+}
+
+async function readConfigFile(flags: ConfigFlags, e: ConfigEnvironment, configDir: string, deps: ConfigDeps): Promise<{ file?: string; data: ConfigFile }> {
+  const path = e.platform === 'win32' ? win32 : posix;
+  const explicit = flags.config ?? nonEmpty(e.env.PLEXMEND_CONFIG);
+  const candidates = explicit
+    ? [path.resolve(e.cwd, explicit)]
+    : [path.join(e.cwd, 'plexmend.yaml'), path.join(e.cwd, 'plexmend.yml'), path.join(configDir, 'plexmend.yaml')];
+  for (const file of candidates) {
+    let text: string;
+    try {
+      text = await deps.readText(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (explicit) throw new InputError(`cannot read the config file ${file} (${code ?? 'error'})`, 'check the --config path (or PLEXMEND_CONFIG)');
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+      throw new InputError(`cannot read the config file ${file} (${code ?? 'error'})`, 'fix its permissions or pass --config FILE');
+    }
+    let raw: unknown;
+    try {
+      raw = parseYaml(text) ?? {};
+    } catch (err) {
+      const where = err instanceof YAMLParseError && err.linePos ? ` (line ${err.linePos[0].line})` : '';
+      throw new InputError(`${file} is not valid YAML${where}`, 'fix the file; every key is described in the README "Configuration" section');
+    }
+    const parsed = configFileSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const key = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? (issue as { keys?: string[] }).keys?.join(', ') ?? '' : '');
+      throw new InputError(`${file}: ${key ? `"${key}": ` : ''}${issue.message}`, 'allowed keys: url, token, dataDir, pluginsDir, logsDir, pathMappings [{server, local}], timeoutMs, python, sandbox, workspace');
+    }
+    const data = parsed.data;
+    // Paths in the file are relative to the file.
+    const base = path.dirname(file);
+    for (const k of ['dataDir', 'pluginsDir', 'logsDir', 'python', 'workspace'] as const) {
+      const v = data[k];
+      if (v && k !== 'python' && !path.isAbsolute(v) && !win32.isAbsolute(v)) data[k] = path.resolve(base, v);
+    }
+    return { file, data };
+  }
+  return { data: {} };
+}
+
+function pathMappingsFrom(flags: ConfigFlags, e: ConfigEnvironment, file: ConfigFile): PathMapping[] {
+  const out: PathMapping[] = [...(file.pathMappings ?? [])];
+  const texts = [...(e.env.PLEXMEND_PATH_MAP ?? '').split(';'), ...(flags.pathMap ?? [])].map((t) => t.trim()).filter(Boolean);
+  for (const t of texts) {
+    const m = parsePathMapping(t);
+    if (!m) throw new UsageError(`"${t}" is not a path mapping`, 'write it as SERVER_PATH=LOCAL_PATH, e.g. --path-map /config=/mnt/plex-config');
+    out.push(m);
+  }
+  return out;
+}
+
+/**
+ * Resolves the Config. Throws UsageError for contradictory flags (a server URL together with --sandbox),
+ * InputError for an unreadable/invalid config file or an asked-for sandbox that is not running.
+ */
+export async function resolveConfig(flags: ConfigFlags, e: ConfigEnvironment, deps: ConfigDeps): Promise<Config> {
+  const path = e.platform === 'win32' ? win32 : posix;
+  const env = (name: string) => nonEmpty(e.env[name]);
+  const abs = (p: string | undefined) => (p === undefined ? undefined : path.resolve(e.cwd, p));
+  const configDir = userConfigDir(e);
+  const { file: configFile, data: file } = await readConfigFile(flags, e, configDir, deps);
+  const fileSrc = `file ${configFile ?? ''}`;
+  const notes: string[] = [];
+
+  const url = pick<string>(
+    [nonEmpty(flags.url), 'flag --url'],
+    [env('PLEX_URL'), 'env PLEX_URL'],
+    [env('PLEXAPI_AUTH_SERVER_BASEURL'), 'env PLEXAPI_AUTH_SERVER_BASEURL'],
+    [file.url, fileSrc],
+  );
+  const token = pick<string>(
+    [nonEmpty(flags.token), 'flag --token'],
+    [env('PLEX_TOKEN'), 'env PLEX_TOKEN'],
+    [env('PLEXAPI_AUTH_SERVER_TOKEN'), 'env PLEXAPI_AUTH_SERVER_TOKEN'],
+    [file.token, fileSrc],
+  );
+  const askedSandbox = flags.sandbox === true || env('PLEXMEND_SANDBOX') === '1' || env('PLEXMEND_SANDBOX') === 'true' || file.sandbox === true;
+  const sandboxProfilePath = abs(env('PLEXMEND_SANDBOX_PROFILE')) ?? path.join(configDir, SANDBOX_PROFILE_FILE);
+  if (askedSandbox && url?.[1] === 'flag --url') {
+    throw new UsageError('--url and --sandbox name two different targets', 'drop one of them: --sandbox uses the running sandbox, --url a real Plex server');
+  }
+
+  const explicitPaths = {
+    dataDir: pick<string>([abs(flags.dataDir), 'flag --data-dir'], [abs(env('PLEXMEND_DATA_DIR')), 'env PLEXMEND_DATA_DIR'], [file.dataDir, fileSrc]),
+    pluginsDir: pick<string>([abs(flags.pluginsDir), 'flag --plugins'], [abs(env('PLEXMEND_PLUGINS_DIR')), 'env PLEXMEND_PLUGINS_DIR'], [file.pluginsDir, fileSrc]),
+    logsDir: pick<string>([abs(flags.logsDir), 'flag --logs'], [abs(env('PLEXMEND_LOGS_DIR')), 'env PLEXMEND_LOGS_DIR'], [file.logsDir, fileSrc]),
+  };
+
+  const sources: Record<string, string> = {};
+  const tried: Record<string, string[]> = {};
+  const paths: { dataDir?: string; pluginsDir?: string; logsDir?: string; supportDir?: string } = {};
+  let target: Config['target'];
+  let sandbox: Config['sandbox'];
+
+  const profile = await readSandboxProfile(sandboxProfilePath, deps);
+  if (profile.state === 'stale') notes.push(`the sandbox profile ${sandboxProfilePath} belongs to a process that has ended (pid ${profile.profile.pid}); ignored`);
+  if (profile.state === 'invalid') notes.push(`${profile.reason}; ignored`);
+
+  const useSandbox = (reason: string) => {
+    if (profile.state !== 'live') throw new Error('unreachable');
+    sandbox = profile.profile;
+    target = { kind: 'sandbox', url: sandbox.url, token: sandbox.token, urlSource: 'sandbox profile', tokenSource: 'sandbox profile', reason };
+    paths.dataDir = sandbox.dataDir;
+    paths.pluginsDir = sandbox.pluginsDir;
+    paths.logsDir = sandbox.logsDir;
+    paths.supportDir = sandbox.supportDir;
+    for (const k of ['dataDir', 'pluginsDir', 'logsDir', 'supportDir']) sources[k] = 'sandbox profile';
+  };
+
+  // Folders: explicit ones first; then discovery over the platform's candidates.
+  for (const k of ['dataDir', 'pluginsDir', 'logsDir'] as const) {
+    const v = explicitPaths[k];
+    if (v) {
+      paths[k] = v[0];
+      sources[k] = v[1];
+    }
+  }
+  const discoverFolders = async () => {
+    const candidates: PlexLocation[] = plexLocations({ platform: e.platform, env: e.env, homedir: e.homedir });
+    const firstExisting = async (key: 'dataDir' | 'pluginsDir' | 'pluginLogsDir') => {
+      const list: string[] = [];
+      for (const c of candidates) {
+        const dir = c[key];
+        if (list.includes(dir)) continue;
+        list.push(dir);
+        if (await deps.isDirectory(dir)) return { dir, label: c.label, list };
+      }
+      return { list };
+    };
+    const pathsFromData = (dataDir: string) => ({
+      pluginsDir: path.join(dataDir, 'Plug-ins'),
+      logsDir: e.platform === 'darwin' ? undefined : path.join(dataDir, 'Logs', 'PMS Plugin Logs'),
+      supportDir: path.join(dataDir, 'Plug-in Support'),
+    });
+    if (!paths.dataDir) {
+      const d = await firstExisting('dataDir');
+      tried.dataDir = d.list;
+      if (d.dir) {
+        paths.dataDir = d.dir;
+        sources.dataDir = `discovered (${d.label})`;
+      }
+    }
+    const fromData = paths.dataDir ? pathsFromData(paths.dataDir) : undefined;
+    if (!paths.pluginsDir) {
+      if (fromData && sources.dataDir && !sources.dataDir.startsWith('discovered') && (await deps.isDirectory(fromData.pluginsDir))) {
+        paths.pluginsDir = fromData.pluginsDir;
+        sources.pluginsDir = 'inside the data dir';
+      } else {
+        const d = await firstExisting('pluginsDir');
+        tried.pluginsDir = d.list;
+        if (d.dir) {
+          paths.pluginsDir = d.dir;
+          sources.pluginsDir = `discovered (${d.label})`;
+        }
+      }
+    }
+    if (!paths.logsDir) {
+      if (fromData?.logsDir && sources.dataDir && !sources.dataDir.startsWith('discovered') && (await deps.isDirectory(fromData.logsDir))) {
+        paths.logsDir = fromData.logsDir;
+        sources.logsDir = 'inside the data dir';
+      } else {
+        const d = await firstExisting('pluginLogsDir');
+        tried.logsDir = d.list;
+        if (d.dir) {
+          paths.logsDir = d.dir;
+          sources.logsDir = `discovered (${d.label})`;
+        }
+      }
+    }
+    if (fromData && (await deps.isDirectory(fromData.supportDir))) {
+      paths.supportDir = fromData.supportDir;
+      sources.supportDir = 'inside the data dir';
+    }
+  };
+
+  if (askedSandbox) {
+    if (profile.state !== 'live') {
+      throw new InputError(
+        profile.state === 'absent' ? `no sandbox is running (no profile at ${sandboxProfilePath})` : `the sandbox profile at ${sandboxProfilePath} is not usable`,
+        'start one with `plexmend sandbox` in another terminal, or drop --sandbox to use your Plex server',
+      );
+    }
+    useSandbox('asked for with --sandbox');
+    // Explicit folder flags still win over the sandbox's.
+    for (const k of ['dataDir', 'pluginsDir', 'logsDir'] as const) {
+      const v = explicitPaths[k];
+      if (v) {
+        paths[k] = v[0];
+        sources[k] = v[1];
+      }
+    }
+  } else {
+    await discoverFolders();
+    let tokenPick = token;
+    if (!tokenPick) {
+      const dataDirs = [paths.dataDir, ...(tried.dataDir ?? [])].filter((d): d is string => Boolean(d));
+      const found = await discoverToken(e.platform, [...new Set(dataDirs)].slice(0, 12), deps);
+      notes.push(...found.notes);
+      if (found.token) tokenPick = [found.token, found.source ?? 'discovered'];
+    }
+    const configured = url !== undefined || token !== undefined;
+    const discovered = tokenPick !== undefined || sources.dataDir !== undefined;
+    if (!configured && !discovered && profile.state === 'live') {
+      useSandbox('no Plex server is configured or found on this machine, so the running sandbox is used');
+    } else {
+      target = {
+        kind: 'server',
+        url: url?.[0] ?? DEFAULT_PLEX_URL,
+        token: tokenPick?.[0],
+        urlSource: url?.[1] ?? 'default',
+        tokenSource: tokenPick?.[1],
+        reason: configured ? 'configured' : discovered ? 'found on this machine' : 'nothing configured: trying the default local address',
+      };
+    }
+  }
+
+  const timeout = pick<number>(
+    [flags.timeoutMs, 'flag'],
+    [env('PLEXMEND_TIMEOUT_MS') !== undefined ? Number(env('PLEXMEND_TIMEOUT_MS')) : undefined, 'env'],
+    [file.timeoutMs, 'file'],
+  );
+  if (timeout && (!Number.isInteger(timeout[0]) || timeout[0] <= 0)) throw new UsageError(`timeout ${timeout[0]} (from ${timeout[1]}) is not a positive number of milliseconds`, 'e.g. --timeout-ms 15000');
+
+  return configSchema.parse({
+    target: target!,
+    sandbox,
+    paths: { ...paths, sources, tried },
+    pathMappings: pathMappingsFrom(flags, e, file),
+    timeoutMs: timeout?.[0],
+    python: env('PLEXMEND_PYTHON') ?? file.python,
+    workspace: abs(flags.workspace) ?? abs(env('PLEXMEND_WORKSPACE')) ?? file.workspace,
+    userConfigDir: configDir,
+    configFile,
+    sandboxProfilePath,
+    platform: e.platform,
+    notes,
+  });
+}

@@ -204,3 +204,32 @@ describe('PluginHost failure paths', () => {
     }
   });
 });
+
+describe('PluginHost on a machine without lxml (built-in XPath engine)', () => {
+  it('searches and updates the same way', async () => {
+    const site = await startSite();
+    const dir = await makeDataDir();
+    const host = new PluginHost({
+      bundleDir: join(dir.plugins, 'TestSite.bundle'),
+      logsDir: dir.logs,
+      supportDir: dir.support,
+      hostMap: { 'www.testsite.test': `127.0.0.1:${site.port}` },
+      python: 'python3',
+      xpathEngine: 'builtin',
+    });
+    try {
+      assert.deepEqual(await host.start(), { ok: true });
+      const [result] = await host.search(MEDIA, 'en', false);
+      assert.equal(result?.score, 100);
+      const md = await host.update(result!.id, MEDIA, 'en');
+      assert.equal(md?.studio, 'Blue Harbour');
+      assert.equal(md?.summary, 'Two friends open a café.');
+      assert.deepEqual(md?.roles, [{ name: 'Alex Stone', photo: 'https://www.testsite.test/img/a.jpg' }, { name: 'Ben Über' }]);
+      assert.deepEqual(md?.genres, ['Drama', 'Comedy']);
+    } finally {
+      await host.stop();
+      await site.close();
+      await dir.cleanup();
+    }
+  });
+});

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { FIXTURES } from './runtime-helpers.ts';
+
+const RUNTIME_PY = fileURLToPath(new URL('../../src/sandbox/runtime/python/', import.meta.url));
+const DRIVER = join(FIXTURES, 'xpath_driver.py');
+const TABLE = join(FIXTURES, 'xpath-table.json');
+
+interface DriverOut {
+  engine: string;
+  trees: Record<string, unknown>;
+  results: unknown[];
+}
+
+function run(python: string, engine: 'builtin' | 'lxml', table = TABLE): DriverOut {
+  const out = execFileSync(python, [DRIVER, RUNTIME_PY, table], {
+    env: { ...process.env, PLEXMEND_XPATH_ENGINE: engine, PYTHONDONTWRITEBYTECODE: '1' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return JSON.parse(out) as DriverOut;
+}
+
+function hasLxml(python: string): boolean {
+  try {
+    execFileSync(python, ['-c', 'import lxml.html'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const table = JSON.parse(readFileSync(TABLE, 'utf8')) as { docs: Record<string, string>; cases: { doc: string; xpath: string; context?: string }[] };
+const recorded = JSON.parse(readFileSync(join(FIXTURES, 'xpath-expected-lxml.json'), 'utf8')) as DriverOut & { recordedWith: string };
+const builtin = run('python3', 'builtin');
+
+describe('built-in XPath 1.0 engine', () => {
+  it('is the engine the driver used', () => {
+    assert.equal(builtin.engine, 'builtin');
+    assert.equal(builtin.results.length, table.cases.length);
+    assert.ok(table.cases.length >= 150, `a broad table (${table.cases.length} cases)`);
+  });
+
+  it('builds the same trees as lxml.html (libxml2 fix-ups, whitespace, entities, comments)', () => {
+    assert.deepEqual(builtin.trees, recorded.trees);
+  });
+
+  it('gives the results recorded from lxml for every case of the conformance table', () => {
+    const diffs = table.cases
+      .map((c, i) => ({ ...c, lxml: recorded.results[i], builtin: builtin.results[i] }))
+      .filter((d) => JSON.stringify(d.lxml) !== JSON.stringify(d.builtin));
+    assert.deepEqual(diffs, []);
+  });
+
+  const pick = (xpath: string, doc = 'gevi', context?: string) => {
+    const i = table.cases.findIndex((c) => c.xpath === xpath && c.doc === doc && c.context === context);
+    assert.ok(i >= 0, `case ${xpath} is in the table`);
+    return builtin.results[i];
+  };
+  const texts = (r: unknown) => (r as { nodes: { str: string }[] }).nodes.map((n) => n.str);
+
+  it('answers the XPaths PGMA relies on', () => {
+    assert.deepEqual(texts(pick('//div[.="Category:"]/following-sibling::div/div/text()')), ['Compilation', 'Feature']);
+    assert.deepEqual(texts(pick('//span[text()="Running Time:"]/parent::li/text()')), [' 95 min']);
+    assert.deepEqual(texts(pick('//a[contains(@href,"company/")]/text()')), ['Falcon', 'Jocks']);
+    assert.deepEqual(pick('normalize-space(//div[@class="text-justify wideCols-1"])'), {
+      string: 'First paragraph with a line break.Second\u00a0one.',
+    });
+    assert.deepEqual(texts(pick('//table[@id="cast"]/tr[last()]/td[2]/text()')), ['Director']);
+    assert.deepEqual(texts(pick('//ul[@class="list"]/li[3]/text()')), ['Unclosed item one\n      ']);
+    assert.deepEqual(texts(pick('//img/@src')), ['/a.jpg']);
+    assert.deepEqual(texts(pick('(//a)[last()]/@href')), ['/director/9']);
+  });
+
+  it('implements the axes, predicates and functions with XPath type rules', () => {
+    assert.deepEqual(texts(pick('//a[@href="/performer/2"]/ancestor::tr/preceding-sibling::tr[1]/td[1]/a/text()')), ['Actor One']);
+    assert.deepEqual(texts(pick('//a[@href="/performer/2"]/preceding::a[1]/text()')), ['Actor One']);
+    assert.deepEqual(pick('count(//a[@href="/performer/2"]/ancestor-or-self::node())'), { num: 8 });
+    assert.deepEqual(pick('sum(//div[@id="x1"]/span)'), { num: 'NaN' });
+    assert.deepEqual(pick('sum(//div[@id="x1"]/span[position()<3])'), { num: 30.5 });
+    assert.deepEqual(pick('substring("12345", 1.5, 2.6)'), { string: '234' });
+    assert.deepEqual(pick('substring("12345", 0, 3)'), { string: '12' });
+    assert.deepEqual(pick('translate("--aaa--","abc-","ABC")'), { string: 'AAA' });
+    assert.deepEqual(pick('round(-2.5)'), { num: -2 });
+    assert.deepEqual(pick('-7 mod 3'), { num: -1 });
+    assert.deepEqual(pick('1 div 0'), { num: 'Infinity' });
+    assert.deepEqual(pick('string(1 div 3)'), { string: '0.333333333333333' });
+    assert.deepEqual(pick('"1" = 1'), { bool: true });
+    assert.deepEqual(pick('//nope != //nope'), { bool: false });
+    assert.deepEqual(pick('3 > 2 > 1'), { bool: false });
+    assert.deepEqual(pick('//div['), { error: 'XPathEvalError' });
+    assert.deepEqual(pick('foo(1)'), { error: 'XPathEvalError' });
+  });
+});
+
+const lxmlPython = ['/usr/bin/python3', 'python3'].find(hasLxml);
+describe('built-in engine against live lxml', { skip: lxmlPython ? false : 'no python3 with lxml here (CI installs python3-lxml)' }, () => {
+  it('gives identical trees and results for the whole table', () => {
+    const lxml = run(lxmlPython!, 'lxml');
+    assert.equal(lxml.engine, 'lxml');
+    assert.deepEqual(builtin.trees, lxml.trees);
+    const diffs = table.cases
+      .map((c, i) => ({ ...c, lxml: lxml.results[i], builtin: builtin.results[i] }))
+      .filter((d) => JSON.stringify(d.lxml) !== JSON.stringify(d.builtin));
+    assert.deepEqual(diffs, []);
+  });
+});

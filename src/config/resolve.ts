@@ -159,7 +159,11 @@ export async function resolveConfig(flags: ConfigFlags, e: ConfigEnvironment, de
   let sandbox: Config['sandbox'];
 
   const profile = await readSandboxProfile(sandboxProfilePath, deps);
-  if (profile.state === 'stale') notes.push(`the sandbox profile ${sandboxProfilePath} belongs to a process that has ended (pid ${profile.profile.pid}); ignored`);
+  if (profile.state === 'stale') {
+    notes.push(profile.pid === null
+      ? `the sandbox described by ${sandboxProfilePath} was stopped; ignored`
+      : `the sandbox profile ${sandboxProfilePath} belongs to a process that has ended (pid ${profile.pid}); ignored`);
+  }
   if (profile.state === 'invalid') notes.push(`${profile.reason}; ignored`);
 
   const useSandbox = (reason: string) => {

@@ -1,18 +1,19 @@
 /**
  * Reading the profile a running `plexmend sandbox` writes (`plexmend.sandbox/1`: url, token, folders,
- * scenario, seed, pid). A profile whose process is gone is stale: it is never used, and the reason is noted.
+ * scenario, seed, pid; schema and writer in src/sandbox/profile.ts). A profile whose process is gone (pid
+ * null after a clean stop, or a pid that no longer exists after a crash) is stale: never used, and noted.
  */
 import { SchemaMismatchError } from '../errors.ts';
 import { sandboxProfileSchema, type SandboxProfile } from './schema.ts';
 import type { ConfigDeps } from './ports.ts';
 
+export { SANDBOX_PROFILE_FILE } from '../sandbox/profile.ts';
 export const SANDBOX_PROFILE_ID = 'plexmend.sandbox/1';
-export const SANDBOX_PROFILE_FILE = 'sandbox.json';
 
 export type ProfileState =
   | { state: 'live'; profile: SandboxProfile }
   | { state: 'absent' }
-  | { state: 'stale'; profile: SandboxProfile }
+  | { state: 'stale'; profile: SandboxProfile; pid: number | null }
   | { state: 'invalid'; reason: string };
 
 /** Reads and checks the profile at `path`; never throws for a missing or stale file. */
@@ -34,5 +35,5 @@ export async function readSandboxProfile(path: string, deps: ConfigDeps): Promis
   const parsed = sandboxProfileSchema.safeParse(value);
   if (!parsed.success) return { state: 'invalid', reason: `${path} is not a valid ${SANDBOX_PROFILE_ID} document` };
   const profile = parsed.data;
-  return deps.pidAlive(profile.pid) ? { state: 'live', profile } : { state: 'stale', profile };
+  return profile.pid !== null && deps.pidAlive(profile.pid) ? { state: 'live', profile } : { state: 'stale', profile, pid: profile.pid };
 }

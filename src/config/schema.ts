@@ -4,6 +4,7 @@
  * it, and records where each connection value came from so every command can say what it acts on.
  */
 import { z } from 'zod';
+import { sandboxProfileDoc } from '../sandbox/profile.ts';
 
 export const DEFAULT_PLEX_URL = 'http://127.0.0.1:32400';
 
@@ -32,19 +33,8 @@ export const sourceSchema = z.string();
 export const TARGET_KINDS = ['server', 'sandbox'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
-export const sandboxProfileSchema = z.object({
-  schema: z.literal('plexmend.sandbox/1'),
-  url: z.string(),
-  token: z.string(),
-  dataDir: z.string(),
-  pluginsDir: z.string(),
-  logsDir: z.string(),
-  supportDir: z.string(),
-  scenario: z.string(),
-  seed: z.number(),
-  pid: z.number().int(),
-});
-/** The profile a running `plexmend sandbox` writes (engineer D's src/sandbox/profile.ts writes it). */
+/** The profile a running `plexmend sandbox` writes; its schema is defined once, by src/sandbox/profile.ts. */
+export const sandboxProfileSchema = sandboxProfileDoc.schema;
 export type SandboxProfile = z.infer<typeof sandboxProfileSchema>;
 
 export const configSchema = z.object({

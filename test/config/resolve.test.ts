@@ -32,7 +32,7 @@ const linux = (env: Record<string, string> = {}, cwd = '/work/dir'): ConfigEnvir
 const resolve = (flags: ConfigFlags, e: ConfigEnvironment, m: ReturnType<typeof machine>) => resolveConfig(flags, e, m.deps);
 
 const PROFILE_PATH = `${HOME}/.config/plexmend/sandbox.json`;
-const profile = (pid: number) =>
+const profile = (pid: number | null) =>
   JSON.stringify({
     schema: 'plexmend.sandbox/1', url: 'http://127.0.0.1:41234', token: 'sandbox-token-1234', dataDir: '/tmp/sb/Plex Media Server',
     pluginsDir: '/tmp/sb/Plex Media Server/Plug-ins', logsDir: '/tmp/sb/Plex Media Server/Logs/PMS Plugin Logs',
@@ -159,6 +159,10 @@ test('sandbox: chosen automatically only when no real server is configured or fo
   const s = await resolve({}, linux(), stale);
   assert.equal(s.target.kind, 'server');
   assert.ok(s.notes.some((n) => /process that has ended \(pid 999\)/.test(n)));
+  const stopped = machine({ files: { [PROFILE_PATH]: profile(null) } });
+  const st = await resolve({}, linux(), stopped);
+  assert.equal(st.target.kind, 'server');
+  assert.ok(st.notes.some((n) => /was stopped/.test(n)));
   const other = machine({ files: { [PROFILE_PATH]: JSON.stringify({ schema: 'plexmend.survey/1' }) } });
   const o = await resolve({}, linux(), other);
   assert.ok(o.notes.some((n) => /plexmend\.survey\/1/.test(n) && /plexmend\.sandbox\/1/.test(n)));

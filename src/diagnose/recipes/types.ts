@@ -1,0 +1,70 @@
+/**
+ * What a recipe gets and gives. A recipe takes its facts (hosts, selectors, function names) from the
+ * evidence and the inspected code, never from knowing a site; it returns edits against the original
+ * files, or says why it does not apply.
+ */
+import type { LogReport } from '../../logs/schema.ts';
+import type { ObservedGroup } from '../groups.ts';
+import type { Rule } from '../knowledge.ts';
+import type { HttpGet, ProbeResult } from '../probe.ts';
+import type { BundleInfo, BundleInspection, LogicalFile } from '../inspect/types.ts';
+import type { RecipeName } from '../schema.ts';
+import type { SourceEdit } from './source.ts';
+
+export interface CodeEvidence {
+  file: string;
+  line: number;
+  text: string;
+  why: string;
+}
+
+export interface RecipeContext {
+  group: ObservedGroup;
+  rule: Rule;
+  probe: ProbeResult | null;
+  report: LogReport;
+  inspection: BundleInspection;
+  /** The bundle of the group's agent. */
+  bundle: BundleInfo;
+  /** Content of a logical file (its first copy), by sha256. */
+  text(file: LogicalFile): string;
+  /** HTTP for reading current pages (host overrides applied in the sandbox). */
+  http: HttpGet;
+}
+
+export interface RecipeChange {
+  title: string;
+  rationale: string;
+  kind: 'patch' | 'preference' | 'config' | 'workaround' | 'none';
+  /** Edits by logical file sha256. */
+  edits: Map<string, SourceEdit[]>;
+  evidence: CodeEvidence[];
+  preferences: Array<{ bundleId: string; key: string; from: string | null; to: string; via: 'plex' | 'saved_preferences_file' }>;
+  workaround?: string;
+}
+
+export type RecipeOutcome = ({ ok: true } & RecipeChange) | { ok: false; reason: string };
+
+export interface Recipe {
+  name: RecipeName;
+  run(ctx: RecipeContext): Promise<RecipeOutcome>;
+}
+
+/** The logical files of the group's bundle, with the path inside the bundle. */
+export function bundleFiles(ctx: RecipeContext): Array<{ path: string; file: LogicalFile }> {
+  const out: Array<{ path: string; file: LogicalFile }> = [];
+  for (const f of ctx.bundle.files) {
+    const file = ctx.inspection.files.find((l) => l.sha256 === f.sha256);
+    if (file) out.push({ path: f.path, file });
+  }
+  return out;
+}
+
+/** Adds edits for a file to a change's edit map. */
+export function addEdits(map: Map<string, SourceEdit[]>, sha: string, edits: SourceEdit[]): void {
+  map.set(sha, [...(map.get(sha) ?? []), ...edits]);
+}
+
+export function emptyChange(title: string, rationale: string, kind: RecipeChange['kind'] = 'patch'): RecipeChange {
+  return { title, rationale, kind, edits: new Map(), evidence: [], preferences: [] };
+}

@@ -7,11 +7,11 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { MemoryPlugin, memoryAgentInfo, startPmsEmulator, type PmsEmulator, type PmsEmulatorOptions } from '../../src/sandbox/pms/index.ts';
+import { demoSetup, DEMO_PRIMARY, DEMO_SITE_A, DEMO_SITE_B, startPmsEmulator, type MemoryPlugin, type PmsEmulator, type PmsEmulatorOptions } from '../../src/sandbox/pms/index.ts';
 
-export const PRIMARY = 'com.plexapp.agents.Umbrella';
-export const SITE_A = 'com.plexapp.agents.SiteA';
-export const SITE_B = 'com.plexapp.agents.SiteB';
+export const PRIMARY = DEMO_PRIMARY;
+export const SITE_A = DEMO_SITE_A;
+export const SITE_B = DEMO_SITE_B;
 
 /** Reads a recorded response, without its first (source) line. */
 export function fixture(name: string): string {
@@ -27,47 +27,10 @@ export interface Rig {
   get(path: string, opts?: { json?: boolean; token?: string | null; headers?: Record<string, string>; method?: string }): Promise<Response>;
 }
 
-/**
- * A library of five films in one section. The umbrella primary matches every file except those named
- * `nomatch`; SiteA finds films whose title starts with "A" and sets studio/summary/cast/poster; SiteB
- * finds every film and sets a summary and a date (loses to SiteA on summary: SiteA comes first).
- */
+/** The demo library (src/sandbox/pms/demo.ts) on an emulator with fast refresh steps. */
 export async function startRig(extra: Partial<PmsEmulatorOptions> = {}): Promise<Rig> {
-  const primary = new MemoryPlugin(PRIMARY, {
-    search: (m) => (m.filename.includes('nomatch') ? [] : [{ id: m.id, name: m.name, score: 86, lang: 'en' }]),
-    update: () => null,
-  });
-  const siteA = new MemoryPlugin(SITE_A, {
-    search: (m) => (m.name.startsWith('A') ? [{ id: `A-${m.id}`, name: m.name, score: 100, lang: 'en' }] : []),
-    update: (id) => ({
-      studio: 'Studio A', summary: `summary from A for ${id}`, roles: [{ name: 'Actor One', role: 'Lead' }], posters: [`http://site-a.test/${id}.jpg`],
-    }),
-  });
-  const siteB = new MemoryPlugin(SITE_B, {
-    search: (m) => [{ id: `B-${m.id}`, name: m.name, score: 100, lang: 'en' }],
-    update: () => ({ summary: 'summary from B', originally_available_at: '2019-05-01', genres: ['Drama'] }),
-  });
-  const emu = await startPmsEmulator({
-    library: {
-      sections: [{ id: 1, title: 'Films', agent: PRIMARY, contributors: [SITE_A, SITE_B], locations: ['/data/Films'] }],
-      items: [
-        { ratingKey: '101', sectionId: 1, title: 'Alpha Film', year: 2019, file: '/data/Films/(Studio A) - Alpha Film (2019).mp4', duration: 5_400_000 },
-        { ratingKey: '102', sectionId: 1, title: 'Beta Film', year: 2020, file: '/data/Films/(Studio B) - Beta Film (2020).mkv', duration: 3_600_000 },
-        { ratingKey: '103', sectionId: 1, title: 'Another One', year: 2020, file: '/data/Films/(Studio A) - Another One (2020).mp4' },
-        { ratingKey: '104', sectionId: 1, title: 'Gamma', year: 2021, file: '/data/Films/nomatch Gamma.mp4' },
-        { ratingKey: '105', sectionId: 1, title: 'Delta Gone', year: 2018, file: '/data/Films/(Studio D) - Delta Gone (2018).mp4', missing: true },
-      ],
-    },
-    plugins: [
-      { plugin: primary, info: memoryAgentInfo(PRIMARY, { primary: true }) },
-      { plugin: siteA, info: memoryAgentInfo(SITE_A, { contributesTo: [PRIMARY] }) },
-      { plugin: siteB, info: memoryAgentInfo(SITE_B, { contributesTo: [PRIMARY] }) },
-    ],
-    token: 'testtoken0123456789a',
-    plistPollMs: false,
-    stepDelayMs: 5,
-    ...extra,
-  });
+  const { library, plugins, primary, siteA, siteB } = demoSetup();
+  const emu = await startPmsEmulator({ library, plugins, token: 'testtoken0123456789a', plistPollMs: false, stepDelayMs: 5, ...extra });
   const get: Rig['get'] = (path, opts = {}) => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (opts.json) headers.Accept = 'application/json';

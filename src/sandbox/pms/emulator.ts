@@ -22,7 +22,8 @@ import type { EmulatorState } from './state.ts';
 import type { LibrarySpec, PluginSpec } from './types.ts';
 
 export interface PmsEmulatorOptions {
-  library: LibrarySpec;
+  /** The library served (default: empty). `demoSetup()` gives a small one with in-memory agents. */
+  library?: LibrarySpec;
   plugins?: PluginSpec[];
   /** `Plug-in Support` folder (saved preferences). */
   supportDir?: string;
@@ -63,7 +64,7 @@ export class PmsEmulator {
     const now = opts.now ?? Date.now;
     const nowSeconds = () => Math.floor(now() / 1000);
     const hub = new NotificationHub(opts.ssePingMs);
-    const lib = new Library(opts.library, nowSeconds());
+    const lib = new Library(opts.library ?? { sections: [], items: [] }, nowSeconds());
     const plugins = new PluginRegistry(opts.plugins ?? [], opts.supportDir, now);
     const activities = new Activities(hub);
     const faults = this.faults;

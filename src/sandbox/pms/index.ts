@@ -11,3 +11,4 @@ export type {
   AgentInfo, AgentPlugin, ItemSpec, LibrarySpec, MetadataOut, PluginSpec, SearchMedia, SearchResultOut, SectionSpec,
 } from './types.ts';
 export { MemoryPlugin, memoryAgentInfo, type MemoryPluginBehaviour, type MemoryCall } from './memory-plugin.ts';
+export { demoSetup, DEMO_PRIMARY, DEMO_SITE_A, DEMO_SITE_B, type DemoSetup } from './demo.ts';

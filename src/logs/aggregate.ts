@@ -99,13 +99,7 @@ export class LogAggregator implements InterpretSink {
   constructor(private readonly opts: AggregatorOptions = {}) {
     this.miner = opts.miner ?? new TemplateMiner();
     this.interp = new Interpreter(this, opts);
-    this.assembler = new RecordAssembler((r) => {
-      if (r.ts !== undefined) {
-        if (this.first === undefined || r.ts < this.first) this.first = r.ts;
-        if (this.last === undefined || r.ts > this.last) this.last = r.ts;
-      }
-      this.interp.record(r);
-    }, opts);
+    this.assembler = new RecordAssembler((r) => this.interp.record(r), opts);
   }
 
   /** Feeds one physical line. */
@@ -127,8 +121,7 @@ export class LogAggregator implements InterpretSink {
     this.miner.finalize();
     const g = this.assembler.counts;
     const window: LogReport['window'] = {};
-    if (this.first && this.opts.since === undefined) window.first = this.first;
-    else if (this.first) window.first = this.first < this.opts.since! ? this.opts.since : this.first;
+    if (this.first) window.first = this.first;
     if (this.last) window.last = this.last;
     const filters: LogReport['filters'] = {};
     if (this.opts.since) filters.since = this.opts.since;
@@ -225,8 +218,12 @@ export class LogAggregator implements InterpretSink {
     this.verboseCounts[kind]++;
   }
 
-  level(level: Level): void {
+  level(level: Level, ts: string | undefined): void {
     inc(this.levels, level);
+    if (ts !== undefined) {
+      if (this.first === undefined || ts < this.first) this.first = ts;
+      if (this.last === undefined || ts > this.last) this.last = ts;
+    }
   }
 
   filtered(): void {

@@ -28,7 +28,7 @@ export interface InterpretSink extends OperationSink {
   verbose(kind: VerboseKind): void;
   filtered(): void;
   /** A record passed the time filter. */
-  level(level: Level): void;
+  level(level: Level, ts: string | undefined): void;
   /** A record was seen for this agent (for per-agent presence even without events). */
   seen(agent: string, bundleId: string | undefined): void;
 }
@@ -81,7 +81,7 @@ export class Interpreter {
       this.sink.filtered();
       return;
     }
-    this.sink.level(r.level);
+    this.sink.level(r.level, r.ts);
     const logId = r.bundleId ?? r.source;
     const key = logId + '|' + r.thread;
     let st = this.threads.get(key);

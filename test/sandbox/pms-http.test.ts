@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { startRig } from './pms-helpers.ts';
+import { startRig, subscribe } from './pms-helpers.ts';
 
 test('every route but /identity needs the token: 401 with a text/html page; header or query parameter both work', async () => {
   const rig = await startRig();
@@ -101,6 +101,48 @@ test('/status/sessions reports whether someone is watching', async () => {
     assert.equal(mc.Metadata[0].Player.state, 'playing');
     assert.match(await (await rig.get('/status/sessions')).text(), /<Video ratingKey="101"[^>]*>\n<User id="1" title="owner" \/>/);
   } finally {
+    await rig.emu.close();
+  }
+});
+
+test('SSE /:/eventsource/notifications sends ping, then activity events without the NotificationContainer wrapper', async () => {
+  const rig = await startRig();
+  try {
+    const res = await rig.get('/:/eventsource/notifications', { headers: { Accept: 'text/event-stream' } });
+    assert.equal(res.headers.get('content-type'), 'text/event-stream');
+    const reader = res.body!.getReader();
+    let text = '';
+    const readUntil = async (re: RegExp) => {
+      while (!re.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        text += new TextDecoder().decode(value);
+      }
+    };
+    await readUntil(/^event: ping\ndata: \{\}\n\n/);
+    await rig.get('/library/metadata/101/refresh', { method: 'PUT' });
+    await readUntil(/"event":"ended"/);
+    const events = text.split('\n\n').filter((b) => b.startsWith('event: activity'));
+    const first = JSON.parse(events[0]!.split('\ndata: ')[1]!);
+    assert.equal(first.ActivityNotification.event, 'started', 'one object, not an array');
+    assert.equal(first.NotificationContainer, undefined);
+    assert.ok(!text.includes('event: log'));
+    await reader.cancel();
+  } finally {
+    await rig.emu.close();
+  }
+});
+
+test('websocket filters: filters=timeline sends only timeline frames', async () => {
+  const rig = await startRig();
+  const ws = await subscribe(rig.emu.url, `?X-Plex-Token=${rig.emu.token}&filters=timeline`);
+  try {
+    await rig.get('/library/metadata/101/refresh', { method: 'PUT' });
+    await ws.waitFor((f) => f.type === 'timeline' && f.TimelineEntry[0].state === 5);
+    assert.ok(ws.frames.length >= 2);
+    assert.ok(ws.frames.every((f) => f.type === 'timeline'));
+  } finally {
+    ws.close();
     await rig.emu.close();
   }
 });

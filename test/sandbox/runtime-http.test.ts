@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PluginHost, type SearchMedia } from '../../src/sandbox/runtime/host.ts';
@@ -81,8 +81,24 @@ describe('HTTP, HTML, JSON, Prefs and Log kits (Probe bundle)', () => {
     assert.deepEqual(JSON.parse(await probe(host, `json ${site1}/data.json`)), { a: [1, 2], b: 'ü' });
   });
 
-  it('reads DefaultPrefs.json (bool/text) when nothing is saved', async () => {
+  it('reads DefaultPrefs.json (bool/text), and a saved preference set after reloadPrefs()', async () => {
     assert.deepEqual(JSON.parse(await probe(host, 'prefs')), [true, 'default-word']);
+    await mkdir(join(dir.support, 'Preferences'), { recursive: true });
+    await writeFile(
+      join(dir.support, 'Preferences', 'com.plexapp.agents.Probe.xml'),
+      '<?xml version="1.0" encoding="utf-8"?>\n<PluginPreferences><flag>false</flag><word>saved</word></PluginPreferences>\n',
+    );
+    assert.deepEqual(JSON.parse(await probe(host, 'prefs')), [true, 'default-word'], 'not re-read by itself');
+    await host.reloadPrefs();
+    assert.deepEqual(JSON.parse(await probe(host, 'prefs')), [false, 'saved']);
+  });
+
+  it('gives case-insensitive response headers and a Dict kept across restarts', async () => {
+    assert.equal(await probe(host, `header ${site1}/data.json`), 'application/json');
+    assert.equal(await probe(host, 'dict'), '1');
+    assert.equal(await probe(host, 'dict'), '2');
+    assert.deepEqual(await host.restart(), { ok: true });
+    assert.equal(await probe(host, 'dict'), '3');
   });
 
   it('keeps agent prints off the protocol stream, attributes Log.Error to the calling line', async () => {

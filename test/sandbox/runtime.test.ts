@@ -191,9 +191,14 @@ describe('PluginHost failure paths', () => {
   });
 
   it('reports a crashed plug-in instead of hanging, and times out slow calls', async () => {
-    const host = new PluginHost({ bundleDir: join(dir.plugins, 'Probe.bundle'), logsDir: dir.logs, supportDir: dir.support, hostMap: {} });
+    const host = new PluginHost({ bundleDir: join(dir.plugins, 'Probe.bundle'), logsDir: dir.logs, supportDir: dir.support, hostMap: {}, callTimeoutMs: 1500 });
     try {
       assert.deepEqual(await host.start(), { ok: true });
+      await assert.rejects(
+        host.search({ id: '1', name: 'sleep 5', filename: '/m/a.mp4' }, 'en', false),
+        (e: unknown) => e instanceof PluginCallError && e.kind === 'timeout',
+      );
+      assert.equal((await host.search({ id: '1', name: 'sleep 0', filename: '/m/a.mp4' }, 'en', false))[0]?.name, 'slept', 'still serving after a timeout');
       await assert.rejects(
         host.search({ id: '1', name: 'crash', filename: '/m/a.mp4' }, 'en', false),
         (e: unknown) => e instanceof PluginCallError && e.kind === 'crashed',

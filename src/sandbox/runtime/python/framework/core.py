@@ -189,7 +189,11 @@ def main(argv):
         line = line.strip()
         if not line:
             continue
-        req = json.loads(line)
+        try:
+            req = json.loads(line)
+        except ValueError:
+            sys.stderr.write('plexmend runtime: ignoring a malformed request line\n')
+            continue
         if req.get('op') == 'stop':
             break
         t = threading.Thread(target=handle, args=(req, bundle_id, agent_cls, proto))
@@ -199,5 +203,6 @@ def main(argv):
         threads = [x for x in threads if x.is_alive()]
     for t in threads:
         t.join(5)
+    sandbox.save_dicts()
     logkit.current.close()
     return 0

@@ -222,10 +222,29 @@ class LocaleKit(object):
 
 
 class DictKit(dict):
-    """`Dict`: the plug-in's persistent dictionary (kept in memory for the process lifetime)."""
+    """`Dict`: the plug-in's persistent dictionary, kept in `Plug-in Support/Data/<id>/Dict`
+    (JSON here; Plex pickles it - the file is private to the plug-in either way)."""
+
+    def __init__(self, support_dir=None, bundle_id=None):
+        dict.__init__(self)
+        self._path = os.path.join(support_dir, 'Data', bundle_id, 'Dict') if support_dir else None
+        if self._path and os.path.exists(self._path):
+            try:
+                with open(self._path, 'r') as f:
+                    self.update(json.load(f))
+            except (IOError, OSError, ValueError):
+                pass
 
     def Save(self):
-        pass
+        if not self._path:
+            return
+        folder = os.path.dirname(self._path)
+        if not os.path.isdir(folder):
+            os.makedirs(folder)
+        tmp = self._path + '.tmp'
+        with open(tmp, 'w') as f:
+            json.dump(dict(self), f, default=str)
+        os.replace(tmp, self._path)
 
     def Reset(self):
         self.clear()

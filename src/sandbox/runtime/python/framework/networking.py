@@ -39,8 +39,20 @@ DEFAULT_USER_AGENT = 'Python-urllib/2.7'  # urllib2's default, what the framewor
 MAX_REDIRECTS = 10
 
 
-def _lower_keys(headers):
-    return dict((k.lower(), v) for k, v in headers.items())
+class Headers(dict):
+    """Response headers: lower-case keys, case-insensitive lookups (`headers['Content-Type']`)."""
+
+    def __init__(self, items=()):
+        dict.__init__(self, ((k.lower(), v) for k, v in dict(items).items()))
+
+    def __getitem__(self, key):
+        return dict.__getitem__(self, key.lower())
+
+    def get(self, key, default=None):
+        return dict.get(self, key.lower(), default)
+
+    def __contains__(self, key):
+        return dict.__contains__(self, key.lower())
 
 
 class HTTPResponse(object):
@@ -49,15 +61,19 @@ class HTTPResponse(object):
     def __init__(self, url, status, headers, body):
         self.url = url
         self.status_code = status
-        self.headers = headers
+        self.headers = Headers(headers)
         self._body = body
 
     @property
-    def content(self):
-        charset = 'utf-8'
+    def charset(self):
         ctype = self.headers.get('content-type', '')
         if 'charset=' in ctype:
-            charset = ctype.split('charset=')[-1].split(';')[0].strip() or 'utf-8'
+            return ctype.split('charset=')[-1].split(';')[0].strip().strip('"') or None
+        return None
+
+    @property
+    def content(self):
+        charset = self.charset or 'utf-8'
         try:
             return self._body.decode(charset, 'replace')
         except LookupError:

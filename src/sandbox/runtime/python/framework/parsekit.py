@@ -9,6 +9,7 @@ lxml.html-compatible tree with a complete XPath 1.0. `PLEXMEND_XPATH_ENGINE=buil
 """
 import json
 import os
+import re
 
 ENGINE = os.environ.get('PLEXMEND_XPATH_ENGINE', 'auto')
 lxml_html = None
@@ -31,14 +32,28 @@ def engine_name():
     return 'lxml' if lxml_html is not None else 'builtin'
 
 
-def html_fromstring(data):
+XML_DECL = re.compile(r'^\s*<\?xml[^>]*\?>')
+META_CHARSET = re.compile(br'<meta[^>]+charset=["\']?([A-Za-z0-9_\-]+)', re.I)
+
+
+def decode_html(data, charset=None):
+    """Bytes -> text: the HTTP charset, else a <meta charset>, else UTF-8 (replacing bad bytes)."""
+    if isinstance(data, str):
+        return data
+    if not charset:
+        m = META_CHARSET.search(data[:4096])
+        charset = m.group(1).decode('ascii') if m else 'utf-8'
+    try:
+        return data.decode(charset, 'replace')
+    except LookupError:
+        return data.decode('utf-8', 'replace')
+
+
+def html_fromstring(data, charset=None):
+    text = XML_DECL.sub('', decode_html(data, charset), count=1)
     if lxml_html is not None:
-        if isinstance(data, str):
-            data = data.encode('utf-8')
-        return lxml_html.fromstring(data)
-    if isinstance(data, bytes):
-        data = data.decode('utf-8', 'replace')
-    return xdom.html_fromstring(data)
+        return lxml_html.fromstring(text)
+    return xdom.html_fromstring(text)
 
 
 def xml_fromstring(data):
@@ -71,7 +86,8 @@ class _URLKit(object):
 
 class HTMLKit(_URLKit):
     def ElementFromURL(self, url, *args, **kwargs):
-        return html_fromstring(self._get(url, *args, **kwargs).raw)
+        resp = self._get(url, *args, **kwargs)
+        return html_fromstring(resp.raw, resp.charset)
 
     def ElementFromString(self, s, **kwargs):
         return html_fromstring(s)

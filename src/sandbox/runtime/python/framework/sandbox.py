@@ -66,7 +66,7 @@ def build_environment(bundle_dir, support_dir, bundle_id, host_map, sleep_scale)
         'Util': kits.UtilKit(),
         'Platform': kits.PlatformKit(),
         'Locale': kits.LocaleKit(),
-        'Dict': kits.DictKit(),
+        'Dict': kits.DictKit(support_dir, bundle_id),
         'Prefs': kits.PrefsKit(bundle_dir, support_dir, bundle_id),
         'Core': kits.CoreKit(bundle_dir, support_dir, bundle_id),
         'Proxy': kits.ProxyKit(),
@@ -88,10 +88,21 @@ def build_environment(bundle_dir, support_dir, bundle_id, host_map, sleep_scale)
         'unichr': chr,
     }
     PREFS.append(env['Prefs'])
+    DICTS.append(env['Dict'])
     return env
 
 
 PREFS = []
+DICTS = []
+
+
+def save_dicts():
+    """Persist every plug-in `Dict` (the framework saves it at shutdown)."""
+    for d in DICTS:
+        try:
+            d.Save()
+        except (IOError, OSError):
+            pass
 
 
 def reload_prefs():

@@ -77,18 +77,18 @@ export function renderAggregateText(r: LogReport, opts: TextOptions = {}): strin
   for (const [name, a] of agents) {
     for (const [host, statuses] of Object.entries(a.http.byHost)) {
       for (const [status, n] of Object.entries(statuses)) {
-        httpRows.push(row([name, host, status, n, a.http.requestsByHost[host] ?? 0]));
+        httpRows.push(httpRow(name, host, status, num(n), num(a.http.requestsByHost[host] ?? 0)));
       }
     }
     const hostless = Object.entries(a.http.byStatus).filter(([s]) => !Object.values(a.http.byHost).some((m) => s in m));
-    for (const [status, n] of hostless) httpRows.push(row([name, '(host unknown)', status, n, '']));
+    for (const [status, n] of hostless) httpRows.push(httpRow(name, '(host unknown)', status, num(n), ''));
   }
   w();
   w('HTTP FAILURES (status per agent and host; "requests" = requests seen to that host)');
   w(SUB);
   if (!httpRows.length) w('(none)');
   else {
-    w(row(['agent', 'host', 'status', 'count', 'requests']));
+    w(httpRow('agent', 'host', 'status', 'count', 'requests'));
     httpRows.forEach((l) => w(l));
   }
 
@@ -130,6 +130,10 @@ function renderPattern(p: Pattern, n: number, w: (s?: string) => void): void {
   if (e.location) w(`    location: ${e.location.file}:${e.location.line ?? '?'}${e.location.function ? `  (${e.location.function})` : ''}`);
   if (e.url) w(`    url:      ${e.url}`);
   if (p.firstSeen) w(`    seen:     ${p.firstSeen} … ${p.lastSeen ?? p.firstSeen}`);
+}
+
+function httpRow(agent: string, host: string, status: string, count: string, requests: string): string {
+  return `${pad(agent, 22)} ${pad(host, 36)} ${lpad(status, 10)} ${lpad(count, 9)} ${lpad(requests, 9)}`;
 }
 
 const WIDTHS = [22, 8, 8, 7, 9, 9, 8, 7, 8, 8, 8, 9, 7];

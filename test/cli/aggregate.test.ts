@@ -1,0 +1,98 @@
+/** `plexmend aggregate` end to end: real files in a temp folder (with a space in its path), exit codes, outputs. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { runAggregate } from '../../src/cli/aggregate.ts';
+import { logReportSchema } from '../../src/logs/schema.ts';
+import { InputError, UsageError } from '../../src/errors.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FIX = join(ROOT, 'test/fixtures/real-logs');
+
+async function tempTree(): Promise<{ dir: string; logs: string; ws: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'plexmend Application Support '));
+  const logs = join(dir, 'PMS Plugin Logs');
+  await mkdir(logs);
+  const raw = await readFile(join(FIX, '01_pgma_fagalicious_http403_windows_2024-07-12.log'), 'utf8');
+  // A real plug-in log has no annotation lines.
+  await writeFile(join(logs, 'com.plexapp.agents.Fagalicious.log'), raw.split('\n').filter((l) => /^\d{4}-/.test(l)).join('\n') + '\n');
+  return { dir, logs, ws: join(dir, 'plex_improvement') };
+}
+
+function cli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args],
+      { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 1 << 24 },
+      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    if (input !== undefined) child.stdin!.end(input);
+  });
+}
+
+const quiet = () => Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
+
+test('aggregate --format json prints a schema-valid report (exit 0); missing folder and bad time are exit 2', async () => {
+  const t = await tempTree();
+  try {
+    const ok = await cli(['aggregate', '--logs', t.logs, '--workspace', t.ws, '--format', 'json']);
+    assert.equal(ok.code, 0, ok.stderr);
+    const doc = JSON.parse(ok.stdout);
+    assert.ok(logReportSchema.safeParse(doc).success);
+    assert.equal(doc.agents.Fagalicious.http.byHost['fagalicious.com']['403'], 1);
+    assert.equal(doc.patterns[0].example.source.endsWith('com.plexapp.agents.Fagalicious.log'), true);
+
+    const missing = await cli(['aggregate', '--logs', join(t.dir, 'nope'), '--workspace', t.ws]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^plexmend: /m);
+    assert.doesNotMatch(missing.stderr, /\n\s+at /, 'no stack trace');
+
+    const bad = await cli(['aggregate', '--logs', t.logs, '--workspace', t.ws, '--since', 'yesterday']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--since "yesterday" is not a time/);
+
+    const piped = await cli(['aggregate', '-', '--workspace', t.ws, '--format', 'text'],
+      await readFile(join(FIX, '12_pgma_waybig_markdown_mangled_windows_2021-04-22.log'), 'utf8'));
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.match(piped.stdout, /WayBig/);
+    assert.match(piped.stdout, /3 read leniently/);
+  } finally {
+    await rm(t.dir, { recursive: true, force: true });
+  }
+});
+
+test('default output: iteration_N/aggregated_logs_baseline.txt + .json in the workspace, atomically', async () => {
+  const t = await tempTree();
+  try {
+    const code = await runAggregate({ paths: [], logs: t.logs, workspace: t.ws, iteration: 2 }, { stderr: quiet(), stdout: quiet() });
+    assert.equal(code, 0);
+    const txt = await readFile(join(t.ws, 'iteration_2', 'aggregated_logs_baseline.txt'), 'utf8');
+    assert.match(txt, /HTTP FAILURES/);
+    assert.match(txt, /fagalicious\.com\s+403/);
+    const json = JSON.parse(await readFile(join(t.ws, 'iteration_2', 'aggregated_logs_baseline.json'), 'utf8'));
+    assert.equal(json.schema, 'plexmend.aggregate/1');
+    const tpl = JSON.parse(await readFile(join(t.ws, 'templates.json'), 'utf8'));
+    assert.equal(tpl.schema, 'plexmend.templates/1');
+
+    const out = join(t.dir, 'report out', 'r.md');
+    await runAggregate({ paths: [join(t.logs, 'com.plexapp.agents.Fagalicious.log')], workspace: t.ws, format: 'md', output: out }, { stderr: quiet() });
+    assert.match(await readFile(out, 'utf8'), /^# Plug-in log aggregation/);
+  } finally {
+    await rm(t.dir, { recursive: true, force: true });
+  }
+});
+
+test('usage errors: two inputs at once; an empty folder is an input error', async () => {
+  const t = await tempTree();
+  try {
+    await assert.rejects(runAggregate({ paths: ['x.log'], logs: t.logs, workspace: t.ws }, { stderr: quiet() }), UsageError);
+    const empty = join(t.dir, 'empty');
+    await mkdir(empty);
+    await assert.rejects(runAggregate({ paths: [], logs: empty, workspace: t.ws }, { stderr: quiet() }), InputError);
+  } finally {
+    await rm(t.dir, { recursive: true, force: true });
+  }
+});

@@ -149,6 +149,8 @@ test('a crashing interpreter makes checkPython27 fall back to the parser and say
   assert.equal(report.files[0]!.ok, false);
 });
 
+const BIG_BODY = Array.from({ length: 2000 }, (_, i) => `    try:\n        x${i} = d["k${i}"].strip().lower()\n    except Exception as e:\n        log("UTILS :: Error: %s" % e)`).join('\n');
+
 const hasJython = spawnSync('jython', ['--version'], { stdio: 'ignore' }).status === 0;
 
 test('jython: one run compiles a batch, rejects Python 3 syntax, accepts Python 2', { skip: hasJython ? false : 'jython is not on PATH' }, async () => {
@@ -159,6 +161,8 @@ test('jython: one run compiles a batch, rejects Python 3 syntax, accepts Python 
     { path: 'fstring.py', text: 'x = 1\ny = f"{x}"\n' },
     { path: 'kwonly.py', text: 'def f(a, *, b):\n    pass\n' },
     { path: 'nonascii.py', text: '# encoding=utf8\nTITLE = u"caf\u00e9 \u2019"\n' },
+    // Jython cannot compile a function over 64 KiB of JVM bytecode: decided by the parser instead
+    { path: 'big.py', text: `def big(d):\n${BIG_BODY}\n` },
   ];
   const t0 = performance.now();
   const results = await interpreterPy27Checker(nodeProcessRunner, 'jython', probe.version!).check(files);
@@ -168,5 +172,29 @@ test('jython: one run compiles a batch, rejects Python 3 syntax, accepts Python 
     assert.equal(r.ok, !bad, `${r.path}: ${JSON.stringify(r.issues)}`);
   }
   assert.equal(results.find((r) => r.path === 'fstring.py')!.issues[0]!.line, 2);
+  const big = results.find((r) => r.path === 'big.py')!;
+  assert.equal(big.checkedBy, 'tree-sitter-python');
+  assert.match(big.note ?? '', /too large/);
+  assert.ok(results.filter((r) => r.path !== 'big.py').every((r) => r.checkedBy === undefined));
   assert.ok(seconds < 60, `one jython run took ${seconds.toFixed(1)} s`);
 });
+
+test('a file the interpreter cannot decide (Jython: method too large) is checked by the parser, and says so', async () => {
+  const runner = fakeRunner({
+    py: (_args, input) => ({
+      stdout: (JSON.parse(input!) as { id: string; path: string }[])
+        .map((s) => JSON.stringify(s.path === 'big.py' ? { id: s.id, ok: null, message: 'RuntimeException: Module or method too large in `big.py`.' } : { id: s.id, ok: true }))
+        .join('\n'),
+    }),
+  });
+  const results = await interpreterPy27Checker(runner, 'py', '2.7.3').check([
+    { path: 'small.py', text: 'x = 1\n' },
+    { path: 'big.py', text: 'def f():\n    return f"{x}"\n' },
+  ]);
+  assert.deepEqual([results[0]!.ok, results[0]!.checkedBy], [true, undefined]);
+  assert.equal(results[1]!.ok, false);
+  assert.equal(results[1]!.checkedBy, 'tree-sitter-python');
+  assert.match(results[1]!.note!, /too large/);
+  assert.equal(results[1]!.issues[0]!.rule, 'f-string');
+});
+

@@ -35,6 +35,13 @@ export interface Py27FileResult {
   readonly path: string;
   readonly ok: boolean;
   readonly issues: readonly Py27Issue[];
+  /**
+   * Set when another checker than the report's decided this file: Jython cannot compile a module or
+   * function whose Java bytecode would exceed 64 KiB ("Module or method too large"), so such a file is
+   * checked by the parser instead and `note` says why.
+   */
+  readonly checkedBy?: string;
+  readonly note?: string;
 }
 
 /** Results of one check, naming the checker that ran (recorded in documents). */
@@ -74,7 +81,7 @@ async function byDistinctContent(
   return files.map((f, i) => {
     const r = results.get(ids[i]!);
     if (!r) throw new Error(`internal: no Python 2.7 result for ${f.path}`);
-    return { path: f.path, ...r };
+    return { ...r, path: f.path };
   });
 }
 
@@ -113,8 +120,9 @@ export const PY27_COMPILE_PROGRAM = [
   "            result = {'id': item['id'], 'ok': True}",
   '        except SyntaxError, e:',
   "            result = {'id': item['id'], 'ok': False, 'line': e.lineno, 'column': e.offset, 'message': '%s' % (e.msg,)}",
-  '        except Exception, e:',
-  "            result = {'id': item['id'], 'ok': False, 'line': None, 'column': None, 'message': '%s: %s' % (type(e).__name__, e)}",
+  '        except:',
+  '            e = sys.exc_info()[1]',
+  "            result = {'id': item['id'], 'ok': None, 'message': ('%s: %s' % (getattr(type(e), '__name__', 'error'), e)).split('\\n')[0][:300]}",
   "        sys.stdout.write(json.dumps(result) + '\\n')",
   '    sys.stdout.flush()',
   'main()',
@@ -157,15 +165,26 @@ export function interpreterPy27Checker(runner: ProcessRunner, command: string, v
         const input = JSON.stringify(unique.map((f) => ({ id: f.id, path: f.path, text: f.text })));
         const r = await runner.run(command, ['-c', PY27_COMPILE_PROGRAM], { input, timeoutMs });
         if (r.timedOut) throw new Error(`${command} did not finish within ${timeoutMs / 1000} s`);
+        const undecided: (PythonSource & { id: string; note: string })[] = [];
         for (const line of r.stdout.split('\n')) {
           if (!line.trim().startsWith('{')) continue;
-          const v = JSON.parse(line) as { id: string; ok: boolean; line?: number | null; column?: number | null; message?: string };
+          const v = JSON.parse(line) as { id: string; ok: boolean | null; line?: number | null; column?: number | null; message?: string };
+          if (v.ok === null) {
+            const f = unique.find((u) => u.id === v.id);
+            if (f) undecided.push({ ...f, note: `${command} could not check it (${v.message ?? 'internal error'})` });
+            continue;
+          }
           out.set(v.id, {
             ok: v.ok,
             issues: v.ok
               ? []
               : [{ rule: 'syntax-error', line: v.line ?? 0, column: v.column ?? 0, message: v.message ?? 'does not compile' }],
           });
+        }
+        if (undecided.length) {
+          const parser = parserPy27Checker();
+          const results = await parser.check(undecided);
+          undecided.forEach((f, i) => out.set(f.id, { ok: results[i]!.ok, issues: results[i]!.issues, checkedBy: parser.info.name, note: f.note }));
         }
         if (out.size !== unique.length) {
           const why = r.stderr.trim().split('\n').slice(-1)[0] ?? '';

@@ -28,6 +28,8 @@ BLOCK_CLOSES_P = frozenset([
     'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'listing', 'main', 'menu',
     'nav', 'ol', 'p', 'pre', 'section', 'table', 'ul', 'xmp', 'li', 'dd', 'dt', 'noscript'])
 CLOSED_BY = {
+    'a': frozenset(['a']),
+    'form': frozenset(['form']),
     'li': frozenset(['li']),
     'dt': frozenset(['dt', 'dd']),
     'dd': frozenset(['dt', 'dd']),
@@ -58,6 +60,7 @@ class TreeBuilder(HTMLParser):
         self.body = None
         self.stack = []
         self.body_closed = False
+        self.html_closed = False
 
     # -- structure -------------------------------------------------------------------------
     def ensure_html(self):
@@ -74,7 +77,17 @@ class TreeBuilder(HTMLParser):
             self.html.append(self.head)
             self.stack.append(self.head)
 
+    def reopen_after_html(self):
+        """libxml2: content after `</html>` goes into a new implied `html` inside the root."""
+        extra = Element('html')
+        self.html.append(extra)
+        self.stack = [self.html, extra]
+        self.html_closed = False
+
     def ensure_body(self):
+        if self.html_closed:
+            self.reopen_after_html()
+            return
         self.ensure_html()
         if self.body is None:
             while len(self.stack) > 1:
@@ -98,7 +111,7 @@ class TreeBuilder(HTMLParser):
         attrib = {}
         for k, v in attrs:
             if k not in attrib:
-                attrib[k] = '' if v is None else v
+                attrib[k] = k if v is None else v  # libxml2: a bare attribute's value is its name
         if tag == 'html':
             self.ensure_html()
             for k, v in attrib.items():
@@ -152,6 +165,7 @@ class TreeBuilder(HTMLParser):
                     self.stack.pop()
                 if tag == 'html':
                     self.stack = []
+                    self.html_closed = True
             return
         if tag == 'head':
             if self.head is not None and self.head in self.stack:
@@ -179,14 +193,28 @@ class TreeBuilder(HTMLParser):
             if self.html is None or not self.stack:
                 return
         else:
-            if self.html is None or self.body_closed or self.current is self.html or self.current is self.head:
+            if self.html is None:
+                data = data.lstrip(' \t\r\n')  # blanks before any node are skipped
+            if self.html_closed:
+                self.reopen_after_html()
+                self.open_p()
+            elif self.html is None or self.body_closed or not self.stack or self.current is self.html \
+                    or self.current is self.head:
+                # htmlCheckParagraph: text with no open element, or in html/head, opens body and a <p>.
                 self.ensure_body()
+                self.open_p()
         cur = self.current
         if cur._children:
             last = cur._children[-1]
             last.tail = (last.tail or '') + data
         else:
             cur.text = (cur.text or '') + data
+
+    def open_p(self):
+        self.auto_close('p')
+        p = Element('p')
+        self.append(p)
+        self.stack.append(p)
 
     def handle_comment(self, data):
         if self.html is None or not self.stack:
@@ -203,9 +231,20 @@ class TreeBuilder(HTMLParser):
         pass
 
 
+RAW_OR_AMP = re.compile(r'(<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->)|'
+                        r'&(?![A-Za-z][A-Za-z0-9]*;|#[0-9]+|#[xX][0-9a-fA-F]+)', re.S | re.I)
+
+
+def protect_bare_ampersands(text):
+    """libxml2 decodes `&name;` only with its semicolon (`&copy=4` stays literal), while Python's
+    html.unescape also takes legacy names without one: escape those ampersands first (outside
+    script/style/comments, which are never unescaped)."""
+    return RAW_OR_AMP.sub(lambda m: m.group(1) if m.group(1) else '&amp;', text)
+
+
 def parse_document(text):
     b = TreeBuilder()
-    b.feed(text)
+    b.feed(protect_bare_ampersands(text))
     b.close()
     b.ensure_html()
     return b
@@ -214,17 +253,21 @@ def parse_document(text):
 FULL_HTML = re.compile(r'^\s*<(?:html|!doctype)', re.I)
 
 
+class ParserError(Exception):
+    """lxml.etree.ParserError's counterpart."""
+
+
 def fromstring(text):
-    """lxml.html.fromstring: the html root for a full document, else the fragment's element."""
+    """lxml.html.fromstring: the html root for a full document (or one without a body), else the
+    fragment's single element, else the body renamed `div`/`span`. Empty input: ParserError."""
+    if not text.strip():
+        raise ParserError('Document is empty')
     b = parse_document(text)
     if FULL_HTML.match(text):
         return b.html
     body = b.body
     if body is None:
-        if b.head is not None and len(b.head) == 1 and not (b.head[0].tail or '').strip():
-            return b.head[0]
-        b.ensure_body()
-        body = b.body
+        return b.html
     if len(body) == 1 and not (body.text or '').strip() and not (body[-1].tail or '').strip():
         return body[0]
     body.tag = 'div' if any(el.tag in BLOCK_TAGS for el in body.iter()) else 'span'

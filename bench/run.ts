@@ -1,0 +1,169 @@
+/**
+ * `npm run bench`: in one run over the same generated ~100 MB plug-in log folder, prints the wall time
+ * and MB/s of `plexmend aggregate` (as a subprocess, exactly as a user runs it), the wall time of
+ * `grep -c ' ERROR '` over the same files (output to a file: GNU grep stops at the first match when its
+ * output is /dev/null), their ratio, and the peak RSS of aggregate at 100 MB and over a 1 GB watch
+ * archive. Targets (issue 2): ≤ 6× grep, peak RSS < 200 MB and about the same at both sizes.
+ *
+ * Options: --size 100M  --archive-size 1G  --runs 3  --seed 1  --keep (do not delete the generated data)
+ * Peak RSS: `/usr/bin/time -v` when present, else polling /proc/<pid>/status VmHWM.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, openSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate, parseSize } from './generate.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name: string, def: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
+const size = parseSize(opt('size', '100M'));
+const archiveSize = parseSize(opt('archive-size', '1G'));
+const runs = Number(opt('runs', '3'));
+const seed = Number(opt('seed', '1'));
+const keep = args.includes('--keep');
+const GNU_TIME = '/usr/bin/time';
+
+interface Measured {
+  wallMs: number;
+  peakRssKb: number | null;
+  code: number;
+  stderr: string;
+}
+
+/** Runs a command (argument array, no shell), stdout to a file; wall time and peak RSS. */
+function measure(cmd: string, argv: string[], stdoutFile: string, cwd = root): Promise<Measured> {
+  const useTime = existsSync(GNU_TIME) && process.platform === 'linux';
+  const file = useTime ? GNU_TIME : cmd;
+  const fullArgs = useTime ? ['-v', cmd, ...argv] : argv;
+  const out = openSync(stdoutFile, 'w');
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(file, fullArgs, { cwd, stdio: ['ignore', out, 'pipe'] });
+    let stderr = '';
+    let hwm: number | null = null;
+    child.stderr?.on('data', (d) => (stderr += d));
+    const poll = useTime
+      ? undefined
+      : setInterval(() => {
+          try {
+            const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+            if (m) hwm = Math.max(hwm ?? 0, Number(m[1]));
+          } catch {
+            /* process gone or no /proc */
+          }
+        }, 20);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - t0;
+      if (poll) clearInterval(poll);
+      closeSync(out);
+      const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+      resolve({ wallMs, peakRssKb: m ? Number(m[1]) : hwm, code: code ?? 1, stderr });
+    });
+  });
+}
+
+function filesIn(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...filesIn(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mb = (bytes: number) => bytes / 1e6;
+const fmtMs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const fmtRss = (kb: number | null) => (kb === null ? 'unknown' : `${(kb / 1024).toFixed(0)} MiB`);
+
+/** Does this checkout have `plexmend aggregate`? */
+function aggregateAvailable(): boolean {
+  try {
+    execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'aggregate', '--help'], { cwd: root, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'plexmend bench '));
+  try {
+    const logs = join(work, 'PMS Plugin Logs');
+    let t = performance.now();
+    const gen = generate({ dir: logs, bytes: size, seed, layout: 'folder', platform: 'macos' });
+    const files = filesIn(logs);
+    const bytes = files.reduce((s, f) => s + statSync(f).size, 0);
+    console.log(`generated ${files.length} files, ${mb(bytes).toFixed(1)} MB, ${gen.lines} lines, ${gen.operations} operations in ${fmtMs(performance.now() - t)}`);
+    for (const f of files) readFileSync(f); // warm the page cache for both contenders
+
+    const hasAggregate = aggregateAvailable();
+    const aggArgs = (input: string[]) =>
+      hasAggregate
+        ? ['--import', 'tsx', 'src/cli/main.ts', 'aggregate', ...input, '--workspace', join(work, 'ws'), '--format', 'json', '--output', join(work, 'report.json')]
+        : ['--import', 'tsx', 'bench/read-only.ts', ...input];
+    if (!hasAggregate) console.log('NOTE: plexmend aggregate is not available in this checkout: measuring readLogLines only (bench/read-only.ts)');
+
+    const grepTimes: number[] = [];
+    let grepCount = '';
+    for (let i = 0; i < runs; i++) {
+      const r = await measure('grep', ['-c', ' ERROR ', ...files], join(work, 'grep.out'));
+      grepTimes.push(r.wallMs);
+      grepCount = readFileSync(join(work, 'grep.out'), 'utf8');
+    }
+    const errorLines = grepCount.split('\n').reduce((s, l) => s + Number(l.split(':').pop() || 0), 0);
+    const aggTimes: number[] = [];
+    let aggRss: number | null = null;
+    for (let i = 0; i < runs; i++) {
+      const r = await measure(process.execPath, aggArgs(['--logs', logs]), join(work, 'agg.out'));
+      if (r.code !== 0) throw new Error(`aggregate failed (exit ${r.code}): ${r.stderr.slice(0, 2000)}`);
+      aggTimes.push(r.wallMs);
+      aggRss = Math.max(aggRss ?? 0, r.peakRssKb ?? 0) || r.peakRssKb;
+    }
+    const g = median(grepTimes);
+    const a = median(aggTimes);
+    console.log('');
+    console.log(`input: ${mb(bytes).toFixed(1)} MB in ${files.length} files (${errorLines} lines with ' ERROR ')`);
+    console.log(`grep -c ' ERROR '   : ${fmtMs(g)}  (${(mb(bytes) / (g / 1000)).toFixed(0)} MB/s; median of ${runs})`);
+    console.log(`${hasAggregate ? 'plexmend aggregate' : 'readLogLines only '} : ${fmtMs(a)}  (${(mb(bytes) / (a / 1000)).toFixed(1)} MB/s; median of ${runs}; includes node + tsx start-up)`);
+    console.log(`ratio               : ${(a / g).toFixed(1)}× grep (target ≤ 6×)`);
+    console.log(`peak RSS @ ${mb(bytes).toFixed(0)} MB    : ${fmtRss(aggRss)} (target < 200 MB)`);
+    const startup = await measure(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--version'], join(work, 'v.out'));
+    console.log(`(node + tsx start-up alone: ${fmtMs(startup.wallMs)}, ${fmtRss(startup.peakRssKb)})`);
+    rmSync(logs, { recursive: true, force: true });
+
+    if (archiveSize > 0) {
+      const ws = join(work, 'ws-archive');
+      t = performance.now();
+      const arch = generate({ dir: join(ws, 'log_archive'), bytes: archiveSize, seed: seed + 1, layout: 'archive', platform: 'linux' });
+      console.log('');
+      console.log(`generated a ${mb(arch.bytes).toFixed(0)} MB watch archive (${arch.files.length} files) in ${fmtMs(performance.now() - t)}`);
+      const input = hasAggregate ? ['--archive'] : ['--archive-dir', join(ws, 'log_archive')];
+      const r = await measure(
+        process.execPath,
+        hasAggregate
+          ? ['--import', 'tsx', 'src/cli/main.ts', 'aggregate', ...input, '--workspace', ws, '--format', 'json', '--output', join(work, 'report-archive.json')]
+          : ['--import', 'tsx', 'bench/read-only.ts', ...input],
+        join(work, 'agg-archive.out'),
+      );
+      if (r.code !== 0) throw new Error(`aggregate --archive failed (exit ${r.code}): ${r.stderr.slice(0, 2000)}`);
+      console.log(`aggregate --archive : ${fmtMs(r.wallMs)}  (${(mb(arch.bytes) / (r.wallMs / 1000)).toFixed(1)} MB/s)`);
+      console.log(`peak RSS @ ${mb(arch.bytes).toFixed(0)} MB   : ${fmtRss(r.peakRssKb)} (vs ${fmtRss(aggRss)} at ${mb(bytes).toFixed(0)} MB)`);
+    }
+  } finally {
+    if (keep) console.log(`kept ${work}`);
+    else rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench: ${(err as Error).message}`);
+  process.exitCode = 1;
+});

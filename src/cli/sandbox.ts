@@ -6,6 +6,14 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import { InputError, UsageError } from '../errors.ts';
+import type { RefreshRecord } from '../sandbox/pms/index.ts';
+
+/** One line about a finished refresh: item, then each agent step (`+` ok, `-` failed, with its detail). */
+export function describeRefresh(r: RefreshRecord): string {
+  if (r.missing) return `refresh ${r.ratingKey}: file missing, no agent ran`;
+  const steps = (r.run?.steps ?? []).map((s) => `${s.ok ? '+' : '-'}${s.agent.split('.').pop()}:${s.phase}${s.ok || !s.detail ? '' : ` (${s.detail})`}`);
+  return `refresh ${r.ratingKey}: ${r.run?.matched ? 'matched' : 'unmatched'}; ${steps.join(' ')}`;
+}
 
 export interface SandboxCliOptions {
   scenario: string;
@@ -16,6 +24,7 @@ export interface SandboxCliOptions {
   reset?: boolean;
   profile?: string;
   listScenarios?: boolean;
+  verbose?: boolean;
 }
 
 function parseInteger(name: string, min: number, max: number) {
@@ -38,6 +47,7 @@ export function register(program: Command): void {
     .option('--reset', 'reinstall the sandbox agents and wipe their data and logs first (undoes patches)')
     .option('--profile <file>', 'where to write the sandbox profile other commands read (default: in the plexmend config folder)')
     .option('--list-scenarios', 'list the scenarios and exit')
+    .option('--verbose', 'print one line per finished refresh (which agents ran, what they found)')
     .action(async (opts) => {
       process.exitCode = await runSandbox(opts as SandboxCliOptions);
     });
@@ -62,6 +72,7 @@ export async function runSandbox(o: SandboxCliOptions, io: { stdout?: NodeJS.Wri
       scenario: o.scenario, dir: resolve(o.dir), ...(o.seed !== undefined ? { seed: o.seed } : {}),
       realisticTiming: Boolean(o.realisticTiming), ...(o.port !== undefined ? { port: o.port } : {}),
       reset: Boolean(o.reset), profilePath,
+      ...(o.verbose ? { onRefresh: (r: RefreshRecord) => say(describeRefresh(r)) } : {}),
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

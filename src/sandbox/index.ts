@@ -5,8 +5,9 @@
  * PMS emulator serving the scenario's library; then writes the sandbox profile. `close()` stops all of it.
  *
  * Bundles already present are kept (a patched agent survives a sandbox restart, as on a real server);
- * `reset` wipes plug-ins, their data and logs first. The library itself lives in memory: every start
- * begins from the scenario's unmatched library.
+ * `reset` wipes plug-ins, their data and logs first. The library database (guids, what each agent
+ * contributed) is kept in `Plug-in Support/Databases/` too, so a restarted sandbox shows what earlier
+ * refreshes found, as a restarted Plex does; `reset` starts again from the scenario's unmatched library.
  */
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { listBundles, readBundleInfo, startPmsEmulator, type PluginSpec, type PmsEmulator } from './pms/index.ts';
+import { listBundles, readBundleInfo, startPmsEmulator, type PluginSpec, type PmsEmulator, type RefreshRecord } from './pms/index.ts';
 import { PluginHost } from './runtime/host.ts';
 import { loadScenario, scenarioBundles, scenarioLibrary, type Scenario } from './scenario.ts';
 import { startSites, type SitesHandle } from './sites/index.ts';
@@ -44,6 +45,8 @@ export interface StartSandboxOptions {
   reset?: boolean;
   /** Info.plist poll interval (default 1000 ms). */
   plistPollMs?: number;
+  /** Called after each finished refresh. */
+  onRefresh?: (record: RefreshRecord) => void;
 }
 
 export interface SandboxHandle {
@@ -168,6 +171,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       stepDelayMs: realistic ? 250 : 15,
       plistPollMs: options.plistPollMs ?? 1000,
       friendlyName: 'plexmend sandbox',
+      stateFile: join(layout.supportDir, 'Databases', `plexmend-sandbox-library-${scenario.name}.json`),
+      ...(options.onRefresh ? { onRefresh: options.onRefresh } : {}),
     });
     for (const spec of specs) {
       const declared = (spec.plugin as PluginHost).agent;

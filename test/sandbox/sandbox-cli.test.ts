@@ -47,3 +47,15 @@ test('plexmend sandbox prints the target, URL, token and folders, serves until s
   assert.equal((await readSandboxProfile(profile)).pid, null);
   await rm(dirname(root), { recursive: true, force: true });
 });
+
+test('describeRefresh summarises a refresh in one line', async () => {
+  const { describeRefresh } = await import('../../src/cli/sandbox.ts');
+  assert.equal(describeRefresh({ ratingKey: '7', uuid: 'u', missing: true }), 'refresh 7: file missing, no agent ran');
+  assert.equal(describeRefresh({
+    ratingKey: '8', uuid: 'u', missing: false,
+    run: { matched: true, changed: true, steps: [
+      { agent: 'com.plexapp.agents.P', phase: 'search', ok: true, detail: '1 result(s)' },
+      { agent: 'com.plexapp.agents.S', phase: 'search', ok: false, detail: '0 result(s)' },
+    ] },
+  }), 'refresh 8: matched; +P:search -S:search (0 result(s))');
+});

@@ -147,6 +147,8 @@ test('startSandbox: data layout with a space, profile, real plug-ins driven by r
   const again = await startSandbox({ dir, agentsDir: agents, profilePath: null, plistPollMs: 50 });
   try {
     assert.equal(again.token, sb.token);
+    const kept = (await (await fetch(`${again.url}/library/metadata/${sb.scenario.items[0]!.ratingKey}`, { headers: { 'X-Plex-Token': again.token, Accept: 'application/json' } })).json()).MediaContainer.Metadata[0];
+    assert.equal(kept.summary, `Summary v2 for rv-${sb.scenario.items[0]!.ratingKey}`, 'the library database was kept');
     assert.match(await readFile(join(again.pluginsDir, 'ReelVault.bundle', 'Contents', 'Code', '__init__.py'), 'utf8'), /VERSION = 'v2'/);
   } finally {
     await again.close();

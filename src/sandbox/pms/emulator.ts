@@ -15,7 +15,8 @@ import { makeCtx, sendError, type Route } from './http.ts';
 import { Library, pseudoUuid } from './library.ts';
 import { NotificationHub } from './notifications.ts';
 import { PluginRegistry } from './plugins.ts';
-import { RefreshQueue } from './refresh.ts';
+import { RefreshQueue, type RefreshRecord } from './refresh.ts';
+import { LibraryStateWriter, loadLibraryState } from './persist.ts';
 import { libraryRoutes, type Session } from './routes-library.ts';
 import { systemRoutes } from './routes-system.ts';
 import type { EmulatorState } from './state.ts';
@@ -43,6 +44,10 @@ export interface PmsEmulatorOptions {
   version?: string;
   friendlyName?: string;
   now?: () => number;
+  /** Library database file: loaded at start when present, saved after every change (Plex keeps its DB). */
+  stateFile?: string;
+  /** Called after each finished refresh (the sandbox CLI prints them with --verbose). */
+  onRefresh?: (record: RefreshRecord) => void;
 }
 
 /** A PMS version string of the shape Plex reports (the value itself is the emulator's). */
@@ -57,6 +62,7 @@ export class PmsEmulator {
   private readonly sockets = new Set<Socket>();
   private readonly routes: Route[];
   private readonly opts: PmsEmulatorOptions;
+  private readonly writer: LibraryStateWriter | undefined;
 
   constructor(opts: PmsEmulatorOptions) {
     this.opts = opts;
@@ -68,13 +74,19 @@ export class PmsEmulator {
     const plugins = new PluginRegistry(opts.plugins ?? [], opts.supportDir, now);
     const activities = new Activities(hub);
     const faults = this.faults;
+    this.writer = opts.stateFile ? new LibraryStateWriter(lib, opts.stateFile) : undefined;
+    const changed = () => this.writer?.changed();
+    const onDone = (record: RefreshRecord) => {
+      changed();
+      opts.onRefresh?.(record);
+    };
     const queue = new RefreshQueue(
-      { lib, plugins, activities, hub, faults, nowSeconds, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+      { lib, plugins, activities, hub, faults, nowSeconds, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), onDone },
       { concurrency: opts.refreshConcurrency ?? 2, stepDelayMs: opts.stepDelayMs ?? 15 },
     );
     const name = opts.friendlyName ?? 'plexmend sandbox';
     this.state = {
-      lib, plugins, queue, activities, hub, faults, sessions: [], nowSeconds,
+      lib, plugins, queue, activities, hub, faults, sessions: [], nowSeconds, changed,
       machineIdentifier: opts.machineIdentifier ?? pseudoUuid(`machine-${name}`).replace(/-/g, ''),
       version: opts.version ?? EMULATOR_VERSION,
       friendlyName: name,
@@ -89,6 +101,7 @@ export class PmsEmulator {
 
   /** Starts the plug-ins, the Info.plist watcher and the HTTP server. */
   async start(): Promise<void> {
+    if (this.opts.stateFile) await loadLibraryState(this.state.lib, this.opts.stateFile);
     await this.state.plugins.startAll();
     const poll = this.opts.plistPollMs ?? 1000;
     if (poll !== false) this.state.plugins.watchPlists(poll);
@@ -118,6 +131,7 @@ export class PmsEmulator {
     this.state.queue.clear();
     await this.state.hub.close();
     await this.state.plugins.stopAll();
+    await this.writer?.flush();
   }
 
   private listen(port: number): Promise<void> {

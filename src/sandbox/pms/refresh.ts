@@ -24,6 +24,8 @@ export interface RefreshDeps {
   /** Seconds since the epoch (Plex's `updatedAt` unit). */
   nowSeconds: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** Called after each finished refresh (the library changed). */
+  onDone?: (record: RefreshRecord) => void;
 }
 
 export interface RefreshOptions {
@@ -125,7 +127,7 @@ export class RefreshQueue {
       await step();
       if (!current()) return;
       activities.end(activity, { accessible: false, analyzed: false, exists: false, key, refreshed: false });
-      this.done.push({ ratingKey: item.ratingKey, uuid: activity.uuid, missing: true });
+      this.finish({ ratingKey: item.ratingKey, uuid: activity.uuid, missing: true });
       return;
     }
     activities.update(activity, { subtitle: 'Refreshing local metadata', progress: 33, context: { accessible: true, exists: true, key } });
@@ -138,7 +140,13 @@ export class RefreshQueue {
     if (!current()) return;
     this.timeline(item, 5, undefined);
     activities.end(activity, { accessible: true, analyzed: false, exists: true, key, refreshed: run.changed });
-    this.done.push({ ratingKey: item.ratingKey, uuid: activity.uuid, run, missing: false });
+    this.finish({ ratingKey: item.ratingKey, uuid: activity.uuid, run, missing: false });
+  }
+
+  private finish(record: RefreshRecord): void {
+    this.done.push(record);
+    if (this.done.length > 10_000) this.done.splice(0, this.done.length - 10_000);
+    this.deps.onDone?.(record);
   }
 
   private timeline(item: Item, state: number, metadataState: string | undefined): void {

@@ -133,6 +133,7 @@ export function libraryRoutes(s: EmulatorState): Route[] {
         item.guid = localGuid(item.ratingKey);
         item.contributions.clear();
         s.lib.touch(item, s.nowSeconds());
+        s.changed();
         sendOk(ctx);
       },
     },

@@ -23,4 +23,6 @@ export interface EmulatorState {
   friendlyName: string;
   /** Seconds since the epoch. */
   nowSeconds: () => number;
+  /** Tells the emulator the library changed outside a refresh (match, unmatch): it is saved. */
+  changed: () => void;
 }

@@ -12,6 +12,7 @@ Plex passes `media.filename` URL-quoted in search (agents call `String.Unquote`)
 """
 import base64
 import datetime
+import inspect
 import sys
 import urllib.parse
 
@@ -322,8 +323,21 @@ def _cereal_value(v):
     return 's%d\n%s' % (len(s), s)
 
 
+def _accepts(fn, name, position):
+    """Does `fn` take argument `name` (by name, at `position` after self, or via *args/**kwargs)?
+    The framework passes `manual`/`force` only to agents whose search/update declare them."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return True
+    params = list(sig.parameters.values())
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+        return True
+    return name in sig.parameters or len(params) > position
+
+
 def _search(agent, name, results, media, lang, manual):
-    f_args = (results, media, lang, manual)
+    f_args = (results, media, lang, manual) if _accepts(agent.search, 'manual', 3) else (results, media, lang)
     f_kwargs = {}
     try:
         agent.search(*f_args, **f_kwargs)
@@ -338,7 +352,7 @@ def _search(agent, name, results, media, lang, manual):
 
 
 def _update(agent, name, metadata, media, lang, force=False):
-    kwargs = {}
+    kwargs = {'force': force} if _accepts(agent.update, 'force', 3) else {}
     try:
         agent.update(metadata, media, lang, **kwargs)
     except Exception:
@@ -386,7 +400,7 @@ def call_update(bundle_id, agent_cls, metadata_id, media_dict, lang):
     logkit.current.debug('model', 32, 'Loading model with GUID %s' % guid)
     metadata = Metadata(metadata_id, guid)
     agent = agent_cls()
-    ok = _update(agent, agent_cls.name or agent_cls.__name__, metadata, media, lang)
+    ok = _update(agent, agent_cls.name or agent_cls.__name__, metadata, media, lang, force=True)
     logkit.current.debug('runtime', 88, 'Sending packed state data (%d bytes)' % 104)
     logkit.current.debug('runtime', 924, 'Response: [200] str, %d bytes' % 16)
     return metadata.to_json() if ok else None

@@ -154,7 +154,7 @@ def handle(req, bundle_id, agent_cls, proto):
         else:
             raise ValueError('unknown op %r' % op)
         proto.send({'type': 'result', 'id': rid, 'ok': True, 'value': value})
-    except Exception as e:  # a framework fault, not an agent exception (those are logged and contained)
+    except BaseException as e:  # a framework fault or SystemExit: answer anyway, never leave the host waiting
         proto.send({'type': 'result', 'id': rid, 'ok': False, 'error': tracebacks.exception_line(e)})
 
 

@@ -11,4 +11,10 @@ export const COMMAND_MODULES: Array<() => Promise<{ register: Register }>> = [
   () => import('./aggregate.ts'),
   () => import('./watch.ts'),
   () => import('./sandbox.ts'),
+  () => import('./apply.ts'),
+  () => import('./rollback.ts'),
+  () => import('./export.ts'),
+  () => import('./reapply.ts'),
+  () => import('./doctor.ts'),
+  () => import('./survey.ts'),
 ];

@@ -54,3 +54,41 @@ export function bundleDirOf(relPath: string): string | undefined {
   const first = relPath.replace(/\\/g, '/').split('/')[0] ?? '';
   return first.endsWith('.bundle') ? first : undefined;
 }
+
+/** The parts of a diagnose proposal (`plexmend.diagnosis/1`) a plan is made from (structural, no import). */
+export interface ProposalLike {
+  id: string;
+  title: string;
+  kind: string;
+  offered?: boolean;
+  bundleIds: string[];
+  changes: Array<{ path: string; diff: string; baseHash?: string; sharedGroup?: string }>;
+  expectation: { primary: { path: string; direction: string; threshold?: { kind: string; value: number }; description: string }; contingency?: string };
+}
+
+/** The Expectation in one line: primary metric, direction, threshold, and what it means. */
+export function expectationSummary(e: ProposalLike['expectation']): string {
+  const t = e.primary.threshold;
+  const by = t ? ` by ${t.kind === 'relative' ? `≥ ${Math.round(t.value * 100)} %` : `≥ ${t.value}`}` : '';
+  return `${e.primary.path} ${e.primary.direction}s${by} (${e.primary.description})`.replace('zeros', 'goes to zero').replace('stays', 'stays the same');
+}
+
+/**
+ * Picks the proposal for `fixId` from a diagnostic report's proposals — the one whose id is `fixId`, else
+ * the K-th offered patch proposal for `fixK` — and makes it a plan. Undefined when there is none.
+ */
+export function planFromProposals(proposals: ProposalLike[], fixId: string, iteration: number): FixPlan | undefined {
+  const patches = proposals.filter((p) => p.kind === 'patch' && p.offered !== false && p.changes.length > 0);
+  const p = patches.find((x) => x.id === fixId) ?? (FIX_ID.test(fixId) ? patches[fixNumber(fixId) - 1] : undefined);
+  if (!p) return undefined;
+  return FixPlanSchema.parse({
+    schema: 'plexmend.fixplan/1',
+    fixId,
+    iteration,
+    title: p.title,
+    expectation: expectationSummary(p.expectation),
+    changes: p.changes.map((c) => ({ path: c.path, diff: c.diff, ...(c.baseHash ? { baseHash: c.baseHash } : {}), ...(c.sharedGroup ? { sharedGroup: c.sharedGroup } : {}) })),
+    restart: p.bundleIds,
+    fuzz: 0,
+  });
+}

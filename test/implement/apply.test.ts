@@ -6,7 +6,7 @@ import { applyFix } from '../../src/implement/apply.ts';
 import { rollbackFix } from '../../src/implement/rollback.ts';
 import { FixPlanSchema } from '../../src/implement/plan.ts';
 import { readLog } from '../../src/implement/history.ts';
-import { FileChangedError, PatchConflictError, SharedCopiesDifferError } from '../../src/implement/errors.ts';
+import { FileChangedError, PatchConflictError, SharedCopiesDifferError, UnknownFixError } from '../../src/implement/errors.ts';
 import { nodeFs } from '../../src/implement/files.ts';
 import { readManifest } from '../../src/implement/backup.ts';
 import { DELAY_DIFF, UA2_DIFF, UA_DIFF, makeWorld, planFor, sha } from './world.ts';
@@ -43,8 +43,10 @@ test('apply patches every copy of the shared file, keeps modes, records everythi
     assert.equal((await readdir(join(rec.backupDir!, 'files'))).length, 2);
     assert.ok(w.output.some((l) => l.startsWith('Expectation: ')));
 
+    await assert.rejects(rollbackFix('fix9', w.ctx), (e: unknown) => e instanceof UnknownFixError && /no fix9 found/.test((e as Error).message));
     const rb = await rollbackFix('fix1', w.ctx);
     assert.deepEqual(rb.files.map((f) => f.method), ['restore', 'restore', 'restore']);
+    await assert.rejects(rollbackFix('fix1', w.ctx), /fix1 is not applied \(status: rolled-back\)/);
     assert.deepEqual(await w.state(), before, 'every file byte-identical and mode preserved after rollback');
     assert.equal((await readLog(nodeFs, w.ctx.ws, 1)).fixes[0]!.status, 'rolled-back');
   } finally {

@@ -154,3 +154,22 @@ test('matches, match and unmatch follow Plex: SearchResult list, guid set then r
     await rig.emu.close();
   }
 });
+
+test('section refresh with force=1 queues every item; a plain scan is a library.update.section activity', async () => {
+  const rig = await startRig();
+  const ws = await subscribe(rig.emu.url, `?X-Plex-Token=${rig.emu.token}`);
+  try {
+    assert.equal((await rig.get('/library/sections/1/refresh')).status, 200);
+    const scan = await ws.waitFor(activityFrame('ended'));
+    assert.equal(scan.ActivityNotification[0].Activity.type, 'library.update.section');
+    assert.deepEqual(scan.ActivityNotification[0].Activity.Context, { librarySectionID: 1 });
+    assert.equal(rig.primary.calls.length, 0);
+    await rig.get('/library/sections/1/refresh?force=1');
+    await rig.emu.state.queue.idle();
+    assert.deepEqual(rig.emu.state.queue.done.map((d) => d.ratingKey).sort(), ['101', '102', '103', '104', '105']);
+    assert.equal((await rig.get('/library/sections/9/refresh')).status, 404);
+  } finally {
+    ws.close();
+    await rig.emu.close();
+  }
+});

@@ -1,5 +1,5 @@
 /**
- * Library routes: sections, section listings (paging, `type`/`title`/`year`/`unmatched` filters), items,
+ * Library routes: sections, section refresh, section listings (paging, `type`/`title`/`year`/`unmatched` filters), items,
  * refresh, matches/match/unmatch, `/activities` and `/status/sessions` (reference plex-api.md §2–§4).
  */
 import { el, mediaContainer, type Element } from './container.ts';
@@ -59,6 +59,21 @@ export function libraryRoutes(s: EmulatorState): Route[] {
         if (!section) return sendError(ctx.res, 404);
         const items = filterItems(s, s.lib.sectionItems(section.spec.id), ctx.url.searchParams);
         sendPage(ctx, items, (slice, page) => sectionAllView(s.lib, section, slice, page));
+      },
+    },
+    {
+      // "Refresh All Metadata" (force=1) queues every item; a plain scan finds no new files in the sandbox.
+      methods: ['GET', 'POST'], pattern: /^\/library\/sections\/(\d+)\/refresh$/, auth: true,
+      handle(ctx) {
+        const section = s.lib.sections.get(Number(ctx.params[0]));
+        if (!section) return sendError(ctx.res, 404);
+        if (ctx.url.searchParams.get('force') === '1') for (const i of s.lib.sectionItems(section.spec.id)) s.queue.enqueue(i);
+        else {
+          const scan = s.activities.start('library.update.section', `Scanning ${section.spec.title}`, { librarySectionID: section.spec.id });
+          section.scannedAt = s.nowSeconds();
+          setTimeout(() => s.activities.end(scan, { librarySectionID: section.spec.id }), 20);
+        }
+        sendOk(ctx);
       },
     },
     {

@@ -210,6 +210,52 @@ describe('PluginHost failure paths', () => {
   });
 });
 
+describe('PluginHost with a legacy agent (search/update without manual/force)', () => {
+  it('calls search(results, media, lang) and update(metadata, media, lang) as the framework does', async () => {
+    const dir = await makeDataDir();
+    const bundle = join(dir.plugins, 'Legacy.bundle');
+    await mkdir(join(bundle, 'Contents', 'Code'), { recursive: true });
+    await writeFile(
+      join(bundle, 'Contents', 'Info.plist'),
+      '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict>\n<key>CFBundleIdentifier</key><string>com.plexapp.agents.legacy</string>\n</dict></plist>\n',
+    );
+    await writeFile(
+      join(bundle, 'Contents', 'Code', '__init__.py'),
+      [
+        'def Start():',
+        '    Log("legacy start")',
+        '',
+        'class Legacy(Agent.Movies):',
+        "    name = 'Legacy'",
+        '    languages = [Locale.Language.NoLanguage]',
+        '    def search(self, results, media, lang):',
+        "        results.Append(MetadataSearchResult(id=media.id, name=media.name, year=media.year, score=90, lang=lang))",
+        '    def update(self, metadata, media, lang):',
+        "        metadata.title = 'T ' + metadata.id",
+        '        metadata.originally_available_at = Datetime.ParseDate("2001-02-03").date()',
+        '',
+      ].join('\n'),
+    );
+    const host = new PluginHost({ bundleDir: bundle, logsDir: dir.logs, supportDir: dir.support, hostMap: {} });
+    try {
+      assert.deepEqual(await host.start(), { ok: true });
+      assert.deepEqual(await host.search({ id: '7', name: 'Seven', year: 1995, filename: '/m/7.mkv' }, 'xn', true), [
+        { id: '7', name: 'Seven', score: 90, year: 1995, lang: 'xn' },
+      ]);
+      assert.deepEqual(await host.update('7', { id: '7', name: 'Seven', filename: '/m/7.mkv' }, 'xn'), {
+        title: 'T 7',
+        originally_available_at: '2001-02-03',
+      });
+      const log = await readFile(join(dir.logs, 'com.plexapp.agents.legacy.log'), 'utf8');
+      assert.match(log, /DEBUG \(core:361\) - Using the standard policy\n/);
+      assert.match(log, /DEBUG \(sandbox:19\) - legacy start\n/);
+    } finally {
+      await host.stop();
+      await dir.cleanup();
+    }
+  });
+});
+
 describe('PluginHost on a machine without lxml (built-in XPath engine)', () => {
   it('searches and updates the same way', async () => {
     const site = await startSite();

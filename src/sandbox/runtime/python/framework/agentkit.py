@@ -351,10 +351,11 @@ def _search(agent, name, results, media, lang, manual):
     return True
 
 
-def _update(agent, name, metadata, media, lang, force=False):
+def _update(agent, name, obj, media, lang, force=False):
     kwargs = {'force': force} if _accepts(agent.update, 'force', 3) else {}
+    metadata = obj
     try:
-        agent.update(metadata, media, lang, **kwargs)
+        agent.update(obj, media, lang, **kwargs)
     except Exception:
         exc_type, exc, tb = sys.exc_info()
         logkit.current.critical('agentkit', 1067, (

@@ -62,7 +62,7 @@ class ReelVault(Agent.Movies):
 
     def update(self, metadata, media, lang):
         metadata.studio = 'Vault Studio'
-        metadata.summary = 'Summary ' + VERSION + ' for ' + metadata.id
+        metadata.summary = 'Summary ' + VERSION + ' for ' + metadata.id + (Prefs['suffix'] or '')
 `;
 
 async function writeAgents(root: string): Promise<string> {
@@ -71,7 +71,7 @@ async function writeAgents(root: string): Promise<string> {
     const dir = join(agents, `${name}.bundle`, 'Contents');
     await mkdir(join(dir, 'Code'), { recursive: true });
     await writeFile(join(dir, 'Info.plist'), PLIST(id));
-    await writeFile(join(dir, 'DefaultPrefs.json'), '[]');
+    await writeFile(join(dir, 'DefaultPrefs.json'), JSON.stringify(name === 'ReelVault' ? [{ id: 'suffix', label: 'Suffix', type: 'text', default: '' }] : []));
     await writeFile(join(dir, 'Code', '__init__.py'), code);
   }
   await mkdir(join(agents, '_PGMA'), { recursive: true });
@@ -137,6 +137,16 @@ test('startSandbox: data layout with a space, profile, real plug-ins driven by r
     const md2 = (await (await fetch(`${sb.url}/library/metadata/${item.ratingKey}`, { headers: { 'X-Plex-Token': sb.token, Accept: 'application/json' } })).json()).MediaContainer.Metadata[0];
     assert.equal(md2.summary, `Summary v2 for rv-${item.ratingKey}`);
     assert.ok(md2.updatedAt > md.updatedAt);
+
+    // A preference set through Plex is saved and applied by the running plug-in (no restart).
+    const set = await fetch(`${sb.url}/:/plugins/com.plexapp.agents.ReelVault/prefs/set?suffix=%20(pref)&X-Plex-Token=${sb.token}`);
+    assert.equal(set.status, 200);
+    assert.match(await readFile(join(sb.supportDir, 'Preferences', 'com.plexapp.agents.ReelVault.xml'), 'utf8'), /<suffix> \(pref\)<\/suffix>/);
+    assert.equal(sb.emulator.state.plugins.get('com.plexapp.agents.ReelVault')!.starts.length, 2);
+    await fetch(`${sb.url}/library/metadata/${item.ratingKey}/refresh?X-Plex-Token=${sb.token}`, { method: 'PUT' });
+    await sb.emulator.state.queue.idle();
+    const md3 = (await (await fetch(`${sb.url}/library/metadata/${item.ratingKey}`, { headers: { 'X-Plex-Token': sb.token, Accept: 'application/json' } })).json()).MediaContainer.Metadata[0];
+    assert.equal(md3.summary, `Summary v2 for rv-${item.ratingKey} (pref)`);
   } finally {
     await sb.close();
   }
@@ -148,7 +158,7 @@ test('startSandbox: data layout with a space, profile, real plug-ins driven by r
   try {
     assert.equal(again.token, sb.token);
     const kept = (await (await fetch(`${again.url}/library/metadata/${sb.scenario.items[0]!.ratingKey}`, { headers: { 'X-Plex-Token': again.token, Accept: 'application/json' } })).json()).MediaContainer.Metadata[0];
-    assert.equal(kept.summary, `Summary v2 for rv-${sb.scenario.items[0]!.ratingKey}`, 'the library database was kept');
+    assert.equal(kept.summary, `Summary v2 for rv-${sb.scenario.items[0]!.ratingKey} (pref)`, 'the library database was kept');
     assert.match(await readFile(join(again.pluginsDir, 'ReelVault.bundle', 'Contents', 'Code', '__init__.py'), 'utf8'), /VERSION = 'v2'/);
   } finally {
     await again.close();

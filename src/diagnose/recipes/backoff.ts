@@ -28,7 +28,7 @@ export function backoffHelper(): string[] {
     '            text = str(error)',
     "            transient = ('429' in text or '503' in text or 'Too Many Requests' in text",
     "                         or 'Service Unavailable' in text or 'timed out' in text)",
-    '            attempt += 1',
+    '            attempt = attempt + 1',
     '            if not transient or attempt > 4:',
     '                raise',
     '            wait = delay',

@@ -1,0 +1,327 @@
+/**
+ * Phase 2 entry: `diagnose(report, deps, options)` turns an aggregate report into root causes with
+ * evidence and ranked, validated fix proposals, each with its Expectation. Lessons from the ledger are
+ * applied mechanically (compose, demote, calibrate, watch) and every proposal says which changed it.
+ */
+import { RULES, explain, fill, type Rule } from './knowledge.ts';
+import { errorGroups, type ObservedGroup } from './groups.ts';
+import { probeSite, type HttpGet, type ProbeResult } from './probe.ts';
+import { buildExpectation } from './expectations.ts';
+import { runChecklist } from './validate.ts';
+import { RECIPE_IMPLS } from './recipes/index.ts';
+import { render, toFileChanges, type FileEdits, type SourceEdit } from './recipes/source.ts';
+import type { RecipeChange, RecipeContext } from './recipes/types.ts';
+import { checkNamingChange, type NamingViolation } from './python/naming.ts';
+import type { Py27Report, PythonSource } from './python/py27.ts';
+import type { BundleInfo, BundleInspection, LogicalFile } from './inspect/types.ts';
+import { actionsFor, lessonsFor } from '../learn/ledger.ts';
+import type { LogReport } from '../logs/schema.ts';
+import type { DiagnosticReport, ErrorGroup, FixProposal, Lesson, LessonsLedger, RecipeName } from './schema.ts';
+
+export interface DiagnoseDeps {
+  inspection: BundleInspection;
+  /** Reads a file by its path relative to the Plug-ins folder. */
+  readText(relPath: string): Promise<string>;
+  http: HttpGet;
+  /** Python 2.7 check of changed files (interpreter or parser-level). */
+  py27(files: PythonSource[]): Promise<Py27Report>;
+  /** Top-level module names in a bundle's Contents/Libraries/Shared. */
+  bundleLibraries?(bundle: string): Promise<Set<string>>;
+  now(): Date;
+}
+
+export interface DiagnoseOptions {
+  iteration: number;
+  reportPath: string;
+  pluginsDir: string;
+  ledger: LessonsLedger;
+  /** Ask the sites (at most two requests per host): tells header refusals from challenges. */
+  probe: boolean;
+  /** Items needed to judge a fix (checklist point 10). */
+  minItems: number;
+}
+
+/** The bundle of a group's agent: by bundle id, else by folder or id suffix. */
+export function bundleFor(inspection: BundleInspection, g: ObservedGroup): BundleInfo | undefined {
+  return (
+    inspection.bundles.find((b) => g.bundleId && b.identifier === g.bundleId) ??
+    inspection.bundles.find((b) => b.bundle === `${g.agent}.bundle`) ??
+    inspection.bundles.find((b) => b.identifier?.toLowerCase().endsWith(`.${g.agent.toLowerCase()}`))
+  );
+}
+
+/** Headers the agent sends today, as far as static code says (for the probe's "as the agent" request). */
+function agentHeaders(inspection: BundleInspection, bundle: BundleInfo | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!bundle) return out;
+  for (const f of bundle.files) {
+    const file = inspection.files.find((x) => x.sha256 === f.sha256);
+    for (const h of file?.inspection.headers ?? []) if (h.func === 'Start' && h.value !== null) out[h.header] = h.value;
+  }
+  return out;
+}
+
+const PROBED_CLASSES = new Set(['http_error', 'timeout', 'connection_error']);
+
+export async function diagnose(report: LogReport, deps: DiagnoseDeps, options: DiagnoseOptions): Promise<DiagnosticReport> {
+  const groups = errorGroups(report);
+  const probes = new Map<string, ProbeResult>();
+  const fired = new Set<string>();
+  const notes: string[] = [];
+  const out: ErrorGroup[] = [];
+  let fixNo = 0;
+  let checkerName = 'none (no code change proposed)';
+  const texts = new Map<string, string>();
+  const textOf = async (file: LogicalFile) => {
+    if (!texts.has(file.sha256)) texts.set(file.sha256, await deps.readText(`${file.copies[0]!.bundle}/${file.copies[0]!.path}`));
+    return texts.get(file.sha256)!;
+  };
+
+  for (const g of groups) {
+    const bundle = bundleFor(deps.inspection, g);
+    let probe: ProbeResult | null = null;
+    const url = g.examples.find((e) => e.url)?.url;
+    if (options.probe && url && PROBED_CLASSES.has(g.class)) {
+      const key = `${g.host ?? url}|${g.status ?? g.class}`;
+      if (!probes.has(key)) probes.set(key, await probeSite(deps.http, url, agentHeaders(deps.inspection, bundle)));
+      probe = probes.get(key)!;
+    }
+    const rule = explain(g.class, g.status, probe?.verdict ?? null);
+    const vars = { agent: g.agent, host: g.host, status: g.status, detail: g.examples[0]?.message.slice(0, 160) };
+    if (!rule) {
+      notes.push(`no rule explains ${g.id}${probe ? ` (probe: ${probe.verdict})` : ''}`);
+      continue;
+    }
+    fired.add(rule.id);
+    const proposals: FixProposal[] = [];
+    const codeEvidence: ErrorGroup['cause']['evidence']['code'] = [];
+    if (!bundle) notes.push(`${g.id}: no bundle for agent ${g.agent} in ${options.pluginsDir}; only a workaround can be offered`);
+    for (const files of bundle ? deps.inspection.files.filter((f) => bundle.files.some((b) => b.sha256 === f.sha256)) : []) await textOf(files);
+
+    const plan = recipeOrder(rule, g, options.ledger);
+    let rank = 0;
+    let haveCodeFix = false;
+    for (const step of plan) {
+      // One passing code fix per group; the workaround stays listed as the fallback.
+      if (haveCodeFix && step.recipe !== 'workaround') continue;
+      const ctx: RecipeContext | null = bundle
+        ? { group: g, rule, probe, report, inspection: deps.inspection, bundle, text: (f) => texts.get(f.sha256) ?? '', http: deps.http }
+        : null;
+      if (!ctx && step.recipe !== 'workaround') continue;
+      const outcome = ctx
+        ? await RECIPE_IMPLS[step.recipe].run(ctx)
+        : await RECIPE_IMPLS.workaround.run({ group: g, rule, probe, report, inspection: deps.inspection, bundle: emptyBundle(g), text: () => '', http: deps.http });
+      if (!outcome.ok) {
+        notes.push(`${g.id}: ${step.recipe} not proposed: ${outcome.reason}`);
+        continue;
+      }
+      const applied = [...step.applied];
+      const composed: RecipeName[] = [];
+      const change: RecipeChange = outcome;
+      if (ctx) {
+        for (const c of actionsFor(options.ledger, { phase: 'diagnose', agent: g.agent, host: g.host, class: g.class, recipe: step.recipe }, 'compose')) {
+          const extra = await RECIPE_IMPLS[c.action.with].run(ctx);
+          if (!extra.ok) continue;
+          for (const [sha, edits] of extra.edits) change.edits.set(sha, [...(change.edits.get(sha) ?? []), ...edits]);
+          change.evidence.push(...extra.evidence);
+          change.title += ` + ${extra.title.charAt(0).toLowerCase()}${extra.title.slice(1)}`;
+          composed.push(c.action.with);
+          applied.push({ lessonId: c.lesson.id, effect: `added ${c.action.with} (${c.lesson.text})` });
+        }
+      }
+      fixNo++;
+      rank++;
+      const proposal = await buildProposal({ g, rule, step: step.recipe, composed, change, applied, rank, id: `fix${fixNo}`, deps, options, report, texts });
+      if (proposal.checklist.find((c) => c.point === 'python27')?.checker) checkerName = proposal.checklist.find((c) => c.point === 'python27')!.checker!;
+      proposals.push(proposal);
+      codeEvidence.push(...change.evidence);
+      if (proposal.offered && proposal.kind !== 'workaround') haveCodeFix = true;
+    }
+    out.push({
+      id: g.id,
+      class: g.class,
+      agent: g.agent,
+      ...(g.host ? { host: g.host } : {}),
+      ...(g.status !== undefined ? { status: g.status } : {}),
+      ...(g.templateId ? { templateId: g.templateId } : {}),
+      events: g.events,
+      itemsAffected: g.items.length,
+      observed: `${g.events} ${g.class.replace(/_/g, ' ')} events${g.status ? ` (${g.status})` : ''}${g.host ? ` from ${g.host}` : ''} for ${g.agent}, ${g.items.length} items affected`,
+      expected: fill(rule.expected, vars),
+      cause: {
+        id: rule.id,
+        summary: fill(rule.cause, vars) + (probe ? ` — probe: ${probe.detail}` : ''),
+        fixable: rule.fixable && proposals.some((p) => p.offered && p.kind !== 'workaround'),
+        evidence: { log: g.examples.slice(0, 3), code: dedupeEvidence(codeEvidence).slice(0, 8) },
+        ...(g.examples.find((e) => e.location)?.location ? { location: g.examples.find((e) => e.location)!.location! } : {}),
+      },
+      proposals,
+    });
+  }
+  return {
+    schema: 'plexmend.diagnosis/1',
+    generatedAt: deps.now().toISOString(),
+    iteration: options.iteration,
+    report: options.reportPath,
+    pluginsDir: options.pluginsDir,
+    python27Checker: checkerName,
+    groups: out,
+    rulesNotFired: RULES.filter((r) => !fired.has(r.id)).map((r) => r.id),
+    lessonsLoaded: options.ledger.lessons.length,
+    notes,
+  };
+}
+
+function emptyBundle(g: ObservedGroup): BundleInfo {
+  return { bundle: `${g.agent}.bundle`, identifier: g.bundleId ?? null, files: [], prefs: [], wrappers: [], problems: [] };
+}
+
+function dedupeEvidence<T extends { file: string; line: number }>(xs: T[]): T[] {
+  const seen = new Set<string>();
+  return xs.filter((x) => (seen.has(`${x.file}:${x.line}`) ? false : (seen.add(`${x.file}:${x.line}`), true)));
+}
+
+/** The rule's recipes in order, with recipes a lesson demotes moved last (the lesson recorded). */
+function recipeOrder(rule: Rule, g: ObservedGroup, ledger: LessonsLedger): Array<{ recipe: RecipeName; applied: Array<{ lessonId: string; effect: string }> }> {
+  const demoted = actionsFor(ledger, { phase: 'diagnose', agent: g.agent, class: g.class, host: g.host }, 'demote');
+  const steps = rule.recipes.map((recipe) => ({ recipe, applied: [] as Array<{ lessonId: string; effect: string }> }));
+  const order = (r: RecipeName) => (demoted.some((d) => d.action.recipe === r) ? 1 : 0);
+  steps.sort((a, b) => order(a.recipe) - order(b.recipe));
+  for (const d of demoted) {
+    const s = steps.find((x) => x.recipe === d.action.recipe);
+    if (s) s.applied.push({ lessonId: d.lesson.id, effect: `ranked ${d.action.recipe} last (${d.lesson.text})` });
+  }
+  return steps;
+}
+
+interface BuildInput {
+  g: ObservedGroup;
+  rule: Rule;
+  step: RecipeName;
+  composed: RecipeName[];
+  change: RecipeChange;
+  applied: Array<{ lessonId: string; effect: string }>;
+  rank: number;
+  id: string;
+  deps: DiagnoseDeps;
+  options: DiagnoseOptions;
+  report: LogReport;
+  texts: Map<string, string>;
+}
+
+async function buildProposal(b: BuildInput): Promise<FixProposal> {
+  const { g, rule, change, deps, options } = b;
+  const inspection = deps.inspection;
+  const fileEdits: FileEdits[] = [];
+  for (const [sha, edits] of change.edits) {
+    const file = inspection.files.find((f) => f.sha256 === sha);
+    if (!file) continue;
+    fileEdits.push({ sha256: sha, text: b.texts.get(sha) ?? '', copies: [...file.copies], edits });
+  }
+  const changes = toFileChanges(fileEdits);
+  const current = new Map<string, string>();
+  const after = new Map<string, string>();
+  const editedLines = new Map<string, number[]>();
+  const naming = new Map<string, NamingViolation[]>();
+  const pySources: PythonSource[] = [];
+  for (const f of fileEdits) {
+    const rendered = render(f.text, f.edits);
+    const violations = /\.py$/.test(f.copies[0]!.path) ? await checkNamingChange(f.text, rendered) : [];
+    for (const c of f.copies) {
+      const path = `${c.bundle}/${c.path}`;
+      if (!changes.some((x) => x.path === path)) continue;
+      current.set(path, await deps.readText(path));
+      after.set(path, rendered);
+      editedLines.set(path, editLines(f.edits));
+      if (violations.length) naming.set(path, violations);
+    }
+    if (changes.some((x) => x.baseHash === f.sha256) && /\.py$/.test(f.copies[0]!.path)) pySources.push({ path: `${f.copies[0]!.bundle}/${f.copies[0]!.path}`, text: rendered });
+  }
+  const py27 = pySources.length ? await deps.py27(pySources) : null;
+
+  // Lessons: calibration and watches apply here; the rest were applied by ordering and composing.
+  const applied = [...b.applied];
+  const threshold = actionsFor(options.ledger, { phase: 'diagnose', agent: g.agent, recipe: b.step }, 'threshold').find((t) => t.action.name === 'expected_relative_change');
+  if (threshold) applied.push({ lessonId: threshold.lesson.id, effect: `expect a ${Math.round(threshold.action.value * 100)} % change (${threshold.lesson.text})` });
+  const watches = [
+    ...actionsFor(options.ledger, { phase: 'test', host: g.host }, 'watch'),
+    ...actionsFor(options.ledger, { phase: 'test', agent: g.agent }, 'watch'),
+  ];
+  for (const w of watches) if (!applied.some((a) => a.lessonId === w.lesson.id)) applied.push({ lessonId: w.lesson.id, effect: `watch ${w.action.metric} (${w.lesson.text})` });
+  const touchedAgents = [...new Set(fileEdits.flatMap((f) => f.copies.map((c) => c.bundle.replace(/\.bundle$/, ''))))];
+  const expectation = buildExpectation({
+    recipe: b.step,
+    agent: g.agent,
+    class: g.class,
+    host: g.host,
+    status: g.status,
+    touchedAgents: touchedAgents.length ? touchedAgents : [g.agent],
+    report: b.report,
+    ...(threshold && threshold.action.value > 0 ? { expectedChange: Math.min(0.5, threshold.action.value) } : {}),
+    lessonWatches: watches.map((w) => ({ metric: w.action.metric, description: w.action.description })),
+  });
+  const inScope = [
+    ...lessonsFor(options.ledger, { phase: 'diagnose', agent: g.agent, host: g.host, class: g.class, recipe: b.step }),
+  ];
+  const skipped = inScope
+    .filter((l) => !applied.some((a) => a.lessonId === l.id))
+    .map((l: Lesson) => ({ lessonId: l.id, reason: skipReason(l, b.step) }));
+  const libs = deps.bundleLibraries ? await libsOf(deps, fileEdits) : new Set<string>();
+  const checklist = runChecklist({
+    group: g,
+    rule,
+    recipe: b.step,
+    composed: b.composed,
+    kind: change.kind,
+    changes,
+    current,
+    after,
+    editedLines,
+    evidence: change.evidence,
+    expectation,
+    py27,
+    naming,
+    bundleLibraries: libs,
+    lessonsInScope: inScope,
+    lessonsApplied: applied,
+    lessonsSkipped: skipped,
+    minItems: options.minItems,
+  });
+  return {
+    id: b.id,
+    groupId: g.id,
+    rank: b.rank,
+    recipe: b.step,
+    composed: b.composed,
+    kind: change.kind,
+    title: change.title,
+    rationale: change.rationale,
+    agents: [g.agent],
+    bundleIds: [...new Set(changes.map((c) => inspection.bundles.find((x) => x.bundle === c.path.split('/')[0])?.identifier).filter((x): x is string => Boolean(x)))].sort(),
+    changes,
+    preferences: change.preferences,
+    ...(change.workaround ? { workaround: change.workaround } : {}),
+    expectation,
+    checklist,
+    lessonsApplied: applied,
+    offered: checklist.every((c) => c.pass || !c.blocking),
+    source: 'recipe',
+  };
+}
+
+function skipReason(l: Lesson, recipe: RecipeName): string {
+  if (l.action.type === 'compose' || l.action.type === 'demote') return `it concerns ${l.action.recipe}, not ${recipe}`;
+  return 'not applicable to this proposal';
+}
+
+/** Original line numbers an edit list touches (an insertion counts as the line it follows and the next). */
+function editLines(edits: SourceEdit[]): number[] {
+  return edits.flatMap((e) => (e.kind === 'transform' ? [e.line] : [e.afterLine, e.afterLine + 1]));
+}
+
+async function libsOf(deps: DiagnoseDeps, files: FileEdits[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const b of new Set(files.flatMap((f) => f.copies.map((c) => c.bundle)))) for (const m of await deps.bundleLibraries!(b)) out.add(m);
+  return out;
+}
+

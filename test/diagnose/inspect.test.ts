@@ -130,6 +130,8 @@ test('headers and cache time set in Start()', () => {
     ['Start', 'User-Agent', 'utils.getUserAgent()'],
     ['Start', 'Referer', "BASE_URL + '/new'"],
   ]);
+  assert.equal(init('Gamma').headers[1]!.value, 'https://www.gamma-index.example/new');
+  assert.equal(init('Gamma').headers[0]!.value, null);
   assert.deepEqual(init('Beta').headers.find((h) => h.header === 'Accept-Language')?.value, 'en-GB,en;q=0.9');
   assert.deepEqual(init('Alpha').cacheTimes.map((c) => [c.func, c.valueText]), [['Start', 'CACHE_1WEEK']]);
 });

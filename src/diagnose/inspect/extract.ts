@@ -64,6 +64,8 @@ export interface FileFacts {
   readonly calls: CallFact[];
   readonly xpathCalls: XPathCallFact[];
   readonly headers: HeaderSetting[];
+  /** The value expression of each entry of `headers` (same index), resolved at bundle level. */
+  readonly headerValues: ValueExpr[];
   readonly cacheTimes: CacheTimeSetting[];
   readonly raises: RaiseSite[];
   readonly prefReads: PrefRead[];
@@ -167,6 +169,7 @@ export function extractFacts(root: SyntaxNode): FileFacts {
     calls: [],
     xpathCalls: [],
     headers: [],
+    headerValues: [],
     cacheTimes: [],
     raises: [],
     prefReads: [],
@@ -238,6 +241,7 @@ function onAssignment(n: SyntaxNode, facts: FileFacts, scopeOf: (n: SyntaxNode) 
   if (left.type === 'subscript' && squash(left.childForFieldName('value')?.text ?? '') === 'HTTP.Headers') {
     const header = literalString(left.childForFieldName('subscript')) ?? left.childForFieldName('subscript')?.text ?? '?';
     facts.headers.push({ line, func, header, valueText: right.text, value: literalString(right) });
+    facts.headerValues.push(toValue(right));
     return;
   }
   if (left.type === 'attribute' && squash(left.text) === 'HTTP.CacheTime') {
@@ -279,6 +283,7 @@ function onCall(n: SyntaxNode, facts: FileFacts, scopeOf: (n: SyntaxNode) => str
   if (callee === 'HTTP.SetHeader' && args.length >= 2) {
     const v = args[1]!;
     facts.headers.push({ line, func, header: args[0]!.k === 'str' ? args[0]!.v : argTexts[0]!, valueText: argTexts[1]!, value: v.k === 'str' ? v.v : null });
+    facts.headerValues.push(v);
   }
   if (callee === 'HTTP.SetCacheTime' && argTexts[0]) facts.cacheTimes.push({ line, func, valueText: argTexts[0] });
   facts.calls.push({ line, func, callee, args, argTexts, kwargs, kwTexts });

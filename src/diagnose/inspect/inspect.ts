@@ -9,6 +9,7 @@ import { parsePython } from '../python/parser.ts';
 import { extractFacts, type FileFacts } from './extract.ts';
 import type { BundleReader, BundleSource } from './reader.ts';
 import { BundleScope, findWrappers, moduleOfFile, requestSites, urlConstants, xpathSites, type ModuleFacts } from './resolve.ts';
+import { resolveStrings } from './values.ts';
 import type { BundleInfo, BundleInspection, FileInspection, LogicalFile, NormaliserInfo, PrefDefinition } from './types.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -44,7 +45,11 @@ function fileInspection(scope: BundleScope, m: ModuleFacts, wrappers: BundleInfo
     urlConstants: constants,
     requests: requestSites(scope, m, wrappers, constants),
     xpaths: xpathSites(scope, m),
-    headers: f.headers,
+    headers: f.headers.map((h, i) => {
+      if (h.value !== null || !f.headerValues[i]) return h;
+      const values = resolveStrings(f.headerValues[i]!, scope.resolver(m.module, h.func, h.line));
+      return values.length === 1 && !values[0]!.includes('{?}') ? { ...h, value: values[0]! } : h;
+    }),
     cacheTimes: f.cacheTimes,
     normalisers: f.normalisers.map(
       (n): NormaliserInfo => ({

@@ -92,6 +92,7 @@ export interface HeaderSetting {
   readonly func: string;
   readonly header: string;
   readonly valueText: string;
+  /** The value when statically known (a literal, or constants: `BASE_URL + '/new'`); null otherwise. */
   readonly value: string | null;
 }
 

@@ -143,7 +143,22 @@ export function readLogLines(
   };
 }
 
+/**
+ * Bookmarks at the current end of every file of `input`, without decoding a line: "from now on". Phase 4
+ * takes these before refreshing items, then reads with them to get only the lines the test produced.
+ * Same rules as `readLogLines` (an unterminated last line of a live file is left for later).
+ * @throws InputError for a missing or empty input.
+ */
+export async function bookmarkLogEnd(input: Exclude<LogInput, { kind: 'stdin' }>, prev?: BookmarkDoc): Promise<BookmarkDoc> {
+  const st = new ReadState({ bookmarks: prev });
+  st.countOnly = true;
+  for await (const batch of readBatches(input, st)) void batch;
+  return st.bookmarks;
+}
+
 class ReadState {
+  /** Count lines and offsets only (bookmarkLogEnd). */
+  countOnly = false;
   readonly maxLine: number;
   readonly sources: Source[] = [];
   readonly gaps: Gap[] = [];
@@ -431,6 +446,10 @@ class LineSplitter {
 
   private emit(buf: Buffer, s: number, e: number, offset: number, clean: boolean, out: RawLine[], long = false): void {
     this.lineNo++;
+    if (this.st.countOnly) {
+      this.st.stats.lines++;
+      return;
+    }
     let end = e;
     const max = this.st.maxLine;
     if (long || end - s > max) {

@@ -206,3 +206,19 @@ test('bookmarks: the document round-trips, a missing file is empty, another sche
   await writeFile(path, JSON.stringify({ schema: 'plexmend.aggregate/1' }));
   await assert.rejects(loadBookmarks(path), SchemaMismatchError);
 });
+
+test('bookmarks: bookmarkLogEnd marks "from now on" without reading lines; line numbers still continue', async (t) => {
+  const { bookmarkLogEnd } = await import('../../src/logs/read.ts');
+  const dir = await tempDir(t);
+  await writeFile(join(dir, `${ID}.log.1`), lines(4, 'older'));
+  await writeFile(join(dir, `${ID}.log`), lines(3, 'before test') + '2024-08-30 10:00:00,000 (7f52) :  INFO (sandbox:19) - IAFD  - being writ');
+  const mark = await bookmarkLogEnd({ kind: 'folder', dir });
+  await appendFile(join(dir, `${ID}.log`), 'ten\n' + lines(1, 'during test'));
+  const r = readLogLines({ kind: 'folder', dir }, { bookmarks: mark });
+  const got: Array<[number, string]> = [];
+  for await (const l of r.lines) got.push([l.lineNo, l.text.replace(/^.* - IAFD {2}- /, '')]);
+  assert.deepEqual(got, [
+    [4, 'being written'],
+    [5, 'during test 0'],
+  ]);
+});

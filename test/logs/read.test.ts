@@ -208,3 +208,15 @@ test('read: batches give the same lines as lines', async (t) => {
   assert.deepEqual(got, ['a', 'b', 'c']);
   assert.equal((await r.done()).stats.lines, 3);
 });
+
+test('read: a truncated rotation set (.log.2 and .log.4 missing) is read in order; a file that vanished is a problem', async (t) => {
+  const dir = await tempDir(t);
+  for (const n of [1, 3, 5]) await writeFile(join(dir, `${ID}.log.${n}`), fw(`file .${n}`));
+  await writeFile(join(dir, `${ID}.log`), fw('file .log'));
+  const { symlink } = await import('node:fs/promises');
+  await symlink(join(dir, 'gone'), join(dir, 'com.plexapp.agents.AEBN.log')); // listed, then not there
+  const { lines, result } = await readAll({ kind: 'folder', dir });
+  assert.deepEqual(lines.map((l) => l.text.replace(/^.* - GEVI {2}- /, '')), ['file .5', 'file .3', 'file .1', 'file .log']);
+  assert.deepEqual(result.problems, [{ path: join(dir, 'com.plexapp.agents.AEBN.log'), message: 'vanished before it could be read (rotated or deleted); skipped' }]);
+  assert.deepEqual(result.gaps, []);
+});

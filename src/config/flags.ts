@@ -1,0 +1,61 @@
+/**
+ * The target options every command that talks to Plex or reads its folders shares, declared once:
+ * `--url`, `--token`, `--sandbox`, `--config`, `--data-dir`, `--plugins`, `--logs`, `--path-map` (repeatable),
+ * `--timeout-ms`. `targetFlags(opts)` turns commander's values into ConfigFlags for loadConfig().
+ */
+import { InvalidArgumentError, type Command } from '@commander-js/extra-typings';
+import type { ConfigFlags } from './resolve.ts';
+
+/** The option values `withTargetOptions` adds (commander's camel-cased names). */
+export interface TargetOptionValues {
+  url?: string;
+  token?: string;
+  sandbox?: boolean;
+  config?: string;
+  dataDir?: string;
+  plugins?: string;
+  logs?: string;
+  pathMap?: string[];
+  timeoutMs?: number;
+}
+
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+const positiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('a positive whole number of milliseconds, e.g. 15000');
+  return n;
+};
+
+/** Adds the shared target options to `cmd` (pass `{ folders: false }` to leave out the folder options). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function withTargetOptions<T extends Command<any, any, any>>(cmd: T, o: { folders?: boolean } = {}): T {
+  cmd
+    .option('--url <url>', 'Plex server URL (default: PLEX_URL, plexmend.yaml, else http://127.0.0.1:32400)')
+    .option('--token <token>', "Plex token (default: PLEX_TOKEN, plexmend.yaml, else the server owner's token found on this machine)")
+    .option('--sandbox', 'act on the running sandbox (`plexmend sandbox`) instead of a real server')
+    .option('--config <file>', 'config file (default: ./plexmend.yaml, else the plexmend config folder)');
+  if (o.folders !== false) {
+    cmd
+      .option('--data-dir <dir>', 'Plex data folder (holds Plug-ins, Plug-in Support, Preferences.xml)')
+      .option('--plugins <dir>', 'Plug-ins folder with the agent bundles')
+      .option('--logs <dir>', 'PMS Plugin Logs folder')
+      .option('--path-map <server=local>', 'path as the server sees it = path here (Docker/NAS); repeatable', collect);
+  }
+  cmd.option('--timeout-ms <ms>', 'per-request timeout for Plex (default 15000)', positiveInt);
+  return cmd;
+}
+
+/** ConfigFlags from the values of `withTargetOptions`. */
+export function targetFlags(v: TargetOptionValues): ConfigFlags {
+  return {
+    url: v.url,
+    token: v.token,
+    sandbox: v.sandbox,
+    config: v.config,
+    dataDir: v.dataDir,
+    pluginsDir: v.plugins,
+    logsDir: v.logs,
+    pathMap: v.pathMap,
+    timeoutMs: v.timeoutMs,
+  };
+}

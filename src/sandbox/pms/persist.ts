@@ -27,6 +27,7 @@ export const libraryStateDoc = defineDocument('plexmend.sandbox-library/1', z.ob
   schema: z.literal('plexmend.sandbox-library/1'),
   items: z.record(z.string(), z.object({
     guid: z.string(),
+    addedAt: z.number().optional(),
     updatedAt: z.number(),
     contributions: z.record(z.string(), metadataSchema),
   })),
@@ -34,9 +35,9 @@ export const libraryStateDoc = defineDocument('plexmend.sandbox-library/1', z.ob
 
 /** The library's item states as a document. */
 export function snapshot(lib: Library): z.input<typeof libraryStateDoc.schema> {
-  const items: Record<string, { guid: string; updatedAt: number; contributions: Record<string, z.input<typeof metadataSchema>> }> = {};
+  const items: Record<string, { guid: string; addedAt: number; updatedAt: number; contributions: Record<string, z.input<typeof metadataSchema>> }> = {};
   for (const item of lib.items.values()) {
-    items[item.ratingKey] = { guid: item.guid, updatedAt: item.updatedAt, contributions: Object.fromEntries(item.contributions) };
+    items[item.ratingKey] = { guid: item.guid, addedAt: item.addedAt, updatedAt: item.updatedAt, contributions: Object.fromEntries(item.contributions) };
   }
   return { schema: 'plexmend.sandbox-library/1', items };
 }
@@ -49,6 +50,7 @@ export function restore(lib: Library, state: z.output<typeof libraryStateDoc.sch
     if (!item) continue;
     item.guid = saved.guid;
     item.updatedAt = saved.updatedAt;
+    if (saved.addedAt !== undefined) item.addedAt = saved.addedAt;
     item.contributions = new Map(Object.entries(saved.contributions).map(([agent, md]) => [agent, { ...md }]));
     n += 1;
   }

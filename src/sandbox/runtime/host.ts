@@ -28,8 +28,10 @@ export interface PluginHostOptions {
   sleepScale?: number;
   /** Force the HTML/XPath engine: `lxml`, `builtin`, or `auto` (default: lxml when importable). */
   xpathEngine?: 'auto' | 'lxml' | 'builtin';
-  /** Per-call timeout in ms (default 120 000); the start timeout is the same. */
+  /** Per-call timeout in ms (default 120 000). */
   callTimeoutMs?: number;
+  /** Start timeout in ms (default 60 000). */
+  startTimeoutMs?: number;
 }
 export interface SearchMedia {
   id: string;
@@ -170,7 +172,7 @@ export class PluginHost {
       const timer = setTimeout(() => {
         settle({ ok: false, error: 'the plug-in did not finish starting in time' });
         proc.kill('SIGKILL');
-      }, this.o.callTimeoutMs ?? 120_000);
+      }, this.o.startTimeoutMs ?? 60_000);
       const lines = createInterface({ input: proc.stdout! });
       lines.on('line', (line) => {
         let msg: { type?: string; ok?: boolean; error?: string; id?: number; value?: unknown; agent?: AgentDeclaration };

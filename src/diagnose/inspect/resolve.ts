@@ -192,6 +192,9 @@ export function findWrappers(scope: BundleScope): WrapperInfo[] {
     const deps = scope.dependsOn(m.module, func, url, line);
     const index = params.findIndex((p) => p !== 'self' && deps.has(p));
     if (index < 0) return;
+    // the parameter must be (the start of) the URL, not a search term appended to a known site
+    const resolved = resolveStrings(url, scope.resolver(m.module, func, line));
+    if (!resolved.some((u) => u.startsWith('{?}'))) return;
     const fn = m.facts.functions.find((f) => f.qualifiedName === func);
     wrappers.push({ name: func, qualifiedName: func, file: m.path, line: fn?.line ?? line, urlParam: params[index]!, paramIndex: index, depth });
   };

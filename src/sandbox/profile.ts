@@ -26,6 +26,11 @@ export const sandboxProfileDoc = defineDocument('plexmend.sandbox/1', z.object({
   /** The sandbox process while it runs; null after it stopped. */
   pid: z.number().int().nullable(),
   startedAt: z.string().optional(),
+  /**
+   * Where the sandbox's site hostnames live (hostname -> `127.0.0.1:port`), like /etc/hosts entries:
+   * plexmend's own HTTP (site probe, XPath repair's page reads) resolves them through this map.
+   */
+  hostMap: z.record(z.string(), z.string()).optional(),
 }));
 
 export type SandboxProfile = z.output<typeof sandboxProfileDoc.schema>;

@@ -117,7 +117,7 @@ test('an unmatched item has a local://<ratingKey> guid and no Guid list; empty l
 });
 
 test('/activities and the refresh frames match the recorded shapes', async () => {
-  const rig = await startRig({ stepDelayMs: 100 });
+  const rig = await startRig({ stepDelayMs: 250 });
   const ws = await subscribe(rig.emu.url, `?X-Plex-Token=${rig.emu.token}`);
   try {
     await rig.get('/library/metadata/101/refresh', { method: 'PUT' });

@@ -97,7 +97,7 @@ test('a missing file ends with exists:false and runs no agent', async () => {
 });
 
 test('/activities lists a running refresh with its Context.key, and is empty once it ended', async () => {
-  const rig = await startRig({ stepDelayMs: 150 });
+  const rig = await startRig({ stepDelayMs: 300 });
   try {
     await rig.get('/library/metadata/101/refresh', { method: 'PUT' });
     const xml = await (await rig.get('/activities')).text();

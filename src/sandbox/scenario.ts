@@ -132,7 +132,10 @@ export const behavioursSchema = z
     browserOnly: z.boolean().default(false),
     /** A Cloudflare-style challenge page (503) for every request, whatever the headers. */
     challenge: z.boolean().default(false),
-    /** 429 above `requests` served requests per client within `windowMs` (blocked requests do not count). */
+    /**
+     * 429 above `requests` served requests per client within `windowMs` (blocked requests do not count).
+     * Time values here are fast-timing units (a tenth of real time); realistic timing multiplies them by 10.
+     */
     rateLimit: z
       .object({ requests: z.number().int().positive(), windowMs: z.number().int().positive(), retryAfterS: z.number().int().nonnegative().default(1) })
       .strict()

@@ -132,7 +132,7 @@ const DEFAULT: World = {
     ReelVault: {
       host: 'www.reelvault.test',
       label: 'ReelVault',
-      behaviours: { browserOnly: true, rateLimit: { requests: 6, windowMs: 3000, retryAfterS: 2 } },
+      behaviours: { browserOnly: true, rateLimit: { requests: 6, windowMs: 1000, retryAfterS: 1 } },
       films: [
         { title: 'Harbor Nights', studio: NS, year: 2017 },
         { title: 'Harbor Nights 2', studio: NS, year: 2019, library: false },

@@ -3,7 +3,9 @@
  * a Cloudflare-style challenge that no header passes, 403 unless the request looks like a browser,
  * 429 above a request rate per client window (counting only requests that got through, so the limit bites
  * once a 403 is cured and requests start flowing), seeded 5xx bursts, seeded slow answers, and — with
- * realistic timing — network latency. Randomness is `seededUnit(seed, host, what, request key, attempt)`:
+ * realistic timing — network latency. Every time value of a scenario is in fast units (the sandbox's default,
+ * a tenth of real time: the agents scale their timeouts and back-off the same way); realistic timing
+ * multiplies them by 10. Randomness is `seededUnit(seed, host, what, request key, attempt)`:
  * the n-th request for the same URL gets the same answer in every run.
  */
 import { seededUnit, type Behaviours } from '../scenario.ts';
@@ -80,7 +82,9 @@ export function gate(b: Behaviours, facts: RequestFacts, state: GateState, ctx: 
     return { kind: 'refuse', status: 403, headers: { server: 'nginx' }, body: forbiddenPage(ctx.host), delayMs: latency };
   }
   if (b.rateLimit) {
-    const { requests, windowMs, retryAfterS } = b.rateLimit;
+    const { requests } = b.rateLimit;
+    const windowMs = b.rateLimit.windowMs * ctx.timeScale;
+    const retryAfterS = b.rateLimit.retryAfterS * ctx.timeScale;
     const w = (state.windows.get(facts.client) ?? []).filter((t) => facts.now - t < windowMs);
     if (w.length >= requests) {
       state.windows.set(facts.client, w);

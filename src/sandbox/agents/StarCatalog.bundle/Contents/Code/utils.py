@@ -266,7 +266,7 @@ def delay():
 
 # ----------------------------------------------------------------------------------------------------------------------------------
 def timeScale():
-    ''' sandbox only: the rehearsal Plex runs network timeouts at a tenth of real time unless it replays real timing '''
+    ''' sandbox only: the rehearsal Plex runs timeouts and back-off at a tenth of real time unless it replays real timing '''
     try:
         return 1.0 if float(os.environ.get('PLEXMEND_SLEEP_SCALE', '1')) >= 1 else 0.1
     except ValueError:
@@ -287,7 +287,7 @@ def getHTTPRequest(url, timeout=HTTP_TIMEOUT):
                 raise
             wait = HTTP_BACKOFF * (2 ** (attempt - 1))
             log('UTILS :: {0:<29} Attempt {1} of {2} in {3} seconds'.format('Request Retry', attempt, HTTP_RETRIES, wait))
-            time.sleep(wait)
+            time.sleep(wait * timeScale())
 
 
 # ----------------------------------------------------------------------------------------------------------------------------------

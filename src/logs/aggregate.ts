@@ -86,7 +86,7 @@ export class LogAggregator implements InterpretSink {
   private readonly byClass = new Map<EventClass, number>();
   private readonly operations = new Map<OperationEvent, number>();
   private readonly verboseCounts = { debug: 0, prefDump: 0, separator: 0, info: 0 };
-  private readonly levels = new Map<Level, number>();
+  private readonly levels: Record<Level, number> = { DEBUG: 0, INFO: 0, WARNING: 0, ERROR: 0, CRITICAL: 0 };
   private lines = 0;
   private chars = 0;
   private filteredOut = 0;
@@ -95,6 +95,8 @@ export class LogAggregator implements InterpretSink {
   private noise = 0;
   private first?: string;
   private last?: string;
+  private runFirst?: string;
+  private runLast?: string;
 
   constructor(private readonly opts: AggregatorOptions = {}) {
     this.miner = opts.miner ?? new TemplateMiner();
@@ -119,6 +121,7 @@ export class LogAggregator implements InterpretSink {
     this.assembler.flush();
     this.interp.finish();
     this.miner.finalize();
+    this.foldRun();
     const g = this.assembler.counts;
     const window: LogReport['window'] = {};
     if (this.first) window.first = this.first;
@@ -148,7 +151,7 @@ export class LogAggregator implements InterpretSink {
         nulBytes: read?.stats.nulBytes ?? 0,
         longLines: read?.stats.longLines ?? 0,
         filteredOut: this.filteredOut,
-        byLevel: Object.fromEntries(LEVELS.filter((l) => this.levels.has(l)).map((l) => [l, this.levels.get(l)!])),
+        byLevel: Object.fromEntries(LEVELS.filter((l) => this.levels[l] > 0).map((l) => [l, this.levels[l]])),
       },
       totals: {
         events: this.events,
@@ -194,7 +197,9 @@ export class LogAggregator implements InterpretSink {
     if (!p) {
       const example: LogEvent = { ...ev, message: redact(ev.message, this.opts.knownTokens) };
       if (example.url) example.url = redact(example.url, this.opts.knownTokens);
-      p = { key, class: ev.class, agent: ev.agent, template: redact(maskMessage(ev.message), this.opts.knownTokens), count: 0, items: new Set(), example };
+      let template = maskMessage(ev.message);
+      if (cls.groupByRule) template = template.replace(/\[[^\]]*\]/g, '[<*>]').replace(/^(Exception writing to ).*?( \(most recent call last\):?)?$/, '$1<PATH>$2');
+      p = { key, class: ev.class, agent: ev.agent, template: redact(template, this.opts.knownTokens), count: 0, items: new Set(), example };
       if (cluster) p.cluster = cluster;
       if (ev.status !== undefined) p.status = ev.status;
       if (ev.host) p.host = ev.host;
@@ -219,11 +224,20 @@ export class LogAggregator implements InterpretSink {
   }
 
   level(level: Level, ts: string | undefined): void {
-    inc(this.levels, level);
+    this.levels[level]++;
+    // Within one run of records timestamps rise; min/max are folded in only when a run ends (cheap).
     if (ts !== undefined) {
-      if (this.first === undefined || ts < this.first) this.first = ts;
-      if (this.last === undefined || ts > this.last) this.last = ts;
+      if (this.runFirst === undefined) this.runFirst = ts;
+      else if (ts < this.runLast!) this.foldRun();
+      if (this.runFirst === undefined) this.runFirst = ts;
+      this.runLast = ts;
     }
+  }
+
+  private foldRun(): void {
+    if (this.runFirst !== undefined && (this.first === undefined || this.runFirst < this.first)) this.first = this.runFirst;
+    if (this.runLast !== undefined && (this.last === undefined || this.runLast > this.last)) this.last = this.runLast;
+    this.runFirst = this.runLast = undefined;
   }
 
   filtered(): void {
@@ -290,6 +304,7 @@ export class LogAggregator implements InterpretSink {
       return { key: `${base}|${ev.exceptionType ?? ''}|${loc}` };
     }
     if (ev.class === 'framework_noise') return { key: `${base}|${cls.rule}` };
+    if (cls.groupByRule) return { key: `${base}|${cls.rule}|${ev.exceptionType ?? ''}` };
     return { key: `${base}|${cls.rule}|${messageHead(ev.message)}` };
   }
 

@@ -24,13 +24,18 @@ export interface Rule {
   urlError?: boolean;
   /** The framework's report of an exception escaping an agent's search/update (with traceback). */
   agentException?: boolean;
+  /**
+   * Group this rule's events into one pattern per agent (and exception type) whatever the text: for
+   * texts that embed a file name or path (filename format, poster writes), which masking cannot tame.
+   */
+  groupByRule?: boolean;
 }
 
 /** The rule table. Order matters: specific before generic. */
 export const RULES: readonly Rule[] = [
   // --- PGMA error texts (utils.log), reference §3.4 and §5 ---
   { id: 'pgma.benign.library-id', scope: 'pgma', match: /Getting Library ID & Title from Error Message/i, class: null },
-  { id: 'pgma.filename', scope: 'pgma', match: /not in the expected format|GEVI Scene \S* ?(?:un)?detected/i, class: 'filename_format_error' },
+  { id: 'pgma.filename', scope: 'pgma', match: /not in the expected format|GEVI Scene \S* ?(?:un)?detected/i, class: 'filename_format_error', groupByRule: true },
   { id: 'pgma.iafd', scope: 'pgma', match: /IAFD Film Search Failure|Failed to read IAFD URL|Getting Cast Member Page|Cannot Process IAFD|IAFD Lookup Disabled|\bIAFD\b.*\b(?:403|Cloudflare|Forbidden)\b/i, class: 'iafd_failure', status: true },
   { id: 'pgma.title-match', scope: 'pgma', match: /Title Match Failure/i, class: 'title_match_failure' },
   { id: 'pgma.studio-match', scope: 'pgma', match: /Studio Match Failure|No Matching Site Studio/i, class: 'studio_match_failure' },
@@ -53,7 +58,7 @@ export const RULES: readonly Rule[] = [
   { id: 'fw.noise.services', scope: 'framework', match: /^Exception (?:in|while) (?:loading|starting) (?:the )?(?:services|all services)/i, class: 'framework_noise' },
   { id: 'fw.agent-exception', scope: 'framework', match: /^Exception in the (search|update) function of agent named '([^']*)'/, class: 'agent_exception', agentException: true },
   { id: 'fw.media-object', scope: 'framework', match: /^Exception when constructing media object/, class: 'pms_communication_error' },
-  { id: 'fw.storage', scope: 'framework', match: /^Exception writing to /, class: 'storage_error' },
+  { id: 'fw.storage', scope: 'framework', match: /^Exception writing to /, class: 'storage_error', groupByRule: true },
   { id: 'fw.url-error', scope: 'framework', match: /^Error (?:opening|reading) URL '/, class: 'http_error', urlError: true },
   { id: 'fw.timeout', scope: 'framework', match: /timed out/i, class: 'timeout' },
   { id: 'fw.pms', scope: 'framework', match: /127\.0\.0\.1:32400|Plex Media Server responded/i, class: 'pms_communication_error' },
@@ -73,6 +78,7 @@ export interface Classification {
   /** For agent exceptions: the phase and the agent name in the framework's message. */
   phase?: Phase;
   agentName?: string;
+  groupByRule?: boolean;
 }
 
 /**
@@ -108,6 +114,7 @@ function finish(rule: Rule, m: RegExpExecArray, text: string): Classification {
     if (s !== undefined) out.status = s;
   }
   if (rule.urlError) out.urlError = true;
+  if (rule.groupByRule) out.groupByRule = true;
   if (rule.agentException) {
     out.phase = m[1] === 'update' ? 'update' : 'search';
     out.agentName = m[2];

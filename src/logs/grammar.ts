@@ -36,36 +36,62 @@ export function parseFrameworkLine(text: string): { ts: string; thread: string; 
   // 2024-07-12 13:36:56,319 (1cc8) :  LEVEL (module:line) - message
   // 0123456789012345678901234
   if (text.length < 40 || text.charCodeAt(4) !== 45 || text.charCodeAt(10) !== 32 || text.charCodeAt(19) !== 44 ||
-    text.charCodeAt(23) !== 32 || text.charCodeAt(24) !== 40) return null;
-  for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22]) {
-    const c = text.charCodeAt(i);
+    text.charCodeAt(23) !== 32 || text.charCodeAt(24) !== 40 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58) return null;
+  for (let k = 0; k < DIGIT_POS.length; k++) {
+    const c = text.charCodeAt(DIGIT_POS[k]);
     if (c < 48 || c > 57) return null;
   }
-  if (text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return null;
-  const close = text.indexOf(') :  ', 25);
-  if (close < 0 || close > 25 + 20) return null;
-  const thread = text.slice(25, close);
-  if (!/^-?[0-9a-f]+$/.test(thread)) return null;
-  const rest = parseLevelPart(text, close + 5);
-  return rest ? { ts: text.slice(0, 23), thread, ...rest } : null;
+  // thread: -?[0-9a-f]+ then ") :  "
+  let i = 25;
+  if (text.charCodeAt(i) === 45) i++;
+  const hexStart = i;
+  for (; i < 46; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) break;
+  }
+  if (i === hexStart || text.charCodeAt(i) !== 41 || text.charCodeAt(i + 1) !== 32 || text.charCodeAt(i + 2) !== 58 ||
+    text.charCodeAt(i + 3) !== 32 || text.charCodeAt(i + 4) !== 32) return null;
+  const rest = parseLevelPart(text, i + 5);
+  if (!rest) return null;
+  return { ts: text.slice(0, 23), thread: text.slice(25, i), level: rest.level, origin: rest.origin, message: rest.message };
 }
+
+const DIGIT_POS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
 
 /** Parses `LEVEL (module:line) - message` starting at `at`. */
 function parseLevelPart(text: string, at: number): { level: Level; origin: string; message: string } | null {
-  const sp = text.indexOf(' (', at);
-  if (sp < 0 || sp - at > 8) return null;
-  const level = text.slice(at, sp) as Level;
-  if (!LEVEL_SET.has(level)) return null;
-  const end = text.indexOf(') - ', sp + 2);
-  if (end < 0) return null;
-  const origin = text.slice(sp + 2, end);
-  const colon = origin.lastIndexOf(':');
-  if (colon <= 0 || origin.includes('(') || origin.includes(')') || !/^\d+$/.test(origin.slice(colon + 1))) return null;
-  if (origin.indexOf(':') !== colon) return null;
-  return { level, origin, message: text.slice(end + 4) };
+  let level: Level;
+  switch (text.charCodeAt(at)) {
+    case 68: level = 'DEBUG'; break;
+    case 73: level = 'INFO'; break;
+    case 87: level = 'WARNING'; break;
+    case 69: level = 'ERROR'; break;
+    case 67: level = 'CRITICAL'; break;
+    default: return null;
+  }
+  if (!text.startsWith(level, at)) return null;
+  const open = at + level.length;
+  if (text.charCodeAt(open) !== 32 || text.charCodeAt(open + 1) !== 40) return null;
+  // (module:line) — module has no ':', '(' or ')'; line is digits
+  let colon = -1;
+  let j = open + 2;
+  for (const lim = Math.min(text.length, j + 120); j < lim; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 58) {
+      if (colon >= 0) return null;
+      colon = j;
+    } else if (c === 41) break;
+    else if (c === 40) return null;
+    else if (colon >= 0 && (c < 48 || c > 57)) return null;
+  }
+  if (colon <= open + 2 || j === colon + 1 || text.charCodeAt(j) !== 41 || text.charCodeAt(j + 1) !== 32 ||
+    text.charCodeAt(j + 2) !== 45 || text.charCodeAt(j + 3) !== 32) return null;
+  return { level, origin: text.slice(open + 2, j), message: text.slice(j + 4) };
 }
 
-const LEVEL_SET = new Set<string>(LEVELS);
+/** Shared empty continuation list (most records have none; replaced on the first continuation line). */
+const NO_LINES = Object.freeze([]) as unknown as string[];
 
 /** PGMA tags (first 8 characters of a PGMA message), current and 2021 builds. */
 const BARE_PGMA = /^([A-Za-z][\w.]*)( {1,2})- (SEARCH::|UTILS ::|AGENT ::|UPDATE::|AGNT {2}::|SELF:: |IAFD {2}::)/;
@@ -133,7 +159,7 @@ export class RecordAssembler {
 
   private start(line: RawLine, ts: string | undefined, thread: string, level: Level, origin: string | undefined,
     message: string, lenient: boolean, bundleId = line.bundleId): void {
-    this.current = { source: line.source, bundleId, lineNo: line.lineNo, ts, thread, level, origin, message, continuation: [], lenient };
+    this.current = { source: line.source, bundleId, lineNo: line.lineNo, ts, thread, level, origin, message, continuation: NO_LINES, lenient };
     this.lastPhysical = line.text;
   }
 
@@ -152,6 +178,7 @@ export class RecordAssembler {
       this.lastPhysical = text;
       return;
     }
+    if (cur.continuation === NO_LINES) cur.continuation = [];
     const cont = cur.continuation;
     if (cont.length >= this.maxCont) cont.splice(this.maxCont >> 2, 1); // keep the head and the tail
     cont.push(text);

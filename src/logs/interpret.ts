@@ -70,6 +70,11 @@ export class Interpreter {
   readonly ops: OperationTracker;
   private readonly threads = new Map<string, ThreadState>();
   private readonly agentFilter: Set<string> | null;
+  private readonly agentNames = new Map<string, string | undefined>();
+  private lastBundle: string | undefined;
+  private lastBundleAgent: string | undefined;
+  /** The thread of the previous record (consecutive records mostly share it). */
+  private last: { logId: string; thread: string; key: string; st: ThreadState } | null = null;
 
   constructor(private readonly sink: InterpretSink, private readonly opts: InterpretOptions = {}) {
     this.ops = new OperationTracker(sink);
@@ -83,11 +88,20 @@ export class Interpreter {
     }
     this.sink.level(r.level, r.ts);
     const logId = r.bundleId ?? r.source;
-    const key = logId + '|' + r.thread;
-    let st = this.threads.get(key);
-    if (!st) this.threads.set(key, (st = {}));
+    let key: string;
+    let st: ThreadState;
+    if (this.last && this.last.logId === logId && this.last.thread === r.thread) {
+      key = this.last.key;
+      st = this.last.st;
+    } else {
+      key = logId + '|' + r.thread;
+      let s0 = this.threads.get(key);
+      if (!s0) this.threads.set(key, (s0 = {}));
+      st = s0;
+      this.last = { logId, thread: r.thread, key, st };
+    }
     const msg = r.message;
-    const fileAgent = agentOfBundle(r.bundleId);
+    const fileAgent = this.fileAgent(r.bundleId);
 
     if (r.level === 'DEBUG') {
       if (msg.startsWith("Requesting '")) {
@@ -98,7 +112,7 @@ export class Interpreter {
       return;
     }
     const dash = msg.indexOf(' - ');
-    const pg = dash > 0 && dash <= 40 ? parsePgma(msg) : null;
+    const pg = dash > 0 && dash <= 40 ? parsePgma(msg, dash, st.agent) : null;
     if (st.held && !(pg && (pg.kind === 'location' || (st.held.framework && pg.kind === 'text' && pg.form === 'error')))) {
       this.emitHeld(key, st);
     }
@@ -108,8 +122,10 @@ export class Interpreter {
         this.sink.filtered();
         return;
       }
-      st.agent = pg.agent;
-      this.sink.seen(pg.agent, r.bundleId);
+      if (st.agent !== pg.agent) {
+        st.agent = pg.agent;
+        this.sink.seen(pg.agent, r.bundleId);
+      }
       this.onPgma(key, st, r, pg);
       return;
     }
@@ -137,7 +153,18 @@ export class Interpreter {
   finish(): void {
     for (const [key, st] of this.threads) this.flushThread(key, st);
     this.threads.clear();
+    this.last = null;
     this.ops.finish();
+  }
+
+  private fileAgent(bundleId: string | undefined): string | undefined {
+    if (bundleId === undefined) return undefined;
+    if (bundleId === this.lastBundle) return this.lastBundleAgent;
+    const a = this.agentNames.has(bundleId) ? this.agentNames.get(bundleId) : agentOfBundle(bundleId);
+    this.agentNames.set(bundleId, a);
+    this.lastBundle = bundleId;
+    this.lastBundleAgent = a;
+    return a;
   }
 
   private accept(agent: string, bundleId: string | undefined): boolean {
@@ -146,6 +173,7 @@ export class Interpreter {
   }
 
   private endLog(logId: string): void {
+    this.last = null;
     for (const [key, st] of [...this.threads]) {
       if (!key.startsWith(logId + '|')) continue;
       this.flushThread(key, st);

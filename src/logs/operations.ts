@@ -70,6 +70,8 @@ const COMPARISONS: Array<[string, EventClass]> = [
   ['Duration Comparison Test', 'duration_match_failure'],
 ];
 const MAX_REASONS = 12;
+/** Cheap pre-check: only lines starting like a header key or `Processing` are split into label/value. */
+const HEADERISH = /^(?:>\s*)?(?:Agent|Version|File|Media Title|Title|Processing)/;
 
 export class OperationTracker {
   private readonly open = new Map<string, Operation>();
@@ -92,7 +94,7 @@ export class OperationTracker {
     }
     const tag = pg.tag;
     if (tag === 'SEARCH' || tag === 'UPDATE') {
-      const kv = splitKeyValue(pg.text);
+      const kv = HEADERISH.test(pg.text) ? splitKeyValue(pg.text) : null;
       const key2 = kv?.key.toLowerCase();
       const phase: Phase = tag === 'UPDATE' ? 'update' : 'search';
       let op = this.open.get(key);

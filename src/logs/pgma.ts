@@ -43,25 +43,44 @@ export interface PgmaLine {
   footer?: string;
 }
 
-const AGENT_RE = /^[A-Za-z][\w.]*$/;
 const LOCATION_RE = /File: ?(.*?), Line: ?(\d*), Function: ?(.*)$/;
 
-/** Splits a framework message into PGMA parts, or returns null when it is not a PGMA line. */
-export function parsePgma(message: string): PgmaLine | null {
-  const dash = message.indexOf(' - ');
+/**
+ * Splits a framework message into PGMA parts, or returns null when it is not a PGMA line. `dash` may
+ * pass the position of the first ` - ` when the caller already knows it. Hand-written: runs on most lines.
+ */
+export function parsePgma(message: string, dash: number = message.indexOf(' - '), knownAgent?: string): PgmaLine | null {
   if (dash <= 0 || dash > 40) return null;
   const info = message.charCodeAt(dash - 1) === 32;
-  const agent = info ? message.slice(0, dash - 1) : message.slice(0, dash);
-  if (!AGENT_RE.test(agent)) return null;
-  const rest = message.slice(dash + 3);
+  const end = info ? dash - 1 : dash;
+  let agent: string;
+  if (knownAgent !== undefined && knownAgent.length === end && message.startsWith(knownAgent)) {
+    agent = knownAgent; // the thread's agent again: no new string
+  } else {
+    // agent: [A-Za-z][\w.]*
+    const c0 = message.charCodeAt(0);
+    if (!((c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122))) return null;
+    for (let i = 1; i < end; i++) {
+      const c = message.charCodeAt(i);
+      if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46)) return null;
+    }
+    agent = message.slice(0, end);
+  }
   const form = info ? 'info' : 'error';
-  const tag = PGMA_TAGS[rest.slice(0, 8)] ?? (rest.startsWith('SELF:: ') ? 'SELF' : undefined);
-  if (tag === undefined) {
+  const p = dash + 3;
+  const tag = tagAt(message, p);
+  if (tag === null) {
+    const rest = message.slice(p);
     return isBannerText(rest) ? { agent, form, tag: null, kind: 'banner', text: rest.trim() } : null;
   }
-  const body = rest.slice(rest.startsWith('SELF:: ') && tag === 'SELF' ? 7 : 8);
-  const text = body.replace(/^[\s]+/, '');
-  const first = text.charCodeAt(0);
+  let q = p + (tag === 'SELF' && message.charCodeAt(p + 7) !== 32 ? 7 : 8);
+  while (q < message.length) {
+    const c = message.charCodeAt(q);
+    if (c !== 32 && c !== 9) break;
+    q++;
+  }
+  const text = message.slice(q);
+  const first = message.charCodeAt(q);
   if (first === 0x274c || first === 0x26a0) {
     const m = LOCATION_RE.exec(text);
     if (m) {
@@ -76,16 +95,40 @@ export function parsePgma(message: string): PgmaLine | null {
     const close = text.lastIndexOf(' << ');
     if (open >= 0 && close > open) return { agent, form, tag, kind: 'footer', text, footer: text.slice(open + 4, close).trim() };
   }
-  if (isBannerText(text)) return { agent, form, tag, kind: 'banner', text };
+  if ((first === 42 || first === 45 || first === 61 || first === 43) && isBannerText(text)) return { agent, form, tag, kind: 'banner', text };
   return { agent, form, tag, kind: 'text', text };
 }
 
+/** The PGMA tag starting at `p`, without allocating. */
+function tagAt(m: string, p: number): PgmaTag | null {
+  switch (m.charCodeAt(p)) {
+    case 83: // S
+      if (m.startsWith('SEARCH::', p)) return 'SEARCH';
+      if (m.startsWith('SELF:: ', p)) return 'SELF';
+      return null;
+    case 85: // U
+      if (m.startsWith('UTILS ::', p)) return 'UTILS';
+      if (m.startsWith('UPDATE::', p)) return 'UPDATE';
+      return null;
+    case 65: // A
+      if (m.startsWith('AGENT ::', p) || m.startsWith('AGNT  ::', p)) return 'AGENT';
+      return null;
+    case 73: // I
+      return m.startsWith('IAFD  ::', p) ? 'IAFD' : null;
+    default:
+      return null;
+  }
+}
+
 function isBannerText(s: string): boolean {
-  const t = s.trim();
-  if (t.length < 20) return false;
-  const c = t.charCodeAt(0);
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
+  while (b > a && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
+  if (b - a < 20) return false;
+  const c = s.charCodeAt(a);
   if (c !== 42 && c !== 45 && c !== 61 && c !== 43) return false; // * - = +
-  for (let i = 1; i < t.length; i++) if (t.charCodeAt(i) !== c) return false;
+  for (let i = a + 1; i < b; i++) if (s.charCodeAt(i) !== c) return false;
   return true;
 }
 

@@ -145,6 +145,21 @@ export async function applyFix(plan: FixPlan, ctx: ImplementContext, opts: Apply
     { op: 'apply', fixId: plan.fixId, iteration: plan.iteration, recordStartedAt: startedAt, pluginsDir: ctx.layout.plugins, pluginSupport: ctx.layout.pluginSupport, objectsDir: objectsDirOf(backupDir), files: jfiles, restart: targets.map((t) => t.bundleId) },
     deps,
   );
+  try {
+    return await changeAndValidate(ctx, plan, journal, record, store, prepared, jfiles, targets, markers, tick, diff, recovery);
+  } catch (err) {
+    // Anything thrown mid-change (a write refused, a checker that cannot run): undo it now, then report.
+    const undone = await recover(ctx).catch(() => undefined);
+    if (undone) deps.out(`${plan.fixId}: ${undone.summary}`);
+    throw err;
+  }
+}
+
+async function changeAndValidate(
+  ctx: ImplementContext, plan: FixPlan, journal: Journal, record: FixRecord, store: ReturnType<typeof fixObjects>, prepared: Prepared[],
+  jfiles: JournalFile[], targets: RestartTarget[], markers: Map<string, Set<string>>, tick: number, diff: string, recovery: Recovery | undefined,
+): Promise<ApplyResult> {
+  const { deps, ws } = ctx;
   await journal.step('backed-up');
   for (const [i, f] of jfiles.entries()) {
     await journal.step('writing', i);
@@ -196,7 +211,7 @@ export async function applyFix(plan: FixPlan, ctx: ImplementContext, opts: Apply
   record.events.push({ at: record.finishedAt, what: `applied and validated${logs.noiseIgnored ? ` (${logs.noiseIgnored} framework-noise record(s) ignored)` : ''}` });
   await saveRecord(deps.fs, ws, plan.iteration, record);
   await journal.step('committed');
-  deps.out(`${plan.fixId} applied; backup in ${backupDir}`);
+  deps.out(`${plan.fixId} applied; backup in ${record.backupDir}`);
   return result('applied', validation.reasons);
 }
 

@@ -116,14 +116,21 @@ export async function rollbackFix(fixId: string, ctx: ImplementContext, opts: Ro
     { op: 'rollback', fixId, iteration: entry.iteration, recordStartedAt: record.startedAt, pluginsDir: ctx.layout.plugins, pluginSupport: ctx.layout.pluginSupport, objectsDir: objectsDirOf(record.backupDir!), files: jfiles, restart: targets.map((t) => t.bundleId) },
     deps,
   );
-  await journal.step('backed-up');
-  for (const [i, f] of jfiles.entries()) {
-    await journal.step('writing', i);
-    await settleFile(deps.fs, ctx.layout, store, f, 'to', deps.crashHook ? () => deps.crashHook!(`torn:${i}`) : undefined);
-    record.writes.push({ tick: tick++, rel: f.rel, sha: f.toSha, why: `${fixId} rolled back` });
-    await journal.step('written', i);
+  try {
+    await journal.step('backed-up');
+    for (const [i, f] of jfiles.entries()) {
+      await journal.step('writing', i);
+      await settleFile(deps.fs, ctx.layout, store, f, 'to', deps.crashHook ? () => deps.crashHook!(`torn:${i}`) : undefined);
+      record.writes.push({ tick: tick++, rel: f.rel, sha: f.toSha, why: `${fixId} rolled back` });
+      await journal.step('written', i);
+    }
+    await journal.step('all-written');
+  } catch (err) {
+    // A write refused midway: recovery completes the rollback when it can; else the journal stays open
+    // and the next plexmend command completes it (after the cause, e.g. permissions, is fixed).
+    await recover(ctx).catch(() => undefined);
+    throw err;
   }
-  await journal.step('all-written');
   const groups = await Promise.all(
     record.files.filter((f) => f.sharedGroup).map(async (f) => ({ rel: f.rel, sharedGroup: f.sharedGroup, afterSha: sha256((await deps.fs.tryRead(decisions.find((d) => d.rel === f.rel)!.abs)) ?? '') })),
   );

@@ -225,3 +225,35 @@ test('when no restart can be observed the change is not kept; with --no-wait it 
     await w.cleanup();
   }
 });
+
+test('an error in the middle of a change (the checker cannot run) undoes the change before it is reported', async () => {
+  const w = await makeWorld();
+  try {
+    const before = await w.state();
+    w.deps.checker = { checkFiles: async () => { throw new Error('checker exploded'); } };
+    await assert.rejects(applyFix(plan('fix1', UA_DIFF), w.ctx, { yes: true }), /checker exploded/);
+    assert.deepEqual(await w.state(), before);
+    assert.ok(w.output.some((l) => /was undone/.test(l)));
+    assert.equal((await readLog(nodeFs, w.ctx.ws, 1)).fixes[0]!.status, 'rolled-back');
+  } finally {
+    await w.cleanup();
+  }
+});
+
+test('owner and mode survive apply and rollback (files are written in place)', { skip: process.getuid?.() !== 0 && 'needs root to chown' }, async () => {
+  const { chown, chmod: chm } = await import('node:fs/promises');
+  const w = await makeWorld({ bundles: ['GEVI'] });
+  try {
+    const p = join(w.plugins, 'GEVI.bundle/Contents/Code/utils.py');
+    await chown(p, 4242, 4343);
+    await chm(p, 0o604);
+    await applyFix(plan('fix1', UA_DIFF, ['GEVI']), w.ctx, { yes: true });
+    let s = await stat(p);
+    assert.deepEqual([s.uid, s.gid, s.mode & 0o777], [4242, 4343, 0o604]);
+    await rollbackFix('fix1', w.ctx);
+    s = await stat(p);
+    assert.deepEqual([s.uid, s.gid, s.mode & 0o777], [4242, 4343, 0o604]);
+  } finally {
+    await w.cleanup();
+  }
+});

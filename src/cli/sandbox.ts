@@ -16,7 +16,7 @@ export function describeRefresh(r: RefreshRecord): string {
 }
 
 export interface SandboxCliOptions {
-  scenario: string;
+  scenario?: string;
   dir: string;
   seed?: number;
   realisticTiming?: boolean;
@@ -39,7 +39,7 @@ export function register(program: Command): void {
   program
     .command('sandbox')
     .description('Start the rehearsal Plex on this machine: a Plex emulator, sandbox agents and fixture sites, on loopback. Runs until Ctrl-C.')
-    .option('--scenario <name>', 'scenario name or scenario file (see --list-scenarios)', 'default')
+    .option('--scenario <name>', "scenario name or scenario file (see --list-scenarios; default: the sandbox's default scenario)")
     .option('--dir <dir>', 'sandbox folder (the Plex data folder is created inside; kept between runs)', 'plexmend-sandbox')
     .option('--seed <n>', "seed of the scenario's randomness (default: the scenario's own)", parseInteger('--seed', 0, 2 ** 31 - 1))
     .option('--realistic-timing', "replay PGMA's real delays (slow); the default is fast")
@@ -69,7 +69,7 @@ export async function runSandbox(o: SandboxCliOptions, io: { stdout?: NodeJS.Wri
   let sb;
   try {
     sb = await startSandbox({
-      scenario: o.scenario, dir: resolve(o.dir), ...(o.seed !== undefined ? { seed: o.seed } : {}),
+      ...(o.scenario !== undefined ? { scenario: o.scenario } : {}), dir: resolve(o.dir), ...(o.seed !== undefined ? { seed: o.seed } : {}),
       realisticTiming: Boolean(o.realisticTiming), ...(o.port !== undefined ? { port: o.port } : {}),
       reset: Boolean(o.reset), profilePath,
       ...(o.verbose ? { onRefresh: (r: RefreshRecord) => say(describeRefresh(r)) } : {}),

@@ -16,7 +16,7 @@ function capture(): { stream: PassThrough; text: () => string } {
 
 test('plexmend sandbox --list-scenarios lists the scenario files', async () => {
   const out = capture();
-  assert.equal(await runSandbox({ scenario: 'default', dir: 'unused', listScenarios: true }, { stdout: out.stream }), 0);
+  assert.equal(await runSandbox({ dir: 'unused', listScenarios: true }, { stdout: out.stream }), 0);
   assert.match(out.text(), /^default +\S/m);
 });
 
@@ -26,7 +26,7 @@ test('plexmend sandbox prints the target, URL, token and folders, serves until s
   const out = capture();
   let release!: () => void;
   const stop = new Promise<void>((r) => (release = r));
-  const running = runSandbox({ scenario: 'default', dir: join(root, 'sb'), profile }, { stdout: out.stream, stop });
+  const running = runSandbox({ dir: join(root, 'sb'), profile }, { stdout: out.stream, stop });
   try {
     const deadline = Date.now() + 20_000;
     while (!out.text().includes('Running.') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -1,0 +1,90 @@
+/**
+ * `plexmend diagnose`: argv → typed options → `diagnose()` (src/diagnose) → `diagnostic_report.json`
+ * and its Markdown rendering. No diagnosis logic here.
+ */
+import { Command, Option } from '@commander-js/extra-typings';
+import { InputError, UsageError } from '../errors.ts';
+
+export interface DiagnoseCliOptions {
+  report?: string;
+  workspace?: string;
+  iteration?: number;
+  pluginsDir?: string;
+  sandbox?: boolean;
+  config?: string;
+  probe?: boolean;
+  py27Checker?: 'auto' | 'parser';
+  format?: 'md' | 'json';
+}
+
+export function register(program: Command): void {
+  program
+    .command('diagnose')
+    .description('Phase 2: root causes with log and code evidence, and validated fix proposals with expected results.')
+    .option('--report <file>', 'the aggregate report (JSON); default: the iteration\'s aggregated_logs_baseline.json')
+    .option('--workspace <dir>', 'the workspace folder (default plex_improvement)')
+    .option('--iteration <n>', 'iteration (default: the latest, or 1)', parseIteration)
+    .option('--plugins-dir <dir>', 'the Plug-ins folder holding the *.bundle folders (default: discovered)')
+    .option('--sandbox', 'diagnose the running sandbox (`plexmend sandbox`)')
+    .option('--config <file>', 'plexmend.yaml to read')
+    .option('--no-probe', 'do not ask the sites (by default at most two requests per failing host tell header refusals from challenges)')
+    .addOption(new Option('--py27-checker <kind>', 'Python 2.7 check: auto (an interpreter if found, else the parser) or parser').choices(['auto', 'parser'] as const))
+    .addOption(new Option('--format <format>', 'also print this rendering to standard output').choices(['md', 'json'] as const))
+    .action(async (opts) => {
+      process.exitCode = await runDiagnose(opts);
+    });
+}
+
+function parseIteration(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--iteration "${v}" is not a positive whole number`, 'use e.g. --iteration 2');
+  return n;
+}
+
+export async function runDiagnose(o: DiagnoseCliOptions, io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const [{ loadConfig, describeTarget }, ws, { readDocument, writeDocument }, { LogReportDocument }, { DiagnosticReportDocument, LessonsLedgerDocument }, { runDiagnosis }, { renderDiagnosisMarkdown }, { writeFileAtomic }, { existsSync }] =
+    await Promise.all([
+      import('../config/index.ts'), import('../workspace.ts'), import('../documents.ts'), import('../logs/schema.ts'),
+      import('../diagnose/schema.ts'), import('../diagnose/run.ts'), import('../report/diagnosis-md.ts'), import('../io/atomic.ts'), import('node:fs'),
+    ]);
+  const config = await loadConfig({ sandbox: o.sandbox, config: o.config, pluginsDir: o.pluginsDir, workspace: o.workspace });
+  stderr.write(describeTarget(config) + '\n');
+  const workspace = ws.workspaceAt(o.workspace ?? config.workspace);
+  const n = o.iteration ?? ws.currentIteration(workspace);
+  const reportPath = o.report ?? ws.paths.aggregateJson(workspace, n);
+  if (!existsSync(reportPath)) throw new InputError(`no aggregate report at ${reportPath}`, 'run `plexmend aggregate` first, or pass --report FILE');
+  const report = await readDocument(LogReportDocument, reportPath);
+  const pluginsDir = config.paths.pluginsDir;
+  if (!pluginsDir) throw new InputError('no Plug-ins folder found', 'pass --plugins-dir DIR (the folder holding the *.bundle folders)');
+  const ledgerPath = ws.paths.lessons(workspace);
+  const ledger = existsSync(ledgerPath) ? await readDocument(LessonsLedgerDocument, ledgerPath) : { schema: 'plexmend.lessons/1' as const, lessons: [] };
+
+  const diagnosis = await runDiagnosis(report, {
+    pluginsDir,
+    reportPath,
+    iteration: n,
+    ledger,
+    probe: o.probe !== false,
+    parserOnly: o.py27Checker === 'parser',
+    hostMap: config.target.kind === 'sandbox' ? config.sandbox?.hostMap : undefined,
+    python: config.python,
+  });
+  await writeDocument(DiagnosticReportDocument, ws.paths.diagnosisJson(workspace, n), diagnosis);
+  const md = renderDiagnosisMarkdown(diagnosis);
+  await writeFileAtomic(ws.paths.diagnosisMd(workspace, n), md);
+  if (o.format === 'md') stdout.write(md);
+  if (o.format === 'json') stdout.write(JSON.stringify(diagnosis, null, 2) + '\n');
+  const proposals = diagnosis.groups.flatMap((g) => g.proposals);
+  if (diagnosis.groups.length === 0) stderr.write('plexmend: the report holds no errors: nothing to diagnose\n');
+  else {
+    stderr.write(
+      `plexmend: ${diagnosis.groups.length} error groups; ${proposals.filter((p) => p.offered && p.kind === 'patch').length} code fixes and ` +
+        `${proposals.filter((p) => p.offered && p.kind === 'workaround').length} workarounds offered, ${proposals.filter((p) => !p.offered).length} held back; ` +
+        `Python 2.7 check: ${diagnosis.python27Checker}\n`,
+    );
+  }
+  stderr.write(`plexmend: wrote ${ws.paths.diagnosisMd(workspace, n)} (+ .json)\n`);
+  return 0;
+}

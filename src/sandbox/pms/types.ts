@@ -1,45 +1,16 @@
 /**
  * The emulator's inputs: the library it serves and the agent plug-ins it drives. The plug-in interface is
- * the shape of the sandbox runtime's `PluginHost` (src/sandbox/runtime/host.ts), restated here
- * structurally so the emulator runs with any implementation of it: the real Python host, or an in-memory
- * runner in tests.
+ * the shape of the sandbox runtime's `PluginHost` (src/sandbox/runtime/host.ts), stated structurally so the
+ * emulator runs with any implementation of it: the real Python host, or the in-memory `MemoryPlugin`.
  */
 
-/** What Plex hands an agent's `search`/`update` about the item (legacy framework `media` object). */
-export interface SearchMedia {
-  id: string;
-  name: string;
-  year?: number;
-  filename: string;
-  /** Milliseconds, as Plex stores a part's duration. */
-  duration?: number;
-  /** The primary agent's guid, given to contributing agents. */
-  guid?: string;
-}
+import type { MetadataOut, SearchMedia, SearchResultOut } from '../runtime/host.ts';
 
-/** One `MetadataSearchResult` an agent appended. */
-export interface SearchResultOut {
-  id: string;
-  name: string;
-  score: number;
-  year?: number;
-  lang: string;
-}
-
-/** The metadata object an agent's `update` filled in. */
-export interface MetadataOut {
-  title?: string;
-  summary?: string;
-  studio?: string;
-  originally_available_at?: string;
-  year?: number;
-  roles?: { name: string; role?: string; photo?: string }[];
-  posters?: string[];
-  genres?: string[];
-  collections?: string[];
-  directors?: string[];
-  rating?: number;
-}
+/**
+ * What Plex hands an agent's `search`/`update` about the item (`media`), one appended
+ * `MetadataSearchResult`, and the metadata an `update` filled in: the runtime host's own types.
+ */
+export type { MetadataOut, SearchMedia, SearchResultOut };
 
 /** A running agent plug-in (one process per plug-in, as Plex spawns them). */
 export interface AgentPlugin {

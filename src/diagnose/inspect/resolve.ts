@@ -222,6 +222,24 @@ export function urlConstants(scope: BundleScope, m: ModuleFacts): UrlConstant[] 
   return out;
 }
 
+/** Names each function reads (in assignments, call arguments and xpath arguments). */
+function namesReferencedBy(facts: FileFacts): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const add = (func: string, v: ValueExpr | undefined) => {
+    if (!v) return;
+    let set = out.get(func);
+    if (!set) out.set(func, (set = new Set()));
+    namesIn(v, set);
+  };
+  for (const a of facts.assignments) add(a.func, a.value);
+  for (const c of facts.calls) {
+    c.args.forEach((v) => add(c.func, v));
+    Object.values(c.kwargs).forEach((v) => add(c.func, v));
+  }
+  for (const x of facts.xpathCalls) add(x.func, x.arg);
+  return out;
+}
+
 /** Every request site of a module, resolved: direct fetches and calls to the bundle's wrappers. */
 export function requestSites(scope: BundleScope, m: ModuleFacts, wrappers: readonly WrapperInfo[], constants: readonly UrlConstant[]): RequestSite[] {
   const fetches: FetchCall[] = directFetches(m);
@@ -231,7 +249,12 @@ export function requestSites(scope: BundleScope, m: ModuleFacts, wrappers: reado
     const { value, text } = arg(call, w.paramIndex, w.urlParam);
     fetches.push({ call, kind: 'wrapper', url: value, urlText: text, wrapper: w });
   }
-  const fileHosts = [...new Set(constants.flatMap((c) => c.hosts))];
+  const referenced = namesReferencedBy(m.facts);
+  const likely = (func: string): string[] => {
+    const names = func === MODULE_SCOPE ? null : referenced.get(func);
+    const used = constants.filter((c) => !names || names.has(c.name));
+    return [...new Set(used.flatMap((c) => c.hosts))];
+  };
   const sites = fetches.map((f): RequestSite => {
     const resolved = f.url ? resolveStrings(f.url, scope.resolver(m.module, f.call.func, f.call.line)) : [];
     const urls = resolved.filter((u) => u.replace(/\{\?\}/g, '').trim() !== '');
@@ -245,7 +268,7 @@ export function requestSites(scope: BundleScope, m: ModuleFacts, wrappers: reado
       urlText: f.urlText,
       urls,
       hosts,
-      likelyHosts: hosts.length || inside ? [] : fileHosts,
+      likelyHosts: hosts.length || inside ? [] : likely(f.call.func),
       keywords: f.call.kwTexts,
       ...(f.wrapper ? { wrapper: { name: f.wrapper.name, depth: f.wrapper.depth } } : {}),
       ...(inside ? { insideWrapper: inside.name } : {}),

@@ -43,7 +43,10 @@ export interface RequestSite {
   readonly urls: readonly string[];
   /** Hosts the URLs resolve to (lower case). */
   readonly hosts: readonly string[];
-  /** When `hosts` is empty: hosts of the URL constants of the file the call is in (a guess, said so). */
+  /**
+   * When `hosts` is empty (URL not known statically, e.g. `FILMDICT['FilmURL']`): hosts of the URL
+   * constants the enclosing function reads (a guess, said so). Empty inside wrappers.
+   */
   readonly likelyHosts: readonly string[];
   /** Keyword arguments by name, as source text: timeout, sleep, cacheTime, headers, … */
   readonly keywords: Readonly<Record<string, string>>;

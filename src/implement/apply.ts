@@ -140,11 +140,21 @@ export async function applyFix(plan: FixPlan, ctx: ImplementContext, opts: Apply
   let tick = nextTick(await readHistory(deps.fs, ws));
   await saveRecord(deps.fs, ws, plan.iteration, record);
 
-  const journal = await Journal.begin(
-    paths.implementJournal(ws),
-    { op: 'apply', fixId: plan.fixId, iteration: plan.iteration, recordStartedAt: startedAt, pluginsDir: ctx.layout.plugins, pluginSupport: ctx.layout.pluginSupport, objectsDir: objectsDirOf(backupDir), files: jfiles, restart: targets.map((t) => t.bundleId) },
-    deps,
-  );
+  let journal: Journal;
+  try {
+    journal = await Journal.begin(
+      paths.implementJournal(ws),
+      { op: 'apply', fixId: plan.fixId, iteration: plan.iteration, recordStartedAt: startedAt, pluginsDir: ctx.layout.plugins, pluginSupport: ctx.layout.pluginSupport, objectsDir: objectsDirOf(backupDir), files: jfiles, restart: targets.map((t) => t.bundleId) },
+      deps,
+    );
+  } catch (err) {
+    // Another plexmend process started a change meanwhile: nothing was written; say so in the record.
+    record.status = 'failed';
+    record.finishedAt = deps.now().toISOString();
+    record.events.push({ at: record.finishedAt, what: `not started: ${(err as Error).message}` });
+    await saveRecord(deps.fs, ws, plan.iteration, record);
+    throw err;
+  }
   try {
     return await changeAndValidate(ctx, plan, journal, record, store, prepared, jfiles, targets, markers, tick, diff, recovery);
   } catch (err) {

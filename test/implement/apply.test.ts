@@ -257,3 +257,25 @@ test('owner and mode survive apply and rollback (files are written in place)', {
     await w.cleanup();
   }
 });
+
+test('a change in progress in another live process is a lock: nothing is written, the record says why', async () => {
+  const w = await makeWorld({ bundles: ['GEVI'] });
+  try {
+    const before = await w.state();
+    const { writeFile: wf, mkdir: md } = await import('node:fs/promises');
+    const { paths } = await import('../../src/workspace.ts');
+    await md(w.ctx.ws.root, { recursive: true });
+    await wf(paths.implementJournal(w.ctx.ws), JSON.stringify({
+      schema: 'plexmend.journal/1', op: 'apply', fixId: 'fix9', iteration: 1, recordStartedAt: 'x', pid: 999999, pluginsDir: w.plugins,
+      pluginSupport: w.ctx.layout.pluginSupport, objectsDir: w.root, files: [], restart: [], steps: [{ step: 'planned', at: 'x' }], closed: false,
+    }));
+    w.deps.isAlive = (pid) => pid === 999999;
+    await assert.rejects(applyFix(plan('fix1', UA_DIFF, ['GEVI']), w.ctx, { yes: true }), /locked by plexmend process 999999/);
+    assert.deepEqual(await w.state(), before);
+    w.deps.isAlive = () => false; // the other process died: its (empty) change is recovered, then ours goes ahead
+    assert.equal((await applyFix(plan('fix1', UA_DIFF, ['GEVI']), w.ctx, { yes: true })).status, 'applied');
+    assert.ok(w.output.some((l) => /interrupted apply of fix9 .* was abandoned/.test(l)));
+  } finally {
+    await w.cleanup();
+  }
+});

@@ -140,7 +140,10 @@ export async function resolveConfig(flags: ConfigFlags, e: ConfigEnvironment, de
     [env('PLEXAPI_AUTH_SERVER_TOKEN'), 'env PLEXAPI_AUTH_SERVER_TOKEN'],
     [file.token, fileSrc],
   );
-  const askedSandbox = flags.sandbox === true || env('PLEXMEND_SANDBOX') === '1' || env('PLEXMEND_SANDBOX') === 'true' || file.sandbox === true;
+  const askedBy = flags.sandbox === true ? 'with --sandbox'
+    : env('PLEXMEND_SANDBOX') === '1' || env('PLEXMEND_SANDBOX') === 'true' ? 'with PLEXMEND_SANDBOX'
+    : file.sandbox === true ? `in ${configFile}` : undefined;
+  const askedSandbox = askedBy !== undefined;
   const sandboxProfilePath = abs(env('PLEXMEND_SANDBOX_PROFILE')) ?? path.join(configDir, SANDBOX_PROFILE_FILE);
   if (askedSandbox && url?.[1] === 'flag --url') {
     throw new UsageError('--url and --sandbox name two different targets', 'drop one of them: --sandbox uses the running sandbox, --url a real Plex server');
@@ -250,7 +253,8 @@ export async function resolveConfig(flags: ConfigFlags, e: ConfigEnvironment, de
         'start one with `plexmend sandbox` in another terminal, or drop --sandbox to use your Plex server',
       );
     }
-    useSandbox('asked for with --sandbox');
+    useSandbox(`asked for ${askedBy}`);
+    if (url || token) notes.push(`the sandbox was asked for, so ${[url?.[1], token?.[1]].filter(Boolean).join(' and ')} ${url && token ? 'are' : 'is'} not used`);
     // Explicit folder flags still win over the sandbox's.
     for (const k of ['dataDir', 'pluginsDir', 'logsDir'] as const) {
       const v = explicitPaths[k];

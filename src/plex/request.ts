@@ -212,10 +212,13 @@ export class PlexConnection {
       const c = container(res.body);
       first ??= c;
       const page = pick(res.body);
+      // The same first item again: the server ignored the offset; what we have is everything.
+      if (start > 0 && page.length > 0 && items.length > 0 && JSON.stringify(page[0]) === JSON.stringify(items[0])) break;
       items.push(...page);
       const total = num(c.totalSize) ?? num(res.header('X-Plex-Container-Total-Size'));
       start += page.length;
-      if (page.length === 0 || page.length < pageSize || (total !== undefined && start >= total)) break;
+      // A server that ignores the paging headers answers everything at once: more than a page means done.
+      if (page.length === 0 || page.length !== pageSize || (total !== undefined && start >= total)) break;
     }
     return { items, container: first ?? {} };
   }

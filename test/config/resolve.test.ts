@@ -143,8 +143,10 @@ test('sandbox: used when asked, with its folders; refused when not running; neve
   assert.equal(describeTarget(c), 'target: sandbox at http://127.0.0.1:41234 (scenario default, seed 7) — asked for with --sandbox');
   await assert.rejects(resolve({ sandbox: true }, linux(), machine()), (e: unknown) => e instanceof InputError && /no sandbox is running/.test(e.message) && /plexmend sandbox/.test(e.hint!));
   await assert.rejects(resolve({ sandbox: true, url: 'http://x:32400' }, linux(), live), UsageError);
+  assert.ok(c.notes.some((n) => /env PLEX_URL and env PLEX_TOKEN are not used/.test(n)));
   const viaEnv = await resolve({}, linux({ PLEXMEND_SANDBOX: '1' }), live);
   assert.equal(viaEnv.target.kind, 'sandbox');
+  assert.match(describeTarget(viaEnv), /asked for with PLEXMEND_SANDBOX$/);
 });
 
 test('sandbox: chosen automatically only when no real server is configured or found, and the reason says so', async () => {

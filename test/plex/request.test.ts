@@ -112,3 +112,23 @@ test('paging: X-Plex-Container-Start/Size until totalSize, every item once', asy
   // An empty section omits the Metadata list entirely.
   assert.deepEqual(await listSectionItems(conn, '14'), []);
 });
+
+test('paging: a server that ignores the paging headers (everything in one answer) does not loop', async () => {
+  let calls = 0;
+  const all = Array.from({ length: 7 }, (_, i) => ({ ratingKey: String(i + 1), guid: `local://${i + 1}`, title: `T${i}` }));
+  const conn = new PlexConnection({
+    url: 'http://plex.invalid:32400',
+    token: 'tok-123456789',
+    clientIdentifier: 'x-test-0001',
+    transport: async () => {
+      calls++;
+      return { status: 200, header: () => undefined, text: async () => JSON.stringify({ MediaContainer: { size: 7, Metadata: all } }) };
+    },
+  });
+  const items = await listSectionItems(conn, '1', { pageSize: 3 });
+  assert.equal(items.length, 7);
+  assert.equal(calls, 1);
+  const exact = await listSectionItems(conn, '1', { pageSize: 7 });
+  assert.equal(exact.length, 7, 'a full page repeated is recognised, not appended');
+  assert.equal(calls, 3);
+});

@@ -74,13 +74,13 @@ class TreeBuilder(HTMLParser):
         self.ensure_html()
         if self.head is None and self.body is None:
             self.head = Element('head')
-            self.html.append(self.head)
+            self.html._add(self.head)
             self.stack.append(self.head)
 
     def reopen_after_html(self):
         """libxml2: content after `</html>` goes into a new implied `html` inside the root."""
         extra = Element('html')
-        self.html.append(extra)
+        self.html._add(extra)
         self.stack = [self.html, extra]
         self.html_closed = False
 
@@ -93,7 +93,7 @@ class TreeBuilder(HTMLParser):
             while len(self.stack) > 1:
                 self.stack.pop()
             self.body = Element('body')
-            self.html.append(self.body)
+            self.html._add(self.body)
             self.stack.append(self.body)
         elif self.body_closed or not self.stack or self.stack[-1] is self.html or self.stack[-1] is self.head:
             self.stack = [self.html, self.body]
@@ -104,7 +104,7 @@ class TreeBuilder(HTMLParser):
         return self.stack[-1]
 
     def append(self, el):
-        self.current.append(el)
+        self.current._add(el)
 
     # -- parser callbacks ------------------------------------------------------------------
     def handle_starttag(self, tag, attrs):

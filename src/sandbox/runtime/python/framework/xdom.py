@@ -138,6 +138,11 @@ class Element(object):
     def _touch(self):
         self._document().dirty = True
 
+    def _add(self, el):
+        """Append a fresh element without bookkeeping (tree builders; the document is numbered later)."""
+        el._parent = self
+        self._children.append(el)
+
     def append(self, el):
         if el._parent is not None:
             el._parent.remove(el)
@@ -203,16 +208,21 @@ class Element(object):
         return self._document()
 
     def iter(self, *tags):
-        if not tags or self.tag in tags or '*' in tags and self.tag is not Comment:
-            yield self
-        for ch in self._children:
-            for x in ch.iter(*tags):
-                yield x
+        stack = [self]
+        while stack:
+            el = stack.pop()
+            if not tags or el.tag in tags or ('*' in tags and el.tag is not Comment):
+                yield el
+            if el._children:
+                stack.extend(reversed(el._children))
 
     def iterdescendants(self, *tags):
-        for ch in self._children:
-            for x in ch.iter(*tags):
-                yield x
+        it = self.iter(*tags)
+        first = next(it, None)
+        if first is not None and first is not self:
+            yield first
+        for x in it:
+            yield x
 
     def iterchildren(self, *tags):
         for ch in self._children:

@@ -256,13 +256,62 @@ def eval_path(e, ctx):
         current = [ctx.doc]
     else:
         current = [ctx.node]
-    for axis, test, preds in steps:
+    i = 0
+    while i < len(steps):
+        axis, test, preds = steps[i]
+        if (axis == 'descendant-or-self' and test == ANY_NODE and not preds and i + 1 < len(steps)
+                and steps[i + 1][0] == 'child' and steps[i + 1][1][0] in ('name', 'any')):
+            # `//name[...]`: each element's matching children, predicates per parent (same result as
+            # the two steps, without materialising every text node).
+            current = doc_sort(descendant_children(current, steps[i + 1], ctx))
+            i += 2
+            continue
         out = []
         for n in current:
-            found = [m for m in axis_nodes(axis, n, ctx.doc) if matches(test, axis, m)]
+            if axis == 'child' and test[0] in ('name', 'any'):
+                found = element_children(n, test)
+            else:
+                found = [m for m in axis_nodes(axis, n, ctx.doc) if matches(test, axis, m)]
             out.extend(apply_predicates(found, preds, ctx) if preds else found)
         current = doc_sort(out) if (len(current) > 1 or axis in REVERSE or preds) else out
+        i += 1
     return current
+
+
+ANY_NODE = ('type', 'node', None)
+
+
+def element_children(n, test):
+    """child::name / child::* without building text nodes."""
+    if test[1] is not None:
+        raise XPathEvalError('Undefined namespace prefix')
+    if isinstance(n, Document):
+        kids = [n.root] if n.root is not None else []
+    elif isinstance(n, Element) and n.tag is not Comment:
+        kids = n._children
+    else:
+        return []
+    if test[0] == 'any':
+        return [c for c in kids if c.tag is not Comment]
+    name = test[2]
+    return [c for c in kids if c.tag == name]
+
+
+def descendant_children(current, child_step, ctx):
+    _, test, preds = child_step
+    out = []
+    for n in current:
+        if isinstance(n, Document):
+            parents = [n] + ([el for el in n.root.iter() if el.tag is not Comment] if n.root is not None else [])
+        elif isinstance(n, Element) and n.tag is not Comment:
+            parents = [el for el in n.iter() if el.tag is not Comment]
+        else:
+            continue
+        for p in parents:
+            found = element_children(p, test)
+            if found:
+                out.extend(apply_predicates(found, preds, ctx) if preds else found)
+    return out
 
 
 REVERSE = frozenset(['ancestor', 'ancestor-or-self', 'preceding', 'preceding-sibling'])

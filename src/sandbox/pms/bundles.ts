@@ -3,17 +3,13 @@
  * `Contents/Info.plist` (`CFBundleIdentifier`), and from the agent class in `Contents/Code/__init__.py`
  * its `name`, `primary_provider`, `contributes_to` and `languages` (framework `Agent.Movies` attributes).
  * Plex gets these by running the code; the emulator reads the literal assignments, which is what every
- * PGMA-shaped agent writes. Throws Error when the plist has no identifier (the bundle is not loadable).
+ * PGMA-shaped agent writes (the running plug-in's own declaration refines them, see src/sandbox/index.ts).
+ * Throws InputError when the plist has no identifier (the bundle is not loadable).
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readBundleId } from '../runtime/host.ts';
 import type { AgentInfo } from './types.ts';
-
-/** The `CFBundleIdentifier` of an Info.plist text, or undefined. */
-export function plistIdentifier(plist: string): string | undefined {
-  const m = /<key>\s*CFBundleIdentifier\s*<\/key>\s*<string>\s*([^<\s]+)\s*<\/string>/.exec(plist);
-  return m?.[1];
-}
 
 function pyString(code: string, attr: string): string | undefined {
   const m = new RegExp(`^\\s+${attr}\\s*=\\s*u?(['"])(.*?)\\1`, 'm').exec(code);
@@ -42,9 +38,7 @@ export function agentInfoFromCode(identifier: string, code: string, hasPrefs: bo
 
 /** Reads one bundle folder's agent facts. */
 export async function readBundleInfo(bundleDir: string): Promise<AgentInfo> {
-  const plist = await readFile(join(bundleDir, 'Contents', 'Info.plist'), 'utf8');
-  const id = plistIdentifier(plist);
-  if (!id) throw new Error(`${bundleDir}/Contents/Info.plist has no CFBundleIdentifier`);
+  const id = readBundleId(bundleDir);
   let code = '';
   try {
     code = await readFile(join(bundleDir, 'Contents', 'Code', '__init__.py'), 'utf8');

@@ -6,7 +6,7 @@ export { startPmsEmulator, PmsEmulator, EMULATOR_VERSION, type PmsEmulatorOption
 export type { Faults } from './faults.ts';
 export type { Session } from './routes-library.ts';
 export type { RefreshRecord } from './refresh.ts';
-export { readBundleInfo, listBundles, plistIdentifier } from './bundles.ts';
+export { readBundleInfo, listBundles } from './bundles.ts';
 export type {
   AgentInfo, AgentPlugin, ItemSpec, LibrarySpec, MetadataOut, PluginSpec, SearchMedia, SearchResultOut, SectionSpec,
 } from './types.ts';

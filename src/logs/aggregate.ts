@@ -73,6 +73,14 @@ interface PatternAcc {
   lastSeen?: string;
 }
 
+/** Longest example message kept (a megabyte line stays readable in the report); masking input limit. */
+const MAX_EXAMPLE = 8192;
+const MAX_TEMPLATE_INPUT = 2048;
+
+function clip(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n)}… (${s.length - n} more characters)`;
+}
+
 const HTTP_CLASSES = new Set<EventClass>(['http_error', 'timeout', 'connection_error', 'iafd_failure']);
 
 export class LogAggregator implements InterpretSink {
@@ -195,11 +203,11 @@ export class LogAggregator implements InterpretSink {
     const { key, cluster } = this.patternKey(ev, cls);
     let p = this.patterns.get(key);
     if (!p) {
-      const example: LogEvent = { ...ev, message: redact(ev.message, this.opts.knownTokens) };
-      if (example.url) example.url = redact(example.url, this.opts.knownTokens);
-      let template = maskMessage(ev.message);
+      const example: LogEvent = { ...ev, message: this.scrub(clip(ev.message, MAX_EXAMPLE)) };
+      if (example.url) example.url = this.scrub(clip(example.url, MAX_EXAMPLE));
+      let template = maskMessage(clip(ev.message, MAX_TEMPLATE_INPUT));
       if (cls.groupByRule) template = template.replace(/\[[^\]]*\]/g, '[<*>]').replace(/^(Exception writing to ).*?( \(most recent call last\):?)?$/, '$1<PATH>$2');
-      p = { key, class: ev.class, agent: ev.agent, template: redact(template, this.opts.knownTokens), count: 0, items: new Set(), example };
+      p = { key, class: ev.class, agent: ev.agent, template: this.scrub(template), count: 0, items: new Set(), example };
       if (cluster) p.cluster = cluster;
       if (ev.status !== undefined) p.status = ev.status;
       if (ev.host) p.host = ev.host;
@@ -280,7 +288,7 @@ export class LogAggregator implements InterpretSink {
     else if (op.outcome === 'failed') row.failed++;
     else row.errored++;
     row.outcome = op.outcome;
-    row.reasons = op.reasons.map((r) => ({ ...r, detail: redact(r.detail, this.opts.knownTokens) }));
+    row.reasons = op.reasons.map((r) => ({ ...r, detail: this.scrub(clip(r.detail, MAX_EXAMPLE)) }));
     if (op.filePath) row.filePath = op.filePath;
     if (op.studio) row.studio = op.studio;
     if (op.year) row.year = op.year;
@@ -288,12 +296,17 @@ export class LogAggregator implements InterpretSink {
     if (op.siteUrl) row.siteUrl = op.siteUrl;
   }
 
+  /** Token redaction for everything that leaves the aggregator (src/redact.ts plus PGMA fork dumps' `prefPLEXTOKEN`). */
+  private scrub(text: string): string {
+    return redact(text, this.opts.knownTokens).replace(/(\w*plextoken\w*[\s:=]+)([A-Za-z0-9_\-]{8,})/gi, '$1<redacted>');
+  }
+
   // ---- building the report ----
 
   private patternKey(ev: LogEvent, cls: Classification): { key: string; cluster?: Cluster } {
     const base = `${ev.class}|${ev.agent}|${ev.status ?? ''}|${ev.host ?? ''}`;
     if (ev.class === 'unknown_error') {
-      const cluster = this.miner.add(maskMessage(ev.message));
+      const cluster = this.miner.add(maskMessage(clip(ev.message, MAX_TEMPLATE_INPUT)));
       let n = this.clusterKeys.get(cluster);
       if (n === undefined) this.clusterKeys.set(cluster, (n = this.clusterKeys.size + 1));
       return { key: `${base}|#${n}`, cluster };
@@ -316,7 +329,7 @@ export class LogAggregator implements InterpretSink {
         id: 'p-' + createHash('sha256').update(finalKey).digest('hex').slice(0, 12),
         class: p.class,
         agent: p.agent,
-        template: p.cluster ? redact(p.cluster.tokens.join(' '), this.opts.knownTokens) : p.template,
+        template: p.cluster ? this.scrub(p.cluster.tokens.join(' ')) : p.template,
         count: p.count,
         items: p.items.size,
         example: p.cluster ? { ...p.example, templateId: p.cluster.id } : p.example,

@@ -30,6 +30,8 @@ const GNU_TIME = '/usr/bin/time';
 
 interface Measured {
   wallMs: number;
+  /** user + system CPU time (GNU time only): robust when other processes load the machine. */
+  cpuMs: number | null;
   peakRssKb: number | null;
   code: number;
   stderr: string;
@@ -63,7 +65,10 @@ function measure(cmd: string, argv: string[], stdoutFile: string, cwd = root): P
       if (poll) clearInterval(poll);
       closeSync(out);
       const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      resolve({ wallMs, peakRssKb: m ? Number(m[1]) : hwm, code: code ?? 1, stderr });
+      const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+      const sys = /System time \(seconds\): ([\d.]+)/.exec(stderr);
+      const cpuMs = user && sys ? (Number(user[1]) + Number(sys[1])) * 1000 : null;
+      resolve({ wallMs, cpuMs, peakRssKb: m ? Number(m[1]) : hwm, code: code ?? 1, stderr });
     });
   });
 }
@@ -112,19 +117,23 @@ async function main(): Promise<void> {
     if (!hasAggregate) console.log('NOTE: plexmend aggregate is not available in this checkout: measuring readLogLines only (bench/read-only.ts)');
 
     const grepTimes: number[] = [];
+    const grepCpu: number[] = [];
     let grepCount = '';
     for (let i = 0; i < runs; i++) {
       const r = await measure('grep', ['-c', ' ERROR ', ...files], join(work, 'grep.out'));
       grepTimes.push(r.wallMs);
+      if (r.cpuMs !== null) grepCpu.push(r.cpuMs);
       grepCount = readFileSync(join(work, 'grep.out'), 'utf8');
     }
     const errorLines = grepCount.split('\n').reduce((s, l) => s + Number(l.split(':').pop() || 0), 0);
     const aggTimes: number[] = [];
+    const aggCpu: number[] = [];
     let aggRss: number | null = null;
     for (let i = 0; i < runs; i++) {
       const r = await measure(process.execPath, aggArgs(['--logs', logs]), join(work, 'agg.out'));
       if (r.code !== 0) throw new Error(`aggregate failed (exit ${r.code}): ${r.stderr.slice(0, 2000)}`);
       aggTimes.push(r.wallMs);
+      if (r.cpuMs !== null) aggCpu.push(r.cpuMs);
       aggRss = Math.max(aggRss ?? 0, r.peakRssKb ?? 0) || r.peakRssKb;
     }
     const g = median(grepTimes);
@@ -134,7 +143,17 @@ async function main(): Promise<void> {
     console.log(`grep -c ' ERROR '   : ${fmtMs(g)}  (${(mb(bytes) / (g / 1000)).toFixed(0)} MB/s; median of ${runs})`);
     console.log(`${hasAggregate ? 'plexmend aggregate' : 'readLogLines only '} : ${fmtMs(a)}  (${(mb(bytes) / (a / 1000)).toFixed(1)} MB/s; median of ${runs}; includes node + tsx start-up)`);
     console.log(`ratio               : ${(a / g).toFixed(1)}× grep (target ≤ 6×)`);
+    if (grepCpu.length && aggCpu.length) {
+      const gc = median(grepCpu);
+      const ac = median(aggCpu);
+      console.log(`CPU time (user+sys) : grep ${fmtMs(gc)}, aggregate ${fmtMs(ac)}, ratio ${(ac / Math.max(gc, 10)).toFixed(1)}× (less sensitive to other load)`);
+    }
+    console.log(`machine load average: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} CPUs`);
     console.log(`peak RSS @ ${mb(bytes).toFixed(0)} MB    : ${fmtRss(aggRss)} (target < 200 MB)`);
+    if (hasAggregate) {
+      const ro = await measure(process.execPath, ['--import', 'tsx', 'bench/read-only.ts', '--logs', logs], join(work, 'ro.out'));
+      console.log(`readLogLines only   : ${fmtMs(ro.wallMs)}  (${(mb(bytes) / (ro.wallMs / 1000)).toFixed(1)} MB/s), peak RSS ${fmtRss(ro.peakRssKb)} — the reading half of aggregate`);
+    }
     const startup = await measure(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--version'], join(work, 'v.out'));
     console.log(`(node + tsx start-up alone: ${fmtMs(startup.wallMs)}, ${fmtRss(startup.peakRssKb)})`);
     rmSync(logs, { recursive: true, force: true });
@@ -156,6 +175,10 @@ async function main(): Promise<void> {
       if (r.code !== 0) throw new Error(`aggregate --archive failed (exit ${r.code}): ${r.stderr.slice(0, 2000)}`);
       console.log(`aggregate --archive : ${fmtMs(r.wallMs)}  (${(mb(arch.bytes) / (r.wallMs / 1000)).toFixed(1)} MB/s)`);
       console.log(`peak RSS @ ${mb(arch.bytes).toFixed(0)} MB   : ${fmtRss(r.peakRssKb)} (vs ${fmtRss(aggRss)} at ${mb(bytes).toFixed(0)} MB)`);
+      if (hasAggregate) {
+        const ro = await measure(process.execPath, ['--import', 'tsx', 'bench/read-only.ts', '--archive-dir', join(ws, 'log_archive')], join(work, 'ro-archive.out'));
+        console.log(`readLogLines only   : ${fmtMs(ro.wallMs)}  (${(mb(arch.bytes) / (ro.wallMs / 1000)).toFixed(1)} MB/s), peak RSS ${fmtRss(ro.peakRssKb)}`);
+      }
     }
   } finally {
     if (keep) console.log(`kept ${work}`);

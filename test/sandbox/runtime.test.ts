@@ -167,6 +167,23 @@ describe('PluginHost failure paths', () => {
     }
   });
 
+  it('fails the start when Start() raises, and never puts a token in the error', async () => {
+    const init = join(dir.plugins, 'TestSite.bundle', 'Contents', 'Code', '__init__.py');
+    const original = await readFile(init, 'utf8');
+    await writeFile(init, original.replace('def Start():\n', "def Start():\n    raise ValueError('GET http://127.0.0.1:32400/library?X-Plex-Token=abcd1234secret failed')\n"));
+    const host = new PluginHost({ bundleDir: join(dir.plugins, 'TestSite.bundle'), logsDir: dir.logs, supportDir: dir.support, hostMap: {} });
+    try {
+      const started = await host.start();
+      assert.equal(started.ok, false);
+      assert.equal(started.error, 'ValueError: GET http://127.0.0.1:32400/library?X-Plex-Token=<redacted> failed');
+      const log = await readFile(join(dir.logs, 'com.plexapp.agents.TestSite.log'), 'utf8');
+      assert.match(log, /CRITICAL \(core:615\) - Exception starting plug-in \(most recent call last\):\n(?: {2}File .*\n {4}.*\n)* {2}File ".*__init__\.py", line 13, in Start\n {4}raise ValueError\(/);
+    } finally {
+      await host.stop();
+      await writeFile(init, original);
+    }
+  });
+
   it('applies a code change only after restart()', async () => {
     const site2 = site;
     const init = join(dir.plugins, 'TestSite.bundle', 'Contents', 'Code', '__init__.py');

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { InputError, PlexmendError } from '../../errors.ts';
+import { redact } from '../../redact.ts';
 
 export interface PluginHostOptions {
   bundleDir: string;
@@ -184,14 +185,14 @@ export class PluginHost {
         if (msg.type === 'started') {
           this.running = msg.ok === true;
           if (msg.agent) this.declared = msg.agent;
-          settle(msg.ok ? { ok: true } : { ok: false, error: msg.error ?? 'the plug-in did not start' });
+          settle(msg.ok ? { ok: true } : { ok: false, error: redact(msg.error ?? 'the plug-in did not start') });
         } else if (msg.type === 'result' && typeof msg.id === 'number') {
           const p = this.pending.get(msg.id);
           if (!p) return;
           this.pending.delete(msg.id);
           clearTimeout(p.timer);
           if (msg.ok) p.resolve(msg.value);
-          else p.reject(new PluginCallError('framework', `plug-in ${this.bundleId}: ${msg.error ?? 'call failed'}`));
+          else p.reject(new PluginCallError('framework', redact(`plug-in ${this.bundleId}: ${msg.error ?? 'call failed'}`)));
         }
       });
       proc.on('error', (e) => {
@@ -282,8 +283,9 @@ export class PluginHost {
   }
 }
 
+/** The last stderr line (what Python printed last), redacted: it becomes an error message. */
 function lastLine(text: string): string | undefined {
   const lines = text.trim().split('\n');
   const last = lines[lines.length - 1];
-  return last ? last.slice(0, 300) : undefined;
+  return last ? redact(last.slice(0, 300)) : undefined;
 }

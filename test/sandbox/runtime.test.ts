@@ -3,7 +3,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PluginHost, PluginCallError } from '../../src/sandbox/runtime/host.ts';
-import { checkGrammar, makeDataDir, startSite, type DataDir, type Site } from './runtime-helpers.ts';
+import { checkGrammar, FIXTURES, LINE, makeDataDir, startSite, type DataDir, type Site } from './runtime-helpers.ts';
 
 const MEDIA = { id: '42', name: 'Cafe Nights & Days', year: 2019, filename: '/media/films/(Blue Harbour) - Cafe Nights & Days (2019).mp4' };
 
@@ -103,6 +103,23 @@ describe('PluginHost end to end (TestSite bundle)', () => {
       'DEBUG (core:450) - Starting runtime component.',
     ]);
     const msgs = records.map((m) => `${m[3]} (${m[4]}:${m[5]}) - ${m[6]}`);
+    // The first 13 records are those of a real GEVI start (fixtures/real-logs/09, macOS, Framework 2.6.3).
+    const real09 = (await readFile(join(FIXTURES, 'real-logs', '09_pgma_gevi_framework_startup_macos_2025-08-04.log'), 'utf8'))
+      .split('\n')
+      .map((l) => LINE.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => `${m[3]} (${m[4]}:${m[5]}) - ${m[6]}`);
+    assert.equal(real09.length, 13);
+    assert.deepEqual(msgs.slice(0, 13), real09);
+    // The resource-hashes traceback has the frames of a real one (fixtures/real-logs/30), path prefixes aside.
+    const frames = (text: string) =>
+      text
+        .split('\n')
+        .filter((l) => /^ {2}File "|^ {4}|^HTTPError: /.test(l.replace(/^(>>| {3})(?= {2}File| {4}|HTTPError)/, '')))
+        .map((l) => l.replace(/^ {2}File ".*\/(Framework\/|python27\.zip\/)/, '  File "$1'))
+        .slice(0, 19);
+    const real30 = await readFile(join(FIXTURES, 'real-logs', '30_jbm_resourcehashes_404_traceback_macos_2026-02-06.log'), 'utf8');
+    assert.deepEqual(frames(log.slice(log.indexOf('Exception getting hosted resource hashes'))), frames(real30));
     const hashes = msgs.indexOf('CRITICAL (runtime:1299) - Exception getting hosted resource hashes (most recent call last):');
     const started = msgs.indexOf('INFO (core:611) - Started plug-in');
     assert.ok(hashes > 0 && started > hashes, 'resource-hashes noise comes before Started plug-in');

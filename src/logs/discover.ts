@@ -1,7 +1,8 @@
 /**
  * Finds the plug-in log folder (and the Plug-ins folder) on this machine: the first candidate of
- * `config/paths.ts` that exists. The file system is injected, so the choice is testable for every
- * platform on any machine.
+ * `config/paths.ts` that exists (the file system is injected, so the choice is testable for every
+ * platform on any machine). Then finds the logs in a folder: the rotation sets of Python's
+ * RotatingFileHandler (`<bundle id>.log`, `.log.1` … `.log.5`, reference §3.1), oldest first.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';

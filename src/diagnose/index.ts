@@ -7,12 +7,12 @@ import { RULES, explain, fill, type Rule } from './knowledge.ts';
 import { errorGroups, type ObservedGroup } from './groups.ts';
 import { probeSite, type HttpGet, type ProbeResult } from './probe.ts';
 import { buildExpectation } from './expectations.ts';
-import { runChecklist } from './validate.ts';
+import { runChecklist, type ChecklistInput } from './validate.ts';
 import { RECIPE_IMPLS } from './recipes/index.ts';
 import { render, toFileChanges, type FileEdits, type SourceEdit } from './recipes/source.ts';
 import type { RecipeChange, RecipeContext } from './recipes/types.ts';
 import { checkNamingChange, type NamingViolation } from './python/naming.ts';
-import type { Py27Report, PythonSource } from './python/py27.ts';
+import { checkPython27, parserPy27Checker, type Py27Report, type PythonSource } from './python/py27.ts';
 import type { BundleInfo, BundleInspection, LogicalFile } from './inspect/types.ts';
 import { actionsFor, lessonsFor } from '../learn/ledger.ts';
 import type { LogReport } from '../logs/schema.ts';
@@ -70,7 +70,7 @@ export async function diagnose(report: LogReport, deps: DiagnoseDeps, options: D
   const notes: string[] = [];
   const out: ErrorGroup[] = [];
   let fixNo = 0;
-  let checkerName = 'none (no code change proposed)';
+  const pending: Pending[] = [];
   const texts = new Map<string, string>();
   const textOf = async (file: LogicalFile) => {
     if (!texts.has(file.sha256)) texts.set(file.sha256, await deps.readText(`${file.copies[0]!.bundle}/${file.copies[0]!.path}`));
@@ -131,8 +131,7 @@ export async function diagnose(report: LogReport, deps: DiagnoseDeps, options: D
       }
       fixNo++;
       rank++;
-      const proposal = await buildProposal({ g, rule, step: step.recipe, composed, change, applied, rank, id: `fix${fixNo}`, deps, options, report, texts });
-      if (proposal.checklist.find((c) => c.point === 'python27')?.checker) checkerName = proposal.checklist.find((c) => c.point === 'python27')!.checker!;
+      const proposal = await buildProposal({ g, rule, step: step.recipe, composed, change, applied, rank, id: `fix${fixNo}`, deps, options, report, texts, pending });
       proposals.push(proposal);
       codeEvidence.push(...change.evidence);
       if (proposal.offered && proposal.kind !== 'workaround') haveCodeFix = true;
@@ -158,6 +157,7 @@ export async function diagnose(report: LogReport, deps: DiagnoseDeps, options: D
       proposals,
     });
   }
+  const checkerName = (await confirmPython27(deps, pending)) ?? 'none (no code change proposed)';
   return {
     schema: 'plexmend.diagnosis/1',
     generatedAt: deps.now().toISOString(),
@@ -207,6 +207,7 @@ interface BuildInput {
   options: DiagnoseOptions;
   report: LogReport;
   texts: Map<string, string>;
+  pending: Pending[];
 }
 
 async function buildProposal(b: BuildInput): Promise<FixProposal> {
@@ -237,7 +238,8 @@ async function buildProposal(b: BuildInput): Promise<FixProposal> {
     }
     if (changes.some((x) => x.baseHash === f.sha256) && /\.py$/.test(f.copies[0]!.path)) pySources.push({ path: `${f.copies[0]!.bundle}/${f.copies[0]!.path}`, text: rendered });
   }
-  const py27 = pySources.length ? await deps.py27(pySources) : null;
+  // Parser-level check now (fast); the real 2.7 interpreter checks every proposal's files in one batch at the end.
+  const py27 = pySources.length ? await checkPython27(pySources, { checker: parserPy27Checker(), tried: [] }) : null;
 
   // Lessons: calibration and watches apply here; the rest were applied by ordering and composing.
   const applied = [...b.applied];
@@ -267,7 +269,7 @@ async function buildProposal(b: BuildInput): Promise<FixProposal> {
     .filter((l) => !applied.some((a) => a.lessonId === l.id))
     .map((l: Lesson) => ({ lessonId: l.id, reason: skipReason(l, b.step) }));
   const libs = deps.bundleLibraries ? await libsOf(deps, fileEdits) : new Set<string>();
-  const checklist = runChecklist({
+  const checklistInput: ChecklistInput = {
     group: g,
     rule,
     recipe: b.step,
@@ -286,8 +288,10 @@ async function buildProposal(b: BuildInput): Promise<FixProposal> {
     lessonsApplied: applied,
     lessonsSkipped: skipped,
     minItems: options.minItems,
-  });
-  return {
+  };
+  const checklist = runChecklist(checklistInput);
+  b.pending.push({ input: checklistInput, sources: pySources, get proposal() { return proposalRef; } });
+  const proposalRef: FixProposal = {
     id: b.id,
     groupId: g.id,
     rank: b.rank,
@@ -307,6 +311,32 @@ async function buildProposal(b: BuildInput): Promise<FixProposal> {
     offered: checklist.every((c) => c.pass || !c.blocking),
     source: 'recipe',
   };
+  return proposalRef;
+}
+
+/** A proposal whose Python 2.7 point is confirmed by the real interpreter after the loop. */
+interface Pending {
+  input: ChecklistInput;
+  sources: PythonSource[];
+  readonly proposal: FixProposal;
+}
+
+/** One interpreter run over every changed file of every proposal; re-runs their checklists with its verdict. */
+async function confirmPython27(deps: DiagnoseDeps, list: Pending[]): Promise<string | null> {
+  const all = list.flatMap((p) => p.sources);
+  if (all.length === 0) return null;
+  const report = await deps.py27(all);
+  let at = 0;
+  for (const p of list) {
+    // report.files answers `all` in order, so each proposal's results are its own slice.
+    const files = report.files.slice(at, at + p.sources.length);
+    at += p.sources.length;
+    if (p.sources.length === 0) continue;
+    const checklist = runChecklist({ ...p.input, py27: { ...report, files } });
+    p.proposal.checklist = checklist;
+    p.proposal.offered = checklist.every((c) => c.pass || !c.blocking);
+  }
+  return `${report.checker.name} ${report.checker.version}`;
 }
 
 function skipReason(l: Lesson, recipe: RecipeName): string {

@@ -134,7 +134,8 @@ function withExtraction(base: string, extraction: Extraction): string {
 function check(doc: Node, xpath: string, expect: (values: string[]) => boolean): DerivedXPath | null {
   let values: string[];
   try {
-    values = resultStrings(evaluate(xpath, doc)).filter((v) => v.length > 0);
+    // Unfiltered: agent code takes `[0]`, so an empty first value is a wrong answer, not a skip.
+    values = resultStrings(evaluate(xpath, doc));
   } catch {
     return null;
   }
@@ -263,18 +264,24 @@ function deriveRelative(item: Element, shown: Element, target: string, old: stri
   const extraction = extractionOf(old);
   const want = canonical(target);
   const holders = extraction.kind === 'attribute' ? attributeHolders(shown, extraction.name) : [shown];
+  const found: DerivedXPath[] = [];
   for (const holder of holders) {
-    const steps: string[] = [];
+    const steps: Array<[string, string]> = [];
     const tag = ownLabel(holder);
     const cls = (holder.getAttribute('class') ?? '').trim().replace(/\s+/g, ' ');
-    if (cls) steps.push(`.//${tag}[@class=${lit(cls)}]`);
-    steps.push(`.//${tag}`);
-    for (const base of steps) {
+    if (cls) steps.push([`.//${tag}[@class=${lit(cls)}]`, 'class within item']);
+    const parent = holder.parentNode as Element | null;
+    const pcls = parent && parent.nodeType === 1 ? (parent.getAttribute('class') ?? '').trim().replace(/\s+/g, ' ') : '';
+    if (parent && pcls && parent !== item) steps.push([`.//${ownLabel(parent)}[@class=${lit(pcls)}]/${tag}`, 'parent class within item']);
+    steps.push([`.//${tag}`, 'tag within item']);
+    for (const [base, strategy] of steps) {
       const xp = withExtraction(base, extraction);
       const expected = extraction.kind === 'attribute' ? holder.getAttribute(extraction.name)?.trim() : undefined;
       const r = check(item, xp, (values) => (expected !== undefined ? values[0] === expected : canonical(values[0]!).includes(want)));
-      if (r) return { ...r, strategy: base === steps[0] && cls ? 'class within item' : 'tag within item' };
+      if (r) found.push({ ...r, strategy });
     }
   }
-  return null;
+  // One match inside the item beats a first-of-several.
+  found.sort((a, b) => Number(a.count !== 1) - Number(b.count !== 1));
+  return found[0] ?? null;
 }

@@ -174,7 +174,7 @@ async function changeAndValidate(
   for (const [i, f] of jfiles.entries()) {
     await journal.step('writing', i);
     await settleFile(deps.fs, ctx.layout, store, f, 'to', deps.crashHook ? () => deps.crashHook!(`torn:${i}`) : undefined);
-    record.writes.push({ tick: tick++, rel: f.rel, sha: f.toSha, why: `${plan.fixId} applied` });
+    record.writes.push({ tick: tick++, at: deps.now().toISOString(), rel: f.rel, sha: f.toSha, why: `${plan.fixId} applied` });
     await journal.step('written', i);
   }
   await journal.step('all-written');
@@ -234,7 +234,7 @@ async function undo(ctx: ImplementContext, journal: Journal, record: FixRecord, 
   const restored: NonNullable<FixRecord['rollback']>['files'] = [];
   for (const f of files) {
     const wrote = await settleFile(deps.fs, ctx.layout, store, f, 'from');
-    record.writes.push({ tick: tick(), rel: f.rel, sha: f.fromSha, why: `${record.fixId} rolled back automatically` });
+    record.writes.push({ tick: tick(), at: deps.now().toISOString(), rel: f.rel, sha: f.fromSha, why: `${record.fixId} rolled back automatically` });
     restored.push({ rel: f.rel, method: wrote ? 'restore' : 'unchanged', sha: f.fromSha });
   }
   const at = deps.now().toISOString();

@@ -93,7 +93,7 @@ export async function recover(ctx: ImplementContext): Promise<Recovery | undefin
   const record = log.fixes.find((f) => f.fixId === r.fixId && f.startedAt === r.recordStartedAt);
   const at = deps.now().toISOString();
   if (record) {
-    for (const w of r.rewritten) record.writes.push({ tick: tick++, rel: w.rel, sha: w.sha, why: `recovery (${r.action})` });
+    for (const w of r.rewritten) record.writes.push({ tick: tick++, at, rel: w.rel, sha: w.sha, why: `recovery (${r.action})` });
     record.events.push({ at, what: `recovery: ${r.summary}` });
     if (r.op === 'apply' && r.action !== 'completed') {
       record.status = 'rolled-back';

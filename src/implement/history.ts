@@ -8,7 +8,8 @@
 import { z } from 'zod';
 import { defineDocument, readDocument, writeDocument } from '../documents.ts';
 import { latestIteration, paths, type Workspace } from '../workspace.ts';
-import { BackupFileSchema } from './backup.ts';
+import { BackupFileSchema, ObjectStore } from './backup.ts';
+import { join } from 'node:path';
 import { FixPlanSchema } from './plan.ts';
 import type { ImplementFs } from './files.ts';
 
@@ -41,6 +42,8 @@ export type Validation = z.infer<typeof ValidationSchema>;
 
 export const WriteSchema = z.object({
   tick: z.number().int(),
+  /** When the bytes were written (ISO time). */
+  at: z.string().optional(),
   rel: z.string(),
   sha: z.string().nullable(),
   why: z.string(),
@@ -131,4 +134,22 @@ export function lastWrite(history: HistoryEntry[], rel: string): { sha: string |
 export function findFix(history: HistoryEntry[], fixId: string, iteration?: number): HistoryEntry | undefined {
   const matches = history.filter((h) => h.record.fixId === fixId && (iteration === undefined || h.iteration === iteration));
   return matches[matches.length - 1];
+}
+
+/**
+ * The bytes `rel` had at time `when`, from the backup store — PGMA's `File: X, Line: N` points into the code
+ * that was live when the line was logged, not necessarily today's file. `undefined` when plexmend never
+ * wrote the file (today's file is that version); `null` when the file did not exist then.
+ */
+export async function fileAsOf(fs: ImplementFs, history: HistoryEntry[], rel: string, when: Date): Promise<Buffer | null | undefined> {
+  const writes = history
+    .flatMap((h) => h.record.writes.filter((w) => w.rel === rel).map((w) => ({ w, record: h.record })))
+    .sort((a, b) => a.w.tick - b.w.tick);
+  if (writes.length === 0) return undefined;
+  const t = when.getTime();
+  const before = writes.filter((x) => x.w.at !== undefined && Date.parse(x.w.at) <= t).pop();
+  const source = before ? { sha: before.w.sha, record: before.record } : { sha: writes[0]!.record.files.find((f) => f.rel === rel)?.beforeSha ?? null, record: writes[0]!.record };
+  if (source.sha === null) return null;
+  if (!source.record.backupDir) return undefined;
+  return new ObjectStore(join(source.record.backupDir, 'files'), fs).get(source.sha);
 }

@@ -121,7 +121,7 @@ export async function rollbackFix(fixId: string, ctx: ImplementContext, opts: Ro
     for (const [i, f] of jfiles.entries()) {
       await journal.step('writing', i);
       await settleFile(deps.fs, ctx.layout, store, f, 'to', deps.crashHook ? () => deps.crashHook!(`torn:${i}`) : undefined);
-      record.writes.push({ tick: tick++, rel: f.rel, sha: f.toSha, why: `${fixId} rolled back` });
+      record.writes.push({ tick: tick++, at: deps.now().toISOString(), rel: f.rel, sha: f.toSha, why: `${fixId} rolled back` });
       await journal.step('written', i);
     }
     await journal.step('all-written');

@@ -279,3 +279,27 @@ test('a change in progress in another live process is a lock: nothing is written
     await w.cleanup();
   }
 });
+
+test('fileAsOf: the code that was live at a given time comes from the backup store', async () => {
+  const { fileAsOf, readHistory } = await import('../../src/implement/history.ts');
+  const w = await makeWorld({ bundles: ['GEVI'] });
+  try {
+    const rel = 'GEVI.bundle/Contents/Code/utils.py';
+    const original = await readFile(join(w.plugins, rel));
+    const t0 = w.deps.now();
+    await w.deps.sleep(1000);
+    await applyFix(plan('fix1', UA_DIFF, ['GEVI']), w.ctx, { yes: true });
+    const afterFix1 = await readFile(join(w.plugins, rel));
+    await w.deps.sleep(1000);
+    const t1 = w.deps.now();
+    await w.deps.sleep(1000);
+    await applyFix(plan('fix2', DELAY_DIFF, ['GEVI']), w.ctx, { yes: true });
+    const h = await readHistory(nodeFs, w.ctx.ws);
+    assert.deepEqual(await fileAsOf(nodeFs, h, rel, t0), original);
+    assert.deepEqual(await fileAsOf(nodeFs, h, rel, t1), afterFix1);
+    assert.deepEqual(await fileAsOf(nodeFs, h, rel, w.deps.now()), await readFile(join(w.plugins, rel)));
+    assert.equal(await fileAsOf(nodeFs, h, 'GEVI.bundle/Contents/Code/__init__.py', t0), undefined);
+  } finally {
+    await w.cleanup();
+  }
+});

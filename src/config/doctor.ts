@@ -174,6 +174,20 @@ export async function runDoctor(config: Config, deps: DoctorDeps): Promise<Docto
     contributesTo: b.contributesTo, hasLog: b.identifier ? logIds.has(b.identifier) : false,
     listedByServer: serverAgents && b.identifier ? serverAgents.includes(b.identifier) : undefined, problems: b.problems,
   }));
+  // The data folder's Preferences.xml names its server: MachineIdentifier / ProcessedMachineIdentifier (which
+  // of the two /identity reports is UNVERIFIED, so either counts).
+  let machineNote: string | undefined;
+  if (server && p.dataDir) {
+    const prefs = await deps.readText((config.platform === 'win32' ? win32 : posix).join(p.dataDir, 'Preferences.xml')).catch(() => undefined);
+    const ids = prefs ? [...prefs.matchAll(/\s(?:Processed)?MachineIdentifier="([^"]+)"/g)].map((m) => m[1]!) : [];
+    if (ids.length > 0 && server.machineIdentifier && !ids.includes(server.machineIdentifier)) {
+      machineNote = `the data folder's Preferences.xml names machine ${ids[0]}, the server at ${config.target.url} is ${server.machineIdentifier}`;
+    }
+  }
+  if (machineNote) {
+    add({ id: 'belong_together', label: 'server, logs and bundles belong together', status: 'warn', detail: machineNote,
+      fix: 'point --data-dir at the data folder of the server you target, or --url at the server that owns this data folder' });
+  }
   if (!checks.some((c) => c.id === 'belong_together')) {
     const agentRows = bundleRows.filter((b) => b.isAgent && b.identifier);
     if (!serverAgents || agentRows.length === 0) {

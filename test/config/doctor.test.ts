@@ -169,3 +169,22 @@ test('missing log folder: plugin_logs missing with --logs, unusable', async () =
   assert.match(pl.fix!, /--logs DIR/);
   assert.equal(r.usable, false);
 });
+
+test("a data folder whose Preferences.xml names another machine: belong_together warns with both ids", async () => {
+  const prefs = join(data, 'Preferences.xml');
+  await writeFile(prefs, '<?xml version="1.0" encoding="utf-8"?>\n<Preferences MachineIdentifier="0000aaaa" ProcessedMachineIdentifier="1111bbbb" PlexOnlineToken="x"/>');
+  try {
+    const c = config();
+    const r = await runDoctor(c, deps(c));
+    const bt = r.checks.find((x) => x.id === 'belong_together')!;
+    assert.equal(bt.status, 'warn');
+    assert.match(bt.detail, /names machine 0000aaaa/);
+    assert.match(bt.detail, new RegExp(r.server!.machineIdentifier));
+    // The same file naming the server's own id is fine.
+    await writeFile(prefs, `<Preferences ProcessedMachineIdentifier="${r.server!.machineIdentifier}"/>`);
+    const ok = await runDoctor(c, deps(c));
+    assert.equal(ok.checks.find((x) => x.id === 'belong_together')!.status, 'ok');
+  } finally {
+    await rm(prefs, { force: true });
+  }
+});

@@ -303,3 +303,26 @@ test('fileAsOf: the code that was live at a given time comes from the backup sto
     await w.cleanup();
   }
 });
+
+test('whole-file changes: a _PGMA data file replaced and a new bundle file created; rollback restores and removes', async () => {
+  const w = await makeWorld({ bundles: ['GEVI'] });
+  try {
+    const before = await w.state();
+    const p = FixPlanSchema.parse({
+      schema: 'plexmend.fixplan/1', fixId: 'fix1', iteration: 1, title: 'Thumbor moved', expectation: 'Thumbor crop errors go to zero',
+      changes: [
+        { path: '_PGMA/Thumbor.txt', content: 'http://34.16.174.76\n' },
+        { path: 'GEVI.bundle\\Contents\\Code\\extra.py', content: '# helper\n' },
+      ],
+    });
+    const r = await applyFix(p, w.ctx, { yes: true });
+    assert.equal(r.status, 'applied', r.reasons.join('; '));
+    assert.equal(await readFile(join(w.plugins, '_PGMA/Thumbor.txt'), 'utf8'), 'http://34.16.174.76\n');
+    assert.equal(await readFile(join(w.plugins, 'GEVI.bundle/Contents/Code/extra.py'), 'utf8'), '# helper\n');
+    assert.deepEqual(r.record!.restarts.map((a) => a.bundleId), ['com.plexapp.agents.GEVI'], 'only the touched bundle restarts');
+    await rollbackFix('fix1', w.ctx);
+    assert.deepEqual(await w.state(), before, 'Thumbor.txt restored, extra.py removed');
+  } finally {
+    await w.cleanup();
+  }
+});

@@ -48,6 +48,9 @@ export async function startSite(): Promise<Site> {
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`count ${counter}`);
     } else if (path === '/data.json') {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"a": [1, 2], "b": "ü"}');
+    } else if (path === '/slow') {
+      const timer = setTimeout(() => res.writeHead(200, { 'Content-Type': 'text/plain' }).end('late'), 1500);
+      res.on('close', () => clearTimeout(timer));
     } else if (path === '/redirect') {
       res.writeHead(302, { Location: '/counter' }).end();
     } else {

@@ -61,6 +61,11 @@ describe('HTTP, HTML, JSON, Prefs and Log kits (Probe bundle)', () => {
     assert.equal(site.requests.filter((r) => r.headers.host === 'unmapped.example.test').length, 0);
   });
 
+  it('times out a slow site with the socket error and logs it like any failed request', async () => {
+    assert.match(await probe(host, `timeout ${site1}/slow`), /^(timeout|TimeoutError)\('timed out'\)$/);
+    assert.ok((await log()).includes(`ERROR (networking:197) - Error opening URL '${site1}/slow'\n`));
+  });
+
   it('caches GET responses on disk for cacheTime, and HTTP.ClearCache() empties the cache', async () => {
     const first = await probe(host, `cached ${site1}/counter`);
     const second = await probe(host, `cached ${site1}/counter`);

@@ -207,3 +207,32 @@ test('watch: --once on a missing folder fails fast', async (t) => {
   );
   assert.ok(!existsSync(join(archive, '.watch.lock')));
 });
+
+test('watch (CLI): Ctrl-C stops cleanly after the current poll, exit 0, lock released', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const { logs, archive } = await setup(t);
+  await writeFile(join(logs, `${ID}.log`), lines(2, 'cli'));
+  const ws = join(archive, '..');
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'watch', '--logs', logs, '--workspace', ws, '--interval', '0.2'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  t.after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let err = '';
+  const polled = new Promise<void>((resolve) =>
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d;
+      if (/archived \d+ bytes/.test(err)) resolve();
+    }),
+  );
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  await Promise.race([polled, exited]);
+  child.kill('SIGINT');
+  const code = await exited;
+  assert.equal(code, 0, err);
+  assert.match(err, /stopping after the current poll/);
+  assert.match(err, /plexmend watch: \d+ poll\(s\), \d+ bytes archived, 0 gap\(s\)/);
+  assert.ok(!existsSync(join(archive, '.watch.lock')));
+  assert.deepEqual((await archived(archive)).tags, ['cli 0', 'cli 1']);
+});

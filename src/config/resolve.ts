@@ -249,7 +249,9 @@ export async function resolveConfig(flags: ConfigFlags, e: ConfigEnvironment, de
   if (askedSandbox) {
     if (profile.state !== 'live') {
       throw new InputError(
-        profile.state === 'absent' ? `no sandbox is running (no profile at ${sandboxProfilePath})` : `the sandbox profile at ${sandboxProfilePath} is not usable`,
+        profile.state === 'absent' ? `no sandbox is running (no profile at ${sandboxProfilePath})`
+          : profile.state === 'stale' ? `the sandbox at ${profile.profile.url} is not running any more (${profile.pid === null ? 'it was stopped' : `process ${profile.pid} has ended`})`
+          : `the sandbox profile at ${sandboxProfilePath} is not usable: ${profile.reason}`,
         'start one with `plexmend sandbox` in another terminal, or drop --sandbox to use your Plex server',
       );
     }

@@ -91,3 +91,38 @@ test('a method wrapper is not mistaken for a module wrapper; a nested wrapper ch
     ['fetchPage', 'wrapper', 2, 'two.example.org'],
   ]);
 });
+
+test('names resolve where they were assigned: self-reference, other modules, module order; computed URLs are not wrappers', async () => {
+  const { inspectBundleSources } = await import('../../src/diagnose/inspect/index.ts');
+  const utils = [
+    "BASE = 'https://lib.example.org'",
+    "SEARCH = BASE + '/s?q={0}'",
+    'def get(url):',
+    '    return HTML.ElementFromURL(url)',
+    'def update(metadata):',
+    '    FILMDICT = json.loads(metadata.id)',
+    "    return HTML.ElementFromURL(FILMDICT['FilmURL'])",
+  ].join('\n');
+  const init = [
+    'import utils',
+    "BASE_URL = 'https://www.site.example'",
+    'def search(film, title):',
+    "    filmURL = film.xpath('./a/@href')[0]",
+    "    if not filmURL.startswith('http'):",
+    '        filmURL = BASE_URL + filmURL',
+    '    page = utils.get(filmURL)',
+    '    lib = utils.get(utils.SEARCH.format(title))',
+    '    return page, lib',
+  ].join('\n');
+  const ins = await inspectBundleSources([
+    { bundle: 'S.bundle', infoPlist: null, defaultPrefs: null, code: [{ path: 'Contents/Code/__init__.py', text: init }, { path: 'Contents/Code/utils.py', text: utils }] },
+  ]);
+  assert.deepEqual(ins.bundles[0]!.wrappers.map((w) => w.name), ['get']);
+  const req = ins.files.find((f) => f.name === '__init__.py')!.inspection.requests;
+  // the bare `{?}` (the href as read, when it is absolute) is not listed: it says nothing
+  assert.deepEqual(req.map((r) => r.urls), [
+    ['https://www.site.example{?}'],
+    ['https://lib.example.org/s?q={?}'],
+  ]);
+  assert.deepEqual(req.map((r) => r.hosts), [['www.site.example'], ['lib.example.org']]);
+});

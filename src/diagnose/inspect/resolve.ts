@@ -85,30 +85,38 @@ export class BundleScope {
         return before.length ? before : local;
       }
       if (this.paramsOf(module, func).includes(name)) return [];
+      return idx.get(MODULE_SCOPE, name);
     }
-    return idx.get(MODULE_SCOPE, name);
+    // module level runs top to bottom: only earlier assignments
+    return idx.get(MODULE_SCOPE, name).filter((a) => a.line < line);
   }
 
-  /** A resolver for values read at `line` of `func` in `module`. */
+  /**
+   * A resolver for names read at `line` of `func` in `module`: local assignments before the line (all
+   * of them when none is before: loops), else nothing for a parameter, else module-level constants;
+   * `other.NAME` reads module `other`'s constants. Each binding resolves its own names where it was
+   * assigned.
+   */
   resolver(module: string, func: string, line: number): NameResolver {
     return (v) => {
-      if (v.k === 'name') return this.assignmentsFor(module, func, v.n, line).map((a) => a.value);
-      const other = this.byModule.get(v.obj);
-      if (other && v.obj !== module) return this.assignmentsFor(v.obj, MODULE_SCOPE, v.n, Number.MAX_SAFE_INTEGER).map((a) => a.value);
-      return [];
+      if (v.k === 'name') {
+        return this.assignmentsFor(module, func, v.n, line).map((a) => ({ value: a.value, resolver: this.resolver(module, a.func, a.line) }));
+      }
+      if (v.obj === module || !this.byModule.has(v.obj)) return [];
+      return this.assignmentsFor(v.obj, MODULE_SCOPE, v.n, Number.MAX_SAFE_INTEGER).map((a) => ({ value: a.value, resolver: this.resolver(v.obj, MODULE_SCOPE, a.line) }));
     };
   }
 
-  /** Names a value depends on, following local assignments up to 3 steps (for wrapper detection). */
+  /** Names a value passes on (leading names), following local assignments up to 3 steps (wrapper detection). */
   dependsOn(module: string, func: string, value: ValueExpr, line: number): Set<string> {
     const seen = new Set<string>();
-    let frontier = [...namesIn(value)];
+    let frontier = [...namesIn(value, new Set(), true)];
     for (let step = 0; step < 4 && frontier.length; step++) {
       const next: string[] = [];
       for (const n of frontier) {
         if (seen.has(n)) continue;
         seen.add(n);
-        for (const a of this.index.get(module)?.get(func, n) ?? []) if (a.line <= line) next.push(...namesIn(a.value));
+        for (const a of this.index.get(module)?.get(func, n) ?? []) if (a.line <= line) next.push(...namesIn(a.value, new Set(), true));
       }
       frontier = next;
     }

@@ -120,48 +120,60 @@ function flattenConcat(v: ValueExpr): ValueExpr[] {
   return v.k === 'concat' ? [...v.parts] : [v];
 }
 
-/** Names a value reads: `name` nodes and `attr` objects, for dependency tests (wrapper detection). */
-export function namesIn(v: ValueExpr, out: Set<string> = new Set()): Set<string> {
+/**
+ * Names a value reads: `name` nodes, and the identifiers of expressions kept as text. With `leading`,
+ * only a leading identifier that is passed on as text counts (`url.replace(…)`, `url.strip()` read
+ * `url`; `json.loads(m.id)`, `film.xpath(…)[0]`, `d['k']` read nothing): a URL wrapper passes its
+ * parameter on, it does not compute a URL from an object.
+ */
+export function namesIn(v: ValueExpr, out: Set<string> = new Set(), leading = false): Set<string> {
   switch (v.k) {
     case 'name':
       out.add(v.n);
       break;
     case 'concat':
-      v.parts.forEach((p) => namesIn(p, out));
+      v.parts.forEach((p) => namesIn(p, out, leading));
       break;
     case 'format':
-      namesIn(v.template, out);
-      v.args.forEach((a) => namesIn(a, out));
+      namesIn(v.template, out, leading);
+      v.args.forEach((a) => namesIn(a, out, leading));
       break;
     case 'cond':
-      v.options.forEach((o) => namesIn(o, out));
+      v.options.forEach((o) => namesIn(o, out, leading));
       break;
     case 'unknown':
-      for (const m of v.text.matchAll(/\b[A-Za-z_]\w*\b/g)) out.add(m[0]);
+      if (leading) {
+        const m = /^\s*\(?\s*([A-Za-z_]\w*)\s*(?:\.\s*(?:replace|strip|rstrip|lstrip|encode|decode|lower|format)\s*\(|\)?\s*$)/.exec(v.text);
+        if (m) out.add(m[1]!);
+      } else for (const m of v.text.matchAll(/\b[A-Za-z_]\w*\b/g)) out.add(m[0]);
       break;
   }
   return out;
 }
 
-/** Resolves names: returns the possible values of a name (empty = unknown). */
-export type NameResolver = (v: { k: 'name'; n: string } | { k: 'attr'; obj: string; n: string }, depth: number) => ValueExpr[];
+/**
+ * What a name can be bound to: each binding's value, and the resolver for names inside that value
+ * (the scope and line of ITS assignment, so `url = BASE + url` reads the earlier `url`, and
+ * `utils.SEARCH_URL` reads `utils`' own constants). Empty = unknown (a parameter, a call result).
+ */
+export type NameResolver = (v: { k: 'name'; n: string } | { k: 'attr'; obj: string; n: string }) => readonly { readonly value: ValueExpr; readonly resolver: NameResolver }[];
 
 const MAX_RESULTS = 8;
 
 /**
  * All strings a value can be (at most 8), `{?}` marking unknown parts. Resolution depth is bounded so
- * self-referencing assignments (`url = BASE + url`) terminate.
+ * self-referencing assignments in loops terminate.
  */
 export function resolveStrings(v: ValueExpr, resolve: NameResolver, depth = 0): string[] {
-  if (depth > 6) return [UNKNOWN];
+  if (depth > 8) return [UNKNOWN];
   switch (v.k) {
     case 'str':
       return [v.v];
     case 'name':
     case 'attr': {
-      const options = resolve(v, depth);
-      if (options.length === 0) return [UNKNOWN];
-      return dedupe(options.flatMap((o) => resolveStrings(o, resolve, depth + 1)));
+      const bindings = resolve(v);
+      if (bindings.length === 0) return [UNKNOWN];
+      return dedupe(bindings.flatMap((b) => resolveStrings(b.value, b.resolver, depth + 1)));
     }
     case 'concat': {
       let acc = [''];

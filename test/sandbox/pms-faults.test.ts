@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { demoSetup, startPmsEmulator } from '../../src/sandbox/pms/index.ts';
 import { activityFrame, startRig, subscribe } from './pms-helpers.ts';
 
 test('fault: a stalled refresh never ends and stays listed on /activities', async () => {
@@ -106,6 +107,19 @@ test('fault: slow answers', async () => {
     const t1 = Date.now();
     await rig.get('/identity', { token: null });
     assert.ok(Date.now() - t1 < 590);
+  } finally {
+    await rig.emu.close();
+  }
+});
+
+test('a port already in use fails the start and leaves no plug-in running', async () => {
+  const rig = await startRig();
+  const port = Number(new URL(rig.emu.url).port);
+  const demo = demoSetup();
+  try {
+    await assert.rejects(startPmsEmulator({ ...demo, port, plistPollMs: 10 }), /EADDRINUSE/);
+    assert.equal(demo.primary.running, false);
+    assert.equal(demo.siteA.running, false);
   } finally {
     await rig.emu.close();
   }

@@ -105,7 +105,15 @@ export class PmsEmulator {
     await this.state.plugins.startAll();
     const poll = this.opts.plistPollMs ?? 1000;
     if (poll !== false) this.state.plugins.watchPlists(poll);
-    await this.listen(this.opts.port ?? 0);
+    try {
+      await this.listen(this.opts.port ?? 0);
+    } catch (err) {
+      // Port taken (or similar): leave nothing running behind.
+      this.server = undefined;
+      await this.state.hub.close();
+      await this.state.plugins.stopAll();
+      throw err;
+    }
   }
 
   /** Sets the playback sessions `/status/sessions` reports (empty = nobody watching). */

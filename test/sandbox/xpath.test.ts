@@ -12,6 +12,7 @@ const TABLE = join(FIXTURES, 'xpath-table.json');
 
 interface DriverOut {
   engine: string;
+  versions?: { lxml: number[]; libxml2: number[] } | null;
   trees: Record<string, unknown>;
   results: unknown[];
 }
@@ -99,9 +100,16 @@ describe('built-in XPath 1.0 engine', () => {
 
 const lxmlPython = ['/usr/bin/python3', 'python3'].find(hasLxml);
 describe('built-in engine against live lxml', { skip: lxmlPython ? false : 'no python3 with lxml here (CI installs python3-lxml)' }, () => {
-  it('gives identical trees and results for the whole table', () => {
+  it('gives identical trees and results for the whole table', (t) => {
     const lxml = run(lxmlPython!, 'lxml');
     assert.equal(lxml.engine, 'lxml');
+    const [major = 0, minor = 0] = lxml.versions?.libxml2 ?? [];
+    if (major > 2 || (major === 2 && minor >= 14)) {
+      // libxml2 2.14 replaced its HTML parser with an HTML5 tokenizer; the built-in engine follows the
+      // libxml2 2.9-2.13 parser that Plex-era lxml uses (the recorded table above still checks it).
+      t.skip(`lxml here uses libxml2 ${lxml.versions!.libxml2.join('.')} (HTML5 parser), not the one Plex's lxml has`);
+      return;
+    }
     assert.deepEqual(builtin.trees, lxml.trees);
     const diffs = table.cases
       .map((c, i) => ({ ...c, lxml: lxml.results[i], builtin: builtin.results[i] }))

@@ -5,6 +5,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { UsageError } from '../errors.ts';
 
+/** The command's options, typed. */
 export interface WatchCliOptions {
   logs?: string;
   workspace: string;
@@ -12,6 +13,7 @@ export interface WatchCliOptions {
   once?: boolean;
 }
 
+/** Declares `plexmend watch`. */
 export function register(program: Command): void {
   program
     .command('watch')

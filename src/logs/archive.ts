@@ -25,6 +25,7 @@ import { listLogFolder } from './discover.ts';
 
 const count = z.number().int().nonnegative();
 
+/** Bytes lost before the archive saw them. */
 export const archiveGapSchema = z.object({
   /** Archive file (relative to the archive folder, `/`-separated) whose first byte follows the gap. */
   file: z.string(),
@@ -35,8 +36,10 @@ export const archiveGapSchema = z.object({
   reason: z.string(),
   detectedAt: z.string(),
 });
+/** A recorded gap. */
 export type ArchiveGap = z.infer<typeof archiveGapSchema>;
 
+/** `log_archive/state.json`: the watch's whole memory (written atomically after every poll). */
 export const archiveStateSchema = z.object({
   schema: z.literal('plexmend.archive/1'),
   updatedAt: z.string(),
@@ -52,7 +55,9 @@ export const archiveStateSchema = z.object({
   /** Gaps seen while no new bytes were there to follow them yet, by bundle id. */
   pendingGaps: z.record(z.string(), z.array(archiveGapSchema.omit({ file: true }))),
 });
+/** The archive state. */
 export type ArchiveState = z.infer<typeof archiveStateSchema>;
+/** The versioned document type `plexmend.archive/1`. */
 export const ArchiveStateDocument = defineDocument('plexmend.archive/1', archiveStateSchema);
 
 const ARCHIVE_FILE = /^(\d{4}-\d{2}-\d{2})(?:-s(\d+))?\.log$/;
@@ -366,6 +371,7 @@ export interface WatchDeps extends ArchiveDeps {
   signal: AbortSignal;
 }
 
+/** What a watch run did, for its closing line. */
 export interface WatchSummary {
   polls: number;
   bytes: number;

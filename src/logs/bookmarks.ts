@@ -32,16 +32,20 @@ export const bookmarkEntrySchema = z.object({
   /** Timestamp of the last line read, when it had one (for gap messages). */
   lastTs: z.string().optional(),
 });
+/** One remembered file. */
 export type BookmarkEntry = z.infer<typeof bookmarkEntrySchema>;
 
+/** The bookmark document: every set read, each with the files it had. */
 export const bookmarkDocSchema = z.object({
   schema: z.literal('plexmend.bookmarks/1'),
   updatedAt: z.string(),
   /** Per set key (absolute folder + log base name, or an archive file path): the files read. */
   sets: z.record(z.string(), z.object({ files: z.array(bookmarkEntrySchema) })),
 });
+/** `plexmend.bookmarks/1`, stored at `paths.bookmarks(ws)`. */
 export type BookmarkDoc = z.infer<typeof bookmarkDocSchema>;
 
+/** The versioned document type (readDocument/writeDocument). */
 export const BookmarksDocument = defineDocument('plexmend.bookmarks/1', bookmarkDocSchema);
 
 /** A bookmark document that remembers nothing (the first read reads everything). */

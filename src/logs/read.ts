@@ -20,6 +20,7 @@ import { listLogFiles, listLogFolder, type LogSet } from './discover.ts';
 import { emptyBookmarks, entryAfterRead, lineTs, planSet, type BookmarkDoc, type BookmarkEntry, type CurrentFile } from './bookmarks.ts';
 import { listArchive } from './archive.ts';
 
+/** How to read. */
 export interface ReadOptions {
   /** Resume where these bookmarks say (only bytes written since are read). */
   bookmarks?: BookmarkDoc;
@@ -37,6 +38,7 @@ export interface Source {
   lines: number;
 }
 
+/** Byte and line counts of one read (the LogReport's `counts` take these). */
 export interface ReadStats {
   bytes: number;
   lines: number;
@@ -45,6 +47,7 @@ export interface ReadStats {
   longLines: number;
 }
 
+/** What a read found, available from `done()` after the last line. */
 export interface ReadResult {
   sources: Source[];
   gaps: Gap[];

@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { loadScenario, type ScenarioItem } from '../../src/sandbox/scenario.ts';
 import { startSites, type SitesHandle } from '../../src/sandbox/sites/index.ts';
 import { PluginHost } from '../../src/sandbox/runtime/host.ts';
+import { aggregate, memoryTemplateStore } from '../../src/logs/index.ts';
+import { readLogLines } from '../../src/logs/read.ts';
 
 const AGENTS = fileURLToPath(new URL('../../src/sandbox/agents/', import.meta.url));
 const SITE_AGENTS = ['ReelVault', 'FilmIndex', 'ScreenShelf', 'StarCatalog'] as const;
@@ -74,6 +76,26 @@ test('every item × agent search yields what the ground truth says today', async
     }
   }
   assert.deepEqual(wrong, []);
+});
+
+test('plexmend aggregate reads the sandbox logs as real ones: outcomes and classes match the ground truth', async () => {
+  const report = await aggregate({ kind: 'folder', dir: logs }, { read: readLogLines, templates: memoryTemplateStore() });
+  const byFile = new Map(s.items.map((i) => [i.file, i]));
+  const searches = report.items.filter((x) => x.phase === 'search');
+  assert.equal(searches.length, s.items.length * SITE_AGENTS.length);
+  const wrong: string[] = [];
+  for (const row of searches) {
+    const truth = byFile.get(row.filePath ?? '')?.truth[row.agent];
+    if (!truth) {
+      wrong.push(`no truth for ${row.agent} ${row.filePath}`);
+      continue;
+    }
+    if ((row.outcome === 'matched') !== (truth.now === 'match')) wrong.push(`${row.agent} ${row.filePath}: ${row.outcome} vs ${truth.now}`);
+    if (truth.now === 'fail' && !row.reasons.some((r) => r.class === truth.class)) wrong.push(`${row.agent} ${row.filePath}: reasons ${row.reasons.map((r) => r.class)} lack ${truth.class}`);
+  }
+  assert.deepEqual(wrong, []);
+  assert.equal(report.agents.ReelVault?.http.byStatus['403'], 58);
+  assert.equal(report.agents.StarCatalog?.http.byStatus['503'], 58);
 });
 
 test('the 403 agent fails with the PGMA error pair and footer, in the framework line grammar', async () => {

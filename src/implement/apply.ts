@@ -13,7 +13,7 @@ import { nextTick, readHistory, saveRecord, type FixRecord, type FixStatus, type
 import { Journal, objectsDirOf, settleFile, type JournalFile, type Recovery } from './journal.ts';
 import { applyChange, checkSharedGroups, unifiedDiff } from './patch.ts';
 import { bundleDirOf, type FixPlan } from './plan.ts';
-import { restartBundles, startMarkers, type RestartTarget } from './restart.ts';
+import { DEFAULT_RESTART_ORDER, restartBundles, startMarkers, type RestartTarget } from './restart.ts';
 import { resolvePlanPath, type ScopedPath } from './scope.ts';
 import { checkCode, checkLogs } from './validate.ts';
 
@@ -89,7 +89,12 @@ export async function applyFix(plan: FixPlan, ctx: ImplementContext, opts: Apply
   for (const n of notes) deps.out(`note: ${n}`);
   if (prepared.length === 0) throw new InputError(`${plan.fixId} changes nothing: every file already has the planned content`, 'it may be applied already; see implementation_log.json');
   if (opts.dryRun) {
+    const ids = plan.restart.length ? plan.restart : await idsOfBundleDirs(ctx, [...new Set(prepared.map((p) => bundleDirOf(p.scoped.rel)).filter((d): d is string => !!d))]);
+    const groups = [...new Set(prepared.map((p) => p.sharedGroup).filter(Boolean))];
     deps.out('--- dry run: nothing is changed ---');
+    deps.out('Plan: snapshot the Plug-ins folder (once per run); back up the files below to ' +
+      `${paths.backupsDir(ws, plan.iteration)}/${plan.fixId}_<time>/; write them in place${groups.length ? `; check the copies of ${groups.join(', ')} are identical` : ''}; ` +
+      `check Python 2.7 and the naming rules; restart ${ids.join(', ') || 'nothing'} (${(ctx.restart?.order ?? DEFAULT_RESTART_ORDER).join(' → ')}); watch the log; keep or roll back.`);
     deps.out(diff.trimEnd());
     return { status: 'dry-run', diff, recovery, reasons: [] };
   }

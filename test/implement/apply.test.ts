@@ -61,6 +61,7 @@ test('dry run prints the diff and changes nothing (not even the workspace)', asy
     const r = await applyFix(plan('fix1', UA_DIFF), w.ctx, { dryRun: true });
     assert.equal(r.status, 'dry-run');
     assert.match(r.diff, /\+\+\+ b\/IAFD\.bundle\/Contents\/Code\/utils\.py/);
+    assert.ok(w.output.some((l) => l.startsWith('Plan: ') && l.includes('restart com.plexapp.agents.AEBN, com.plexapp.agents.GEVI, com.plexapp.agents.IAFD (plist-touch → http')), w.output.join('\n'));
     assert.ok(w.output.some((l) => l.includes("+    headers = {'User-Agent': getUserAgent(), 'Referer': url}")));
     assert.deepEqual(await w.state(), before);
     assert.equal(await stat(w.ctx.ws.root).catch(() => undefined), undefined);

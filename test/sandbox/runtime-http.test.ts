@@ -136,6 +136,26 @@ describe('HTTP, HTML, JSON, Prefs and Log kits (Probe bundle)', () => {
   });
 });
 
+describe('Windows-style plug-in logs', () => {
+  it('attributes agent lines to logkit and writes short thread ids, as Windows logs show', async () => {
+    const dir = await makeDataDir();
+    const host = new PluginHost({ bundleDir: join(dir.plugins, 'Probe.bundle'), logsDir: dir.logs, supportDir: dir.support, hostMap: {}, logStyle: 'windows' });
+    try {
+      assert.deepEqual(await host.start(), { ok: true });
+      assert.equal(await probe(host, 'error'), 'logged');
+      const text = await readFile(join(dir.logs, 'com.plexapp.agents.Probe.log'), 'utf8');
+      const { records, stray } = checkGrammar(text);
+      assert.deepEqual(stray, []);
+      assert.ok(records.every((m) => /^[0-9a-f]{3,4}$/.test(m[2]!)), 'short hex thread ids');
+      assert.ok(records.some((m) => m[3] === 'ERROR' && m[4] === 'logkit' && m[5] === '22' && m[6] === 'Probe - an error line'));
+      assert.equal(records[0]![6], 'Starting framework core - Version: 2.6.3, Build: 4608319 (Thu Jul 03 02:40:00 UTC 2025)');
+    } finally {
+      await host.stop();
+      await dir.cleanup();
+    }
+  });
+});
+
 describe('plug-in log rotation', () => {
   it('rolls over at every plug-in start, keeps 5 backups, and at 1 MiB', async () => {
     const dir = await makeDataDir();

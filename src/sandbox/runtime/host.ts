@@ -27,6 +27,10 @@ export interface PluginHostOptions {
   python?: string;
   /** Multiplier for the agents' `sleep=` delays: 0 (default) = none, 1 = real (`--realistic-timing`). */
   sleepScale?: number;
+  /** Log as a Linux/macOS Plex does (`unix`, default: agent Info lines `(sandbox:19)`, Error lines at the
+   * calling bundle line, long thread ids) or as a Windows one (`windows`: `(logkit:16)`/`(logkit:22)`,
+   * short thread ids like `1cc8`). */
+  logStyle?: 'unix' | 'windows';
   /** Force the HTML/XPath engine: `lxml`, `builtin`, or `auto` (default: lxml when importable). */
   xpathEngine?: 'auto' | 'lxml' | 'builtin';
   /** Per-call timeout in ms (default 120 000). */
@@ -150,6 +154,7 @@ export class PluginHost {
       PLEXMEND_HOST_MAP: JSON.stringify(this.o.hostMap),
       PLEXMEND_SLEEP_SCALE: String(this.o.sleepScale ?? 0),
       PLEXMEND_XPATH_ENGINE: this.o.xpathEngine ?? 'auto',
+      PLEXMEND_LOG_STYLE: this.o.logStyle ?? 'unix',
       PYTHONDONTWRITEBYTECODE: '1',
       PYTHONIOENCODING: 'utf-8',
     };

@@ -90,12 +90,12 @@ def log_framework_start(log, bundle_id, policy):
     log.debug('core', 150, 'Finished starting framework core')
 
 
-def start(bundle_dir, logs_dir, support_dir, host_map, sleep_scale):
+def start(bundle_dir, logs_dir, support_dir, host_map, sleep_scale, log_style='unix'):
     """Start the plug-in. Returns (bundle_id, agent class or None, error text or None)."""
     info = read_info(bundle_dir)
     bundle_id = info.get('CFBundleIdentifier') or os.path.basename(bundle_dir)
     policy = 'elevated' if info.get('PlexPluginCodePolicy') == 'Elevated' else 'standard'
-    log = logkit.PluginLog(logs_dir, bundle_id)
+    log = logkit.PluginLog(logs_dir, bundle_id, log_style)
     logkit.current = log
     log_framework_start(log, bundle_id, policy)
     env = sandbox.build_environment(bundle_dir, support_dir, bundle_id, host_map, sleep_scale)
@@ -176,7 +176,7 @@ def main(argv):
     sleep_scale = float(os.environ.get('PLEXMEND_SLEEP_SCALE') or '0')
     try:
         bundle_id, agent_cls, error = start(args['--bundle'], args['--logs'], args['--support'], host_map,
-                                            sleep_scale)
+                                            sleep_scale, os.environ.get('PLEXMEND_LOG_STYLE') or 'unix')
     except Exception as e:
         proto.send({'type': 'started', 'ok': False, 'error': 'framework failure: ' + tracebacks.exception_line(e)})
         return 1

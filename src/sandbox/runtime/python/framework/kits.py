@@ -37,30 +37,33 @@ class LogKit(object):
         return fmt
 
     def __call__(self, fmt, *args, **kwargs):
-        logkit.current.debug('sandbox', 19, self._fmt(fmt, args))
+        module, line = logkit.current.agent_site('DEBUG', 1)
+        logkit.current.debug(module, line, self._fmt(fmt, args))
 
     def Debug(self, fmt, *args, **kwargs):
-        logkit.current.debug('sandbox', 19, self._fmt(fmt, args))
+        module, line = logkit.current.agent_site('DEBUG', 1)
+        logkit.current.debug(module, line, self._fmt(fmt, args))
 
     def Info(self, fmt, *args, **kwargs):
-        logkit.current.info('sandbox', 19, self._fmt(fmt, args))
+        module, line = logkit.current.agent_site('INFO', 1)
+        logkit.current.info(module, line, self._fmt(fmt, args))
 
     def Warn(self, fmt, *args, **kwargs):
-        module, line = logkit.caller_site(1)
+        module, line = logkit.current.agent_site('WARNING', 1)
         logkit.current.warning(module, line, self._fmt(fmt, args))
 
     def Error(self, fmt, *args, **kwargs):
-        module, line = logkit.caller_site(1)
+        module, line = logkit.current.agent_site('ERROR', 1)
         logkit.current.error(module, line, self._fmt(fmt, args))
 
     def Critical(self, fmt, *args, **kwargs):
-        module, line = logkit.caller_site(1)
+        module, line = logkit.current.agent_site('CRITICAL', 1)
         logkit.current.critical(module, line, self._fmt(fmt, args))
 
     def Exception(self, fmt, *args, **kwargs):
         import sys
         from . import tracebacks
-        module, line = logkit.caller_site(1)
+        module, line = logkit.current.agent_site('CRITICAL', 1)
         text = self._fmt(fmt, args)
         exc = sys.exc_info()
         if exc[1] is not None:

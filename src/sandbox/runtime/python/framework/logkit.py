@@ -30,10 +30,22 @@ class ByteRotatingFileHandler(logging.handlers.RotatingFileHandler):
         return self.stream.tell() + len(msg) >= self.maxBytes
 
 
-class PluginLog(object):
-    """The one logger of a plug-in process; thread-safe (logging handlers lock)."""
+# Where the framework attributes agent Log calls (reference pgma §3.2; fixtures 01, 23, 25, 35):
+# macOS/Linux `Log()/Debug/Info` -> (sandbox:19), Warn/Error/Critical -> the calling bundle line;
+# Windows -> the lines of Framework/api/logkit.py. Warn's Windows line (19) is inferred, unobserved.
+WINDOWS_ATTRIBUTION = {'DEBUG': 13, 'INFO': 16, 'WARNING': 19, 'ERROR': 22, 'CRITICAL': 25}
 
-    def __init__(self, logs_dir, bundle_id):
+
+class PluginLog(object):
+    """The one logger of a plug-in process; thread-safe (logging handlers lock).
+
+    `style` 'unix' (default) keeps Python's thread idents (12 hex digits on Linux, as Linux logs show);
+    'windows' writes short Windows-like thread ids (`1cc8`) and logkit attributions."""
+
+    def __init__(self, logs_dir, bundle_id, style='unix'):
+        self.style = style
+        self._tids = {}
+        self._tid_lock = threading.Lock()
         if not os.path.isdir(logs_dir):
             os.makedirs(logs_dir)
         self.path = os.path.join(logs_dir, bundle_id + '.log')
@@ -55,7 +67,26 @@ class PluginLog(object):
         record = self.logger.makeRecord(self.logger.name, level, module + '.py', lineno,
                                         message, None, None)
         record.module = module
+        if self.style == 'windows':
+            record.thread = self._windows_tid(record.thread)
         self.logger.handle(record)
+
+    def _windows_tid(self, ident):
+        with self._tid_lock:
+            tid = self._tids.get(ident)
+            if tid is None:
+                # Windows thread ids: small multiples of 4, stable per thread.
+                tid = 0x698 + 0x1c4 * len(self._tids) + (os.getpid() % 64) * 4
+                self._tids[ident] = tid
+            return tid
+
+    def agent_site(self, level_name, depth):
+        """(module, lineno) for an agent's Log call at `level_name`, per platform style."""
+        if self.style == 'windows':
+            return 'logkit', WINDOWS_ATTRIBUTION[level_name]
+        if level_name in ('DEBUG', 'INFO'):
+            return 'sandbox', 19
+        return caller_site(depth + 1)
 
     def debug(self, module, lineno, message):
         self.emit(logging.DEBUG, module, lineno, message)

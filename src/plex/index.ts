@@ -114,3 +114,6 @@ export type { Plugin, Setting } from './plugins.ts';
 export { RefreshWatcher, REFRESH_RESULTS, REFRESH_DECIDERS, type RefreshOutcome, type RefreshResult, type RefreshWaitOptions, type Clock } from './refresh-wait.ts';
 export type { Session } from './sessions.ts';
 export { loadClientIdentifier } from './client-id.ts';
+export { NotificationStream, wsSocketFactory, type SocketFactory } from './events.ts';
+export { sseSocketFactory } from './sse.ts';
+export type { Notification } from './notifications.ts';

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { startPmsEmulator, demoSetup, DEMO_PRIMARY, DEMO_SITE_A, DEMO_SITE_B, type PmsEmulator } from '../../src/sandbox/pms/index.ts';
 import { PlexClient, TokenRejectedError } from '../../src/plex/index.ts';
 import { survey } from '../../src/plex/survey.ts';
+import { sseSocketFactory } from '../../src/plex/sse.ts';
 
 let emu: PmsEmulator;
 let plex: PlexClient;
@@ -107,4 +108,12 @@ test('wrong token: TokenRejectedError without the token', async () => {
   const err = await bad.sections().catch((e: unknown) => e);
   assert.ok(err instanceof TokenRejectedError);
   assert.ok(!`${err.message}${err.hint}`.includes('definitely-wrong-token'));
+});
+
+test('the same wait over Server-Sent Events (/:/eventsource/notifications) instead of the websocket', async () => {
+  const out = await plex.refreshAndWait('102', { ...fast, socketFactory: sseSocketFactory });
+  assert.equal(out.streamAtTrigger, true);
+  assert.equal(out.result, 'ended');
+  assert.ok(out.decidedBy === 'activity' || out.decidedBy === 'timeline', out.decidedBy);
+  assert.ok(out.frames >= 2);
 });

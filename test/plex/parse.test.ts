@@ -10,6 +10,7 @@ import { parsePlugins, parseSettings } from '../../src/plex/plugins.ts';
 import { parseSessions } from '../../src/plex/sessions.ts';
 import { parseIdentity } from '../../src/plex/identity.ts';
 import { parseNotifications } from '../../src/plex/notifications.ts';
+import { parseSse } from '../../src/plex/sse.ts';
 import { fixture, fixtureJson } from './fake-server.ts';
 
 test('sections: JSON and XML give the same shape (numbers vs strings, booleans vs "0"/"1")', () => {
@@ -133,4 +134,16 @@ test('notifications: the recorded refresh frames, the missing-file ended frame, 
   assert.ok(sse.kind === 'activity' && sse.activity.context.key === '/library/collections/204922/children');
   const log = parseNotifications(fixture('ws-log-notification.json'))[0]!;
   assert.ok(log.kind === 'other' && log.type === 'log');
+});
+
+test('SSE framing: the recorded event stream splits into ping, activity and playing events; partial blocks wait', () => {
+  const text = fixture('sse-eventsource-notifications.txt');
+  const { events, rest } = parseSse(text);
+  assert.deepEqual(events.map((e) => e.event), ['ping', 'activity', 'playing']);
+  const act = parseNotifications(events[1]!.data, 'activity')[0]!;
+  assert.ok(act.kind === 'activity' && act.event === 'updated');
+  assert.equal(rest.trim(), '');
+  const half = parseSse('event: activity\r\ndata: {"a"');
+  assert.deepEqual(half.events, []);
+  assert.equal(parseSse(half.rest + ':1}\n\n').events[0]!.data, '{"a":1}');
 });

@@ -11,6 +11,7 @@ export interface WatchCliOptions {
   workspace: string;
   interval: number;
   once?: boolean;
+  keepDays?: number;
 }
 
 /** Declares `plexmend watch`. */
@@ -22,9 +23,16 @@ export function register(program: Command): void {
     .option('--workspace <dir>', 'the workspace folder', 'plex_improvement')
     .option('--interval <seconds>', 'seconds between polls', parseSeconds, 30)
     .option('--once', 'poll once and exit')
+    .option('--keep-days <days>', 'delete archive files of days older than this (default: keep everything)', parseDays)
     .action(async (opts) => {
       process.exitCode = await runWatchCommand(opts);
     });
+}
+
+function parseDays(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--keep-days must be a whole number of days ≥ 1, got "${value}"`, 'e.g. --keep-days 30');
+  return n;
 }
 
 function parseSeconds(value: string): number {
@@ -55,7 +63,7 @@ export async function runWatchCommand(o: WatchCliOptions, io: { stderr?: NodeJS.
   stderr.write(`plexmend watch: ${logsDir} → ${archiveDir}${o.once ? ' (once)' : `, every ${o.interval} s; Ctrl-C stops`}\n`);
   try {
     const s = await runWatch(
-      { logsDir, archiveDir, intervalMs: o.interval * 1000, once: Boolean(o.once) },
+      { logsDir, archiveDir, intervalMs: o.interval * 1000, once: Boolean(o.once), keepDays: o.keepDays },
       {
         now: () => new Date(),
         sleep: (ms, signal) =>

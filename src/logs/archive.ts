@@ -121,6 +121,8 @@ function byDaySegment(a: string, b: string): number {
 export interface PollResult {
   bytes: number;
   files: number;
+  /** Archive files deleted because they were older than `keepDays`. */
+  pruned: number;
   /** Gaps detected in this poll (recorded in the state before the next bytes of their bundle). */
   gaps: Omit<ArchiveGap, 'file'>[];
   problems: { path: string; message: string }[];
@@ -136,7 +138,7 @@ export interface ArchiveDeps {
  * loads the state and cuts uncommitted bytes left by a crash.
  * @throws LockHeldError when another live `plexmend watch` holds the archive.
  */
-export async function openArchive(archiveDir: string, deps: ArchiveDeps): Promise<{ state: () => ArchiveState; poll(logsDir: string): Promise<PollResult>; close(): Promise<void> }> {
+export async function openArchive(archiveDir: string, deps: ArchiveDeps): Promise<{ state: () => ArchiveState; poll(logsDir: string, opts?: { keepDays?: number }): Promise<PollResult>; close(): Promise<void> }> {
   await mkdir(archiveDir, { recursive: true });
   await takeLock(archiveDir);
   let state: ArchiveState;
@@ -149,8 +151,8 @@ export async function openArchive(archiveDir: string, deps: ArchiveDeps): Promis
   }
   return {
     state: () => state,
-    poll: async (logsDir) => {
-      const r = await pollOnce(archiveDir, logsDir, state, deps);
+    poll: async (logsDir, opts = {}) => {
+      const r = await pollOnce(archiveDir, logsDir, state, deps, opts.keepDays);
       state = r.state;
       return r.result;
     },
@@ -213,11 +215,11 @@ async function recover(dir: string, state: ArchiveState): Promise<void> {
 
 const CHUNK = 1024 * 1024;
 
-async function pollOnce(dir: string, logsDir: string, prev: ArchiveState, deps: ArchiveDeps): Promise<{ state: ArchiveState; result: PollResult }> {
+async function pollOnce(dir: string, logsDir: string, prev: ArchiveState, deps: ArchiveDeps, keepDays?: number): Promise<{ state: ArchiveState; result: PollResult }> {
   const now = deps.now();
   const state: ArchiveState = structuredClone(prev);
   state.logsDir = resolve(logsDir);
-  const result: PollResult = { bytes: 0, files: 0, gaps: [], problems: [] };
+  const result: PollResult = { bytes: 0, files: 0, pruned: 0, gaps: [], problems: [] };
   const writers = new Map<string, { fh: FileHandle; path: string; size: number }>();
   try {
     for (const set of await listLogFolder(logsDir)) {
@@ -266,8 +268,26 @@ async function pollOnce(dir: string, logsDir: string, prev: ArchiveState, deps: 
   }
   state.updatedAt = now.toISOString();
   state.sources.updatedAt = state.updatedAt;
+  const doomed = keepDays === undefined ? [] : expired(state, keepDays, now);
+  for (const relPath of doomed) {
+    delete state.committed[relPath];
+    state.gaps = state.gaps.filter((g) => g.file !== relPath);
+  }
   await writeDocument(ArchiveStateDocument, stateFile(dir), state);
+  // Deleted only once the state no longer lists them: after a crash here, recover() removes the rest.
+  for (const relPath of doomed) await rm(join(dir, ...relPath.split('/')), { force: true });
+  result.pruned = doomed.length;
   return { state, result };
+}
+
+/** Archive files of days before `now - keepDays` (UTC), never a bundle's current file. */
+function expired(state: ArchiveState, keepDays: number, now: Date): string[] {
+  const cutoff = new Date(now.getTime() - keepDays * 86_400_000).toISOString().slice(0, 10);
+  const current = new Set(Object.values(state.current));
+  return Object.keys(state.committed).filter((relPath) => {
+    const day = ARCHIVE_FILE.exec(relPath.split('/').pop()!)?.[1];
+    return day !== undefined && day < cutoff && !current.has(relPath);
+  });
 }
 
 /** The archive file to append to for a bundle: today's, or a new segment after a gap or a new day. */
@@ -359,6 +379,8 @@ export interface WatchOptions {
   intervalMs: number;
   /** Poll once and stop. */
   once: boolean;
+  /** Delete archive files of days older than this many days (default: keep everything). */
+  keepDays?: number;
 }
 
 /** What `runWatch` needs from the outside world. */
@@ -392,11 +414,11 @@ export async function runWatch(opts: WatchOptions, deps: WatchDeps): Promise<Wat
   try {
     for (;;) {
       try {
-        const r = await archive.poll(opts.logsDir);
+        const r = await archive.poll(opts.logsDir, { keepDays: opts.keepDays });
         summary.polls++;
         summary.bytes += r.bytes;
         summary.gaps += r.gaps.length;
-        deps.report(`${deps.now().toISOString()} archived ${r.bytes} bytes from ${r.files} file(s)`);
+        deps.report(`${deps.now().toISOString()} archived ${r.bytes} bytes from ${r.files} file(s)${r.pruned ? `, deleted ${r.pruned} archive file(s) older than ${opts.keepDays} days` : ''}`);
         for (const g of r.gaps) deps.report(`  gap in ${g.bundleId}: ${g.reason}`);
         for (const p of r.problems) deps.report(`  ${p.path}: ${p.message}`);
       } catch (err) {

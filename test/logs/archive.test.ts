@@ -236,3 +236,25 @@ test('watch (CLI): Ctrl-C stops cleanly after the current poll, exit 0, lock rel
   assert.ok(!existsSync(join(archive, '.watch.lock')));
   assert.deepEqual((await archived(archive)).tags, ['cli 0', 'cli 1']);
 });
+
+test('archive: --keep-days deletes whole days older than the limit, never the current file', async (t) => {
+  const { logs, archive } = await setup(t);
+  const live = join(logs, `${ID}.log`);
+  await writeFile(live, lines(1, 'day1'));
+  let now = new Date('2026-02-01T12:00:00Z');
+  const a = await openArchive(archive, { now: () => now });
+  try {
+    await a.poll(logs, { keepDays: 2 });
+    for (const [day, tag] of [['2026-02-02', 'day2'], ['2026-02-03', 'day3'], ['2026-02-04', 'day4']]) {
+      now = new Date(`${day}T12:00:00Z`);
+      await appendFile(live, lines(1, tag));
+      const r = await a.poll(logs, { keepDays: 2 });
+      assert.equal(r.pruned, day === '2026-02-04' ? 1 : 0);
+    }
+  } finally {
+    await a.close();
+  }
+  assert.deepEqual(await readdir(join(archive, ID)), ['2026-02-02.log', '2026-02-03.log', '2026-02-04.log']);
+  assert.deepEqual(Object.keys((await loadArchiveState(archive, now)).committed).sort(), [`${ID}/2026-02-02.log`, `${ID}/2026-02-03.log`, `${ID}/2026-02-04.log`]);
+  assert.deepEqual((await archived(archive)).tags, ['day2 0', 'day3 0', 'day4 0']);
+});

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { InputError } from '../errors.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { listBundles, readBundleInfo, startPmsEmulator, type PluginSpec, type PmsEmulator, type RefreshRecord } from './pms/index.ts';
 import { PluginHost } from './runtime/host.ts';
@@ -130,12 +131,18 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   const realistic = options.realisticTiming ?? false;
   const dir = options.dir ?? await mkdtemp(join(tmpdir(), 'plexmend-sandbox-'));
   const layout = sandboxLayout(dir);
-  if (options.reset) {
-    for (const p of [layout.pluginsDir, layout.supportDir, layout.logsDir]) await rm(p, { recursive: true, force: true });
+  let token: string;
+  try {
+    if (options.reset) {
+      for (const p of [layout.pluginsDir, layout.supportDir, layout.logsDir]) await rm(p, { recursive: true, force: true });
+    }
+    for (const p of [layout.pluginsDir, layout.supportDir, layout.logsDir]) await mkdir(p, { recursive: true });
+    await installBundles(options.agentsDir ?? SANDBOX_AGENTS_DIR, layout.pluginsDir);
+    token = await serverToken(layout.preferences, 'plexmend sandbox');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new InputError(`cannot prepare the sandbox folder ${dir} (${code})`, 'choose a folder you can write to with --dir', err);
   }
-  for (const p of [layout.pluginsDir, layout.supportDir, layout.logsDir]) await mkdir(p, { recursive: true });
-  await installBundles(options.agentsDir ?? SANDBOX_AGENTS_DIR, layout.pluginsDir);
-  const token = await serverToken(layout.preferences, 'plexmend sandbox');
   const warnings: string[] = [];
 
   const sites = await startSites(scenario, seed, { realisticTiming: realistic });
@@ -194,6 +201,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       schema: 'plexmend.sandbox/1', url: emu.url, token, dataDir: layout.dataDir, pluginsDir: layout.pluginsDir,
       logsDir: layout.logsDir, supportDir: layout.supportDir, scenario: scenario.name, seed, pid: process.pid,
       startedAt: new Date().toISOString(),
+      hostMap: sites.hostMap,
     });
   }
   let closed = false;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runSandbox } from '../../src/cli/sandbox.ts';
@@ -58,4 +58,13 @@ test('describeRefresh summarises a refresh in one line', async () => {
       { agent: 'com.plexapp.agents.S', phase: 'search', ok: false, detail: '0 result(s)' },
     ] },
   }), 'refresh 8: matched; +P:search -S:search (0 result(s))');
+});
+
+test('plexmend sandbox in a folder it cannot write says so, with a hint', async () => {
+  const root = await tempDir();
+  const blocker = join(root, 'a file');
+  await writeFile(blocker, 'not a folder');
+  await assert.rejects(runSandbox({ dir: join(blocker, 'sb'), profile: join(root, 'p.json') }, { stdout: capture().stream }),
+    (err: Error & { hint?: string }) => /cannot prepare the sandbox folder .*a file\/sb \((ENOTDIR|EEXIST)\)/.test(err.message) && /--dir/.test(err.hint ?? ''));
+  await rm(dirname(root), { recursive: true, force: true });
 });

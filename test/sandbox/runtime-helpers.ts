@@ -48,6 +48,10 @@ export async function startSite(): Promise<Site> {
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`count ${counter}`);
     } else if (path === '/data.json') {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"a": [1, 2], "b": "ü"}');
+    } else if (path === '/set-cookie') {
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Set-Cookie': 'cf_clearance=ok42; Path=/' }).end('cookie set');
+    } else if (path === '/echo-cookie') {
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`cookie=${req.headers.cookie ?? ''}`);
     } else if (path === '/slow') {
       const timer = setTimeout(() => res.writeHead(200, { 'Content-Type': 'text/plain' }).end('late'), 1500);
       res.on('close', () => clearTimeout(timer));

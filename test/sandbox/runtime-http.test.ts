@@ -80,6 +80,12 @@ describe('HTTP, HTML, JSON, Prefs and Log kits (Probe bundle)', () => {
     assert.notEqual(plain, third, 'no cacheTime, no cache (HTTP.CacheTime defaults to 0)');
   });
 
+  it('keeps cookies a site sets and sends them back to that site', async () => {
+    assert.equal(await probe(host, `get ${site1}/echo-cookie`), 'cookie=');
+    assert.equal(await probe(host, `get ${site1}/set-cookie`), 'cookie set');
+    assert.equal(await probe(host, `get ${site1}/echo-cookie`), 'cookie=cf_clearance=ok42');
+  });
+
   it('follows redirects, parses HTML and JSON', async () => {
     assert.match(await probe(host, `get ${site1}/redirect`), /^count \d+$/);
     assert.deepEqual(JSON.parse(await probe(host, `xpath ${site1}/film/42`)), [' 2019', ' 2019-03-14', 'Alex Stone', 'Ben Über']);

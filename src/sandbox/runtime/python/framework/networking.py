@@ -5,7 +5,8 @@ Relies on (reference pgma §3.5): every request logs DEBUG `(networking:144) Req
 every failed one logs ERROR `(networking:197) Error opening URL '<url>'` and raises urllib's
 HTTPError (`HTTP Error 403: Forbidden`) or URLError; `HTTP.Headers` go out on every request;
 `HTTP.CacheTime` / `cacheTime=` keep GET responses on disk (`Plug-in Support/Caches/<id>/`);
-`HTTP.ClearCache()` empties it; `sleep=` waits after the request.
+`HTTP.ClearCache()` empties it; `sleep=` waits after the request; cookies a site sets are sent back
+on later requests (the framework keeps an HTTP cookie jar; kept in memory here).
 
 Host resolution: the host passes `PLEXMEND_HOST_MAP` = {"host" or "host:port": "127.0.0.1:port"}.
 A mapped URL is sent to the mapped address with its original Host header and full URL, like an
@@ -17,6 +18,7 @@ reaches the internet.
 import gzip
 import hashlib
 import http.client
+import http.cookiejar
 import io
 import json
 import os
@@ -26,6 +28,7 @@ import threading
 import time
 import urllib.error
 import urllib.parse
+import urllib.request
 
 from . import logkit
 
@@ -93,6 +96,16 @@ class HTTPResponse(object):
         return len(self._body)
 
 
+class _JarResponse(object):
+    """What http.cookiejar needs from a response: `info()` with the headers."""
+
+    def __init__(self, msg):
+        self._msg = msg
+
+    def info(self):
+        return self._msg
+
+
 class HTTPKit(object):
     """The `HTTP` global. One per plug-in process; safe to use from several request threads."""
 
@@ -103,6 +116,7 @@ class HTTPKit(object):
         self._host_map = host_map
         self._sleep_scale = sleep_scale
         self._lock = threading.Lock()
+        self._cookies = http.cookiejar.CookieJar()
         self.default_timeout = DEFAULT_TIMEOUT
 
     # -- public framework API -------------------------------------------------------------
@@ -153,7 +167,12 @@ class HTTPKit(object):
                                       'AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15')
 
     def CookiesForURL(self, url):
-        return None
+        req = urllib.request.Request(url)
+        self._cookies.add_cookie_header(req)
+        return req.get_header('Cookie')
+
+    def ClearCookies(self):
+        self._cookies.clear()
 
     # -- transport -------------------------------------------------------------------------
     def _resolve(self, parts):
@@ -182,6 +201,10 @@ class HTTPKit(object):
             send.update(headers)
             if body is not None and 'Content-Type' not in send:
                 send['Content-Type'] = 'application/x-www-form-urlencoded'
+            jar_req = urllib.request.Request(current)
+            self._cookies.add_cookie_header(jar_req)
+            if jar_req.get_header('Cookie') and 'Cookie' not in send:
+                send['Cookie'] = jar_req.get_header('Cookie')
             conn = http.client.HTTPConnection(chost, cport, timeout=timeout)
             try:
                 try:
@@ -194,6 +217,7 @@ class HTTPKit(object):
                 raw = res.read()
                 status, reason = res.status, res.reason
                 hdrs = dict((k.lower(), v) for k, v in res.getheaders())
+                self._cookies.extract_cookies(_JarResponse(res.msg), jar_req)
             finally:
                 conn.close()
             if hdrs.get('content-encoding') == 'gzip':

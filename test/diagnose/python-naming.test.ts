@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { changedLines, checkNaming, checkNamingChange, NAMING_RULES, type NamingRule } from '../../src/diagnose/python/naming.ts';
+import { changedLines, checkNaming, checkNamingChange, isRestrictedPath, NAMING_RULES, type NamingRule } from '../../src/diagnose/python/naming.ts';
 
 const REFUSED: [NamingRule, string, string][] = [
   ['underscore-name', '_add_pgma_stubs_to_path = 1\n', '_add_pgma_stubs_to_path'],
@@ -82,4 +82,12 @@ test('a patch is blamed only for the violations it introduces', async () => {
 
 test('changedLines numbers added lines of the new text', () => {
   assert.deepEqual([...changedLines('a\nb\nc\n', 'a\nB\nc\nd\n')], [2, 4]);
+});
+
+test('only the plug-in code folder is restricted', () => {
+  assert.equal(isRestrictedPath('AEBN.bundle/Contents/Code/utils.py'), true);
+  assert.equal(isRestrictedPath('Contents/Code/__init__.py'), true);
+  assert.equal(isRestrictedPath('C:\\Plug-ins\\AEBN.bundle\\Contents\\Code\\utils.py'), true);
+  assert.equal(isRestrictedPath('AEBN.bundle/Contents/Libraries/Shared/cfscrape/__init__.py'), false);
+  assert.equal(isRestrictedPath('AEBN.bundle/Contents/DefaultPrefs.json'), false);
 });

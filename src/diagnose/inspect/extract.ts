@@ -19,8 +19,10 @@ import type {
 } from './types.ts';
 import { literalString, toValue } from './values.ts';
 
+/** The `func` of code at module level. */
 export const MODULE_SCOPE = '<module>';
 
+/** `target = value` (a plain name or an attribute target), where it is and what the value is. */
 export interface AssignmentFact {
   /** Target as written: `url`, `self.session`. */
   readonly target: string;
@@ -32,6 +34,7 @@ export interface AssignmentFact {
   readonly text: string;
 }
 
+/** Any call, with its arguments as symbolic values and as source text. */
 export interface CallFact {
   readonly line: number;
   readonly func: string;
@@ -43,6 +46,7 @@ export interface CallFact {
   readonly kwTexts: Readonly<Record<string, string>>;
 }
 
+/** `receiver.xpath(arg)`. */
 export interface XPathCallFact {
   readonly line: number;
   readonly func: string;
@@ -51,6 +55,7 @@ export interface XPathCallFact {
   readonly argText: string;
 }
 
+/** A function with enough normalisation evidence (see `normaliserSignals`). */
 export interface NormaliserFact extends FunctionInfo {
   readonly signals: readonly NormaliserSignal[];
 }

@@ -77,6 +77,16 @@ function violation(rule: NamingRule, node: SyntaxNode, name: string, message: st
 
 const refused = (name: string) => name.startsWith('_') && name !== '_';
 
+/**
+ * Whether Plex compiles a bundle file under these rules: the plug-in's own code in `Contents/Code/`
+ * (loaded through the sandbox's RestrictedModule). Libraries in `Contents/Libraries/Shared/` are
+ * imported by the normal Python import machinery and are not restricted.
+ */
+export function isRestrictedPath(path: string): boolean {
+  const p = path.replace(/\\/g, '/');
+  return p.endsWith('.py') && (p.startsWith('Contents/Code/') || p.includes('/Contents/Code/'));
+}
+
 /** Store contexts (where assigning `printed` is refused): the identifier is an assignment target. */
 function isStoreTarget(node: SyntaxNode): boolean {
   const p = node.parent;

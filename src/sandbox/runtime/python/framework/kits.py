@@ -263,37 +263,41 @@ class PrefsKit(object):
     def reload(self):
         bundle_dir, support_dir, bundle_id = self._args
         self._values = {}
+        self._defs = {}
         path = os.path.join(bundle_dir, 'Contents', 'DefaultPrefs.json')
         if os.path.exists(path):
             with open(path, 'rb') as f:
                 for p in json.loads(f.read().decode('utf-8')):
+                    self._defs[p.get('id')] = p
                     self._values[p.get('id')] = self._cast(p.get('type'), p.get('default'), p)
         saved = os.path.join(support_dir, 'Preferences', bundle_id + '.xml')
         if os.path.exists(saved):
             try:
                 root = ET.parse(saved).getroot()
                 for child in root:
-                    self._values[child.tag] = self._cast_saved(self._values.get(child.tag), child.text or '')
+                    self._values[child.tag] = self._cast_saved(self._defs.get(child.tag), child.text or '')
             except ET.ParseError:
                 logkit.current.error('preferences', 199, 'Unable to load preferences from %s' % saved)
-        self._defs = path
 
     @staticmethod
     def _cast(kind, value, p):
+        """A bool is True/False; an enum given as an index (Plex saves enums by index) is its value."""
         if kind == 'bool':
-            return value in (True, 'true', 'True', 1)
+            return value in (True, 'true', 'True', 1, '1')
         if kind == 'enum':
             values = p.get('values') or []
-            if isinstance(value, str) and value.isdigit() and int(value) < len(values):
+            if isinstance(value, int) and 0 <= value < len(values):
+                return values[value]
+            if isinstance(value, str) and value not in values and value.isdigit() and int(value) < len(values):
                 return values[int(value)]
-            return value
         return value
 
-    @staticmethod
-    def _cast_saved(current, text):
-        if isinstance(current, bool):
-            return text.strip().lower() == 'true'
-        return text
+    @classmethod
+    def _cast_saved(cls, definition, text):
+        if definition is None:
+            return text
+        return cls._cast(definition.get('type'), text.strip() if definition.get('type') != 'text' else text,
+                         definition)
 
     def __getitem__(self, key):
         return self._values.get(key)

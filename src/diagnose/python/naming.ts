@@ -15,7 +15,11 @@
  * raises `FrameworkException: Operator '-=' is not supported` when it runs.
  * Which of these the `elevated=True` variant relaxes is unknown (Plex's modified RestrictedPython is not
  * public); the underscore-name rule is confirmed under Elevated, the others come from upstream
- * RestrictedPython 3.x and each violation says which (`basis`). Not restricted: keyword-argument names
+ * RestrictedPython 3.x and each violation says which (`basis`). (The item rule is also reported from
+ * Hama, an Elevated agent — issue Hama#266, as cited by the sandbox runtime; not verified here.)
+ * Deliberately stricter than RestrictedPython ≥ 4, which allows `__init__` and other magic method
+ * names in class bodies: Plex ships the 3.x line (compiler-module based `RCompile.py`), where
+ * `checkName` has no such exception — and a patch never needs one. Not restricted: keyword-argument names
  * in calls (`f(_x=1)`), string contents, file names such as `__init__.py`, framework globals.
  */
 import { diffLines } from 'diff';

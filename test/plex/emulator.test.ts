@@ -4,7 +4,10 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPmsEmulator, demoSetup, DEMO_PRIMARY, DEMO_SITE_A, DEMO_SITE_B, type PmsEmulator } from '../../src/sandbox/pms/index.ts';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPmsEmulator, demoSetup, readBundleInfo, MemoryPlugin, DEMO_PRIMARY, DEMO_SITE_A, DEMO_SITE_B, type PmsEmulator } from '../../src/sandbox/pms/index.ts';
 import { PlexClient, TokenRejectedError } from '../../src/plex/index.ts';
 import { survey } from '../../src/plex/survey.ts';
 import { sseSocketFactory } from '../../src/plex/sse.ts';
@@ -116,4 +119,33 @@ test('the same wait over Server-Sent Events (/:/eventsource/notifications) inste
   assert.equal(out.result, 'ended');
   assert.ok(out.decidedBy === 'activity' || out.decidedBy === 'timeline', out.decidedBy);
   assert.ok(out.frames >= 2);
+});
+
+test('plug-in preferences: read (DefaultPrefs.json) and set through Plex, saved in Plug-in Support', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'plexmend Application Support '));
+  const id = 'com.plexapp.agents.PrefsSite';
+  const bundle = join(root, 'Plug-ins', 'PrefsSite.bundle');
+  await mkdir(join(bundle, 'Contents', 'Code'), { recursive: true });
+  await writeFile(join(bundle, 'Contents', 'Info.plist'), `<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict>\n<key>CFBundleIdentifier</key>\n<string>${id}</string>\n<key>PlexPluginClass</key>\n<string>Agent</string>\n</dict></plist>\n`);
+  await writeFile(join(bundle, 'Contents', 'DefaultPrefs.json'), JSON.stringify([
+    { id: 'debug', label: 'Debug logging', type: 'bool', default: 'false' },
+    { id: 'searchtype', label: 'Search type', type: 'enum', values: ['Simple', 'Advanced'], default: 'Simple' },
+  ]));
+  await writeFile(join(bundle, 'Contents', 'Code', '__init__.py'), "class PrefsSite(Agent.Movies):\n    name = 'PrefsSite'\n    primary_provider = False\n");
+  const support = join(root, 'Plug-in Support');
+  const e2 = await startPmsEmulator({ plugins: [{ plugin: new MemoryPlugin(id), info: await readBundleInfo(bundle), bundleDir: bundle }], supportDir: support, plistPollMs: false });
+  try {
+    const client = new PlexClient({ url: e2.url, token: e2.token, clientIdentifier: 'plexmend-emulator-test' });
+    const prefs = await client.pluginPrefs(id);
+    assert.deepEqual(prefs.map((p) => [p.id, p.value ?? p.default]), [['debug', 'false'], ['searchtype', 'Simple']]);
+    assert.deepEqual(prefs.find((p) => p.id === 'searchtype')!.values, ['Simple', 'Advanced']);
+    await client.setPluginPrefs(id, { debug: true, searchtype: 'Advanced' });
+    const after = await client.pluginPrefs(id);
+    assert.deepEqual(after.map((p) => [p.id, p.value]), [['debug', 'true'], ['searchtype', 'Advanced']]);
+    const saved = await readFile(join(support, 'Preferences', `${id}.xml`), 'utf8');
+    assert.match(saved, /<searchtype>Advanced<\/searchtype>/);
+  } finally {
+    await e2.close();
+    await rm(root, { recursive: true, force: true });
+  }
 });

@@ -93,15 +93,15 @@ describe('HTTP, HTML, JSON, Prefs and Log kits (Probe bundle)', () => {
   });
 
   it('reads DefaultPrefs.json (bool/text), and a saved preference set after reloadPrefs()', async () => {
-    assert.deepEqual(JSON.parse(await probe(host, 'prefs')), [true, 'default-word']);
+    assert.deepEqual(JSON.parse(await probe(host, 'prefs')), [true, 'default-word', 'Local - No']);
     await mkdir(join(dir.support, 'Preferences'), { recursive: true });
     await writeFile(
       join(dir.support, 'Preferences', 'com.plexapp.agents.Probe.xml'),
-      '<?xml version="1.0" encoding="utf-8"?>\n<PluginPreferences><flag>false</flag><word>saved</word></PluginPreferences>\n',
+      '<?xml version="1.0" encoding="utf-8"?>\n<PluginPreferences><flag>false</flag><word>saved</word><mode>2</mode></PluginPreferences>\n',
     );
-    assert.deepEqual(JSON.parse(await probe(host, 'prefs')), [true, 'default-word'], 'not re-read by itself');
+    assert.deepEqual(JSON.parse(await probe(host, 'prefs')), [true, 'default-word', 'Local - No'], 'not re-read by itself');
     await host.reloadPrefs();
-    assert.deepEqual(JSON.parse(await probe(host, 'prefs')), [false, 'saved']);
+    assert.deepEqual(JSON.parse(await probe(host, 'prefs')), [false, 'saved', 'Remote'], 'an enum is saved by its index');
   });
 
   it('gives case-insensitive response headers and a Dict kept across restarts', async () => {

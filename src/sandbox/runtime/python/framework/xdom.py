@@ -59,6 +59,12 @@ class Document(object):
         if self.dirty:
             self.renumber()
 
+    def getroot(self):
+        return self.root
+
+    def xpath(self, expr, **variables):
+        return self.root.xpath(expr, **variables) if self.root is not None else []
+
 
 class TextNode(object):
     """An XPath text node: `owner.text` (is_tail False) or `owner.tail` (is_tail True)."""
@@ -223,6 +229,59 @@ class Element(object):
             yield first
         for x in it:
             yield x
+
+    getiterator = iter
+
+    def iterancestors(self, *tags):
+        p = self._parent
+        while p is not None:
+            if not tags or p.tag in tags:
+                yield p
+            p = p._parent
+
+    def drop_tree(self):
+        """lxml.html: remove the element and its subtree, keeping its tail text in place."""
+        parent = self._parent
+        if parent is None:
+            return
+        self._join_text_before(self.tail)
+        parent.remove(self)
+
+    def drop_tag(self):
+        """lxml.html: remove the tag, keeping its text, children and tail in place."""
+        parent = self._parent
+        if parent is None:
+            return
+        index = parent._children.index(self)
+        self._join_text_before(self.text)
+        kids = list(self._children)
+        for k in kids:
+            self._children.remove(k)
+            k._parent = None
+        parent._children.remove(self)
+        self._parent = None
+        for offset, k in enumerate(kids):
+            k._parent = parent
+            parent._children.insert(index + offset, k)
+        if kids:
+            kids[-1].tail = (kids[-1].tail or '') + (self.tail or '') or None
+        else:
+            self._join_text_at(parent, index, self.tail)
+        parent._touch()
+
+    def _join_text_before(self, text):
+        parent = self._parent
+        self._join_text_at(parent, parent._children.index(self), text)
+
+    @staticmethod
+    def _join_text_at(parent, index, text):
+        if not text:
+            return
+        if index == 0:
+            parent.text = (parent.text or '') + text
+        else:
+            prev = parent._children[index - 1]
+            prev.tail = (prev.tail or '') + text
 
     def iterchildren(self, *tags):
         for ch in self._children:

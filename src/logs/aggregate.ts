@@ -172,7 +172,9 @@ export class LogAggregator implements InterpretSink {
       patterns: this.patternList(),
       items: this.itemList(),
     };
-    return logReportSchema.parse(report);
+    // Validate (a contract violation here is a bug), but hand back the built object, not zod's copy.
+    logReportSchema.parse(report);
+    return report;
   }
 
   // ---- InterpretSink ----

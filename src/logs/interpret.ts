@@ -213,6 +213,7 @@ export class Interpreter {
         this.flushPendingUrl(key, st);
         this.flushOrphanLocation(key, st);
         this.ops.onPgma(key, r, pg, pg.agent);
+        if (!this.ops.isOpen(key) && !st.held) this.dropThread(key); // thread ids are many over months of logs
         return;
       case 'banner':
         this.sink.verbose('separator');
@@ -361,6 +362,11 @@ export class Interpreter {
       st.pendingLoc = undefined;
     }
     this.emit(key, ev, cls);
+  }
+
+  private dropThread(key: string): void {
+    this.threads.delete(key);
+    if (this.last?.key === key) this.last = null;
   }
 
   private flushThread(key: string, st: ThreadState): void {

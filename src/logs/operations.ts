@@ -138,6 +138,11 @@ export class OperationTracker {
     }
   }
 
+  /** True while thread `key` has an open operation. */
+  isOpen(key: string): boolean {
+    return this.open.has(key);
+  }
+
   /** Remembers a key (e.g. a pattern key) on the open operation of thread `key`, if any. */
   tag(key: string, tag: string): void {
     this.open.get(key)?.tags.add(tag);

@@ -98,6 +98,26 @@ describe('built-in XPath 1.0 engine', () => {
   });
 });
 
+const API_DRIVER = join(FIXTURES, 'element_api_driver.py');
+function runApi(python: string, engine: 'builtin' | 'lxml'): unknown {
+  const out = execFileSync(python, [API_DRIVER, RUNTIME_PY], {
+    env: { ...process.env, PLEXMEND_XPATH_ENGINE: engine, PYTHONDONTWRITEBYTECODE: '1' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return JSON.parse(out);
+}
+
+describe('built-in element API (lxml.html as agents use it)', () => {
+  it('behaves as recorded from lxml: text/tail, get/attrib, parents and siblings, iter, find, smart strings, variables, fromstring, drop_tag/drop_tree', () => {
+    const recordedApi = JSON.parse(readFileSync(join(FIXTURES, 'element-api-expected-lxml.json'), 'utf8')) as Record<string, unknown>;
+    const builtinApi = runApi('python3', 'builtin') as Record<string, unknown>;
+    assert.deepEqual(builtinApi, recordedApi);
+    assert.deepEqual(builtinApi.strip, 'One (top)');
+    assert.deepEqual(builtinApi.empty, 'Document is empty');
+  });
+});
+
 const lxmlPython = ['/usr/bin/python3', 'python3'].find(hasLxml);
 describe('built-in engine against live lxml', { skip: lxmlPython ? false : 'no python3 with lxml here (CI installs python3-lxml)' }, () => {
   it('gives identical trees and results for the whole table', (t) => {
@@ -115,5 +135,6 @@ describe('built-in engine against live lxml', { skip: lxmlPython ? false : 'no p
       .map((c, i) => ({ ...c, lxml: lxml.results[i], builtin: builtin.results[i] }))
       .filter((d) => JSON.stringify(d.lxml) !== JSON.stringify(d.builtin));
     assert.deepEqual(diffs, []);
+    assert.deepEqual(runApi('python3', 'builtin'), runApi(lxmlPython!, 'lxml'));
   });
 });

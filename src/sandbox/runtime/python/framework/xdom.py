@@ -113,7 +113,7 @@ class SmartString(str):
         s = str.__new__(cls, value)
         s._parent = parent
         s.is_tail = is_tail
-        s.is_text = not is_attribute
+        s.is_text = not is_attribute and not is_tail
         s.is_attribute = is_attribute
         s.attrname = attrname
         return s

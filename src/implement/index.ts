@@ -5,7 +5,7 @@
  * contract diagnose emits (`FixPlanDocument`, `planFromProposals`).
  */
 export { applyFix, type ApplyOptions, type ApplyResult } from './apply.ts';
-export { rollbackFix, type RollbackOptions, type RollbackResult } from './rollback.ts';
+export { rollbackFix, rollbackIteration, type RollbackOptions, type RollbackResult } from './rollback.ts';
 export { recover, type ImplementContext, type ImplementDeps } from './context.ts';
 export { clearAgentCache, type CacheClearResult } from './cache.ts';
 export { exportFixes, reapplyExports, type ReapplyOutcome } from './export.ts';

@@ -159,3 +159,20 @@ export async function rollbackFix(fixId: string, ctx: ImplementContext, opts: Ro
   deps.out(`${fixId} rolled back${rolledBackFirst.length ? ` (after rolling back ${rolledBackFirst.join(', ')} first)` : ''}`);
   return { fixId, files, rolledBackFirst, restarted: rs.restarted, warnings };
 }
+
+/**
+ * Rolls back every fix of an iteration that is still applied, newest first (the loop's FAILURE exit:
+ * the panel regressed). Returns what each rollback did.
+ */
+export async function rollbackIteration(ctx: ImplementContext, iteration: number, reason: string): Promise<RollbackResult[]> {
+  const history = await readHistory(ctx.deps.fs, ctx.ws);
+  const firstTick = (r: FixRecord) => Math.min(Infinity, ...r.writes.map((w) => w.tick));
+  const applied = history.filter((h) => h.iteration === iteration && h.record.status === 'applied').sort((a, b) => firstTick(b.record) - firstTick(a.record));
+  const out: RollbackResult[] = [];
+  for (const h of applied) {
+    const fresh = findFix(await readHistory(ctx.deps.fs, ctx.ws), h.record.fixId, iteration);
+    if (fresh?.record.status !== 'applied') continue; // rolled back already, as a stacked fix of another
+    out.push(await rollbackFix(h.record.fixId, ctx, { iteration, reason }));
+  }
+  return out;
+}

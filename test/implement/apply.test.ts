@@ -327,3 +327,21 @@ test('whole-file changes: a _PGMA data file replaced and a new bundle file creat
     await w.cleanup();
   }
 });
+
+test('rollbackIteration undoes every applied fix of an iteration, newest first', async () => {
+  const { rollbackIteration } = await import('../../src/implement/rollback.ts');
+  const w = await makeWorld();
+  try {
+    const before = await w.state();
+    await applyFix(plan('fix1', UA_DIFF), w.ctx, { yes: true });
+    await applyFix(plan('fix2', UA2_DIFF), w.ctx, { yes: true });
+    await applyFix(plan('fix3', DELAY_DIFF), w.ctx, { yes: true });
+    const done = await rollbackIteration(w.ctx, 1, 'the panel regressed');
+    assert.deepEqual(done.map((d) => d.fixId), ['fix3', 'fix2', 'fix1']);
+    assert.deepEqual(await w.state(), before);
+    const log = await readLog(nodeFs, w.ctx.ws, 1);
+    assert.ok(log.fixes.every((f) => f.status === 'rolled-back' && f.rollback?.reason === 'the panel regressed'));
+  } finally {
+    await w.cleanup();
+  }
+});

@@ -315,7 +315,8 @@ export class LogAggregator implements InterpretSink {
     }
     if (ev.class === 'http_error') return { key: base };
     if (ev.class === 'agent_exception') {
-      const loc = ev.location ? `${ev.location.file}:${ev.location.line ?? ''}` : '';
+      // By file and function, not line: the same bug moves when the file is edited (the example keeps the line).
+      const loc = ev.location ? `${ev.location.file}|${ev.location.function ?? ''}` : messageHead(ev.message);
       return { key: `${base}|${ev.exceptionType ?? ''}|${loc}` };
     }
     if (ev.class === 'framework_noise') return { key: `${base}|${cls.rule}` };

@@ -105,3 +105,18 @@ test('phase entry: wires the reader, lenient for stdin, persists templates, hand
   const strict = await aggregate({ kind: 'files', paths: ['f.log'] }, { read: fakeRead, templates: memoryTemplateStore() });
   assert.equal(strict.totals.byClass.title_match_failure, undefined, 'files are read strictly by default');
 });
+
+test('agent exceptions group by exception type, bundle file and function, not by line', () => {
+  const ex = (ts: string, line: number) => [
+    fw(ts, 'a', 'CRITICAL', 'agentkit:1018', "Exception in the search function of agent named 'GEVI', called with keyword arguments {'name': 'X'} (most recent call last):"),
+    `  File "/P/Plug-ins/GEVI.bundle/Contents/Code/utils.py", line ${line}, in matchFilename`,
+    '    x = y',
+    "NameError: global name 'y' is not defined",
+  ].join('\n');
+  const r = aggregateText([ex('2026-01-01 00:00:00,000', 6025), ex('2026-01-01 00:00:01,000', 6031)].join('\n'), { bundleId: 'com.plexapp.agents.GEVI' });
+  assert.equal(r.patterns.length, 1);
+  assert.equal(r.patterns[0].count, 2);
+  assert.equal(r.patterns[0].example.location?.line, 6025);
+  assert.equal(r.items.length, 1, 'same item (title X) twice');
+  assert.equal(r.items[0].errored, 2);
+});

@@ -21,6 +21,9 @@ test('every route but /identity needs the token: 401 with a text/html page; head
     assert.equal(byQuery.status, 200);
     assert.match(byQuery.headers.get('content-type') ?? '', /text\/xml/);
     assert.equal((await rig.get('/library/metadata/999')).status, 404);
+    const head = await rig.get('/identity', { method: 'HEAD', token: null });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), '');
     assert.equal((await rig.get('/library/sections/7/all')).status, 404);
   } finally {
     await rig.emu.close();

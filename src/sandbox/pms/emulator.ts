@@ -179,7 +179,8 @@ export class PmsEmulator {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const method = (req.method ?? 'GET').toUpperCase();
+    const raw = (req.method ?? 'GET').toUpperCase();
+    const method = raw === 'HEAD' ? 'GET' : raw; // node sends no body for HEAD
     try {
       if (this.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
       const failure = this.faults.takeFailure(method, url.pathname);

@@ -31,7 +31,7 @@ export function makeCtx(req: IncomingMessage, res: ServerResponse, url: URL, par
   return {
     req,
     res,
-    method: (req.method ?? 'GET').toUpperCase(),
+    method: (req.method ?? 'GET').toUpperCase() === 'HEAD' ? 'GET' : (req.method ?? 'GET').toUpperCase(),
     url,
     params,
     json: wantsJson(req.headers.accept),

@@ -151,6 +151,10 @@ async function main(): Promise<void> {
     console.log(`machine load average: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} CPUs`);
     console.log(`peak RSS @ ${mb(bytes).toFixed(0)} MB    : ${fmtRss(aggRss)} (target < 200 MB)`);
     if (hasAggregate) {
+      const report = JSON.parse(readFileSync(join(work, 'report.json'), 'utf8')) as { totals: { byClass: Record<string, number>; errors: number }; items: unknown[] };
+      const { EVENT_CLASSES } = await import('../src/logs/schema.ts');
+      const missing = EVENT_CLASSES.filter((c) => !report.totals.byClass[c]);
+      console.log(`report              : ${report.totals.errors} errors, ${report.items.length} items, ${EVENT_CLASSES.length - missing.length}/${EVENT_CLASSES.length} event classes present${missing.length ? ` (missing: ${missing.join(', ')})` : ''}`);
       const ro = await measure(process.execPath, ['--import', 'tsx', 'bench/read-only.ts', '--logs', logs], join(work, 'ro.out'));
       console.log(`readLogLines only   : ${fmtMs(ro.wallMs)}  (${(mb(bytes) / (ro.wallMs / 1000)).toFixed(1)} MB/s), peak RSS ${fmtRss(ro.peakRssKb)} — the reading half of aggregate`);
     }

@@ -17,6 +17,7 @@
  * One RefreshWatcher (one websocket) serves many refreshes, concurrent or paced.
  */
 import { listActivities, REFRESH_ACTIVITY, type Activity, type ActivityContext } from './activities.ts';
+import { ServerUnreachableError } from './errors.ts';
 import { NotificationStream, type SocketFactory } from './events.ts';
 import { getItem } from './library.ts';
 import { refreshItem } from './items.ts';
@@ -51,6 +52,8 @@ export interface RefreshOutcome {
   reconnects: number;
   polls: number;
   pollErrors: number;
+  /** True when a poll found the server unreachable (restarted or down during the wait): treat the result with care. */
+  serverUnreachable: boolean;
   before?: PlexItem;
   after?: PlexItem;
 }
@@ -178,6 +181,7 @@ export class RefreshWatcher {
     this.#waiters.add(w);
     let polls = 0;
     let pollErrors = 0;
+    let serverUnreachable = false;
     const triggeredAt = clock.now();
     try {
       await (trigger ? trigger() : refreshItem(this.#conn, ratingKey));
@@ -196,8 +200,9 @@ export class RefreshWatcher {
         try {
           polls++;
           activities = await listActivities(this.#conn);
-        } catch {
+        } catch (err) {
           pollErrors++;
+          if (err instanceof ServerUnreachableError) serverUnreachable = true;
           continue;
         }
         if (w.decided) break;
@@ -224,6 +229,7 @@ export class RefreshWatcher {
       reconnects: (this.#stream?.reconnects ?? 0) - reconnectsBefore,
       polls,
       pollErrors,
+      serverUnreachable,
       before,
       after,
     };

@@ -91,6 +91,20 @@ test('websocket dropped mid-refresh: still the right answer', async () => {
   assert.equal(out.streamGap, true);
 });
 
+test('the server restarts mid-refresh: the wait survives, reconnects, and says the server was unreachable', async () => {
+  emu.faults.stallRefreshes(['101']);
+  const waiting = plex.refreshAndWait('101', { ...fast, quietMs: 300, timeoutMs: 4000 });
+  await new Promise((r) => setTimeout(r, 150));
+  emu.faults.unstallRefreshes();
+  await emu.restart(300);
+  const out = await waiting;
+  assert.equal(out.streamGap, true);
+  assert.equal(out.serverUnreachable, true);
+  assert.ok(out.pollErrors >= 1);
+  assert.ok(out.result === 'ended' || out.result === 'timed_out');
+  assert.ok((await plex.identity()).version, 'the server answers again');
+});
+
 test('agents, plug-ins, restart, sessions', async () => {
   const agents = (await plex.agents()).map((a) => a.identifier);
   for (const id of [DEMO_PRIMARY, DEMO_SITE_A, DEMO_SITE_B]) assert.ok(agents.includes(id), id);

@@ -156,10 +156,17 @@ export const PREFS: ReadonlyArray<[string, string]> = [
   ['seriescollection', 'true'], ['directorcollection', 'false'], ['castcollection', 'false'],
 ];
 
+/** Agents that run an older PGMA build in the generated server (one-line errors). */
+const OLD_BUILD_AGENTS = new Set(['AVEntertainments', 'WolffVideo']);
+
 /** Writes PGMA lines for one agent (utils.log(): INFO `AGENT  - msg`, ERROR pairs `AGENT - TAG ❌ File: …`). */
 export class Pgma {
   readonly out: Entry[] = [];
-  constructor(readonly agent: string, readonly platform: Platform) {}
+  /** Pre-July-2023 builds logged one ERROR line per error, without the File/Line/Function line (reference §3.3). */
+  readonly oneLineErrors: boolean;
+  constructor(readonly agent: string, readonly platform: Platform) {
+    this.oneLineErrors = OLD_BUILD_AGENTS.has(agent);
+  }
   private get m() {
     return modules(this.platform);
   }
@@ -171,6 +178,10 @@ export class Pgma {
   }
   /** utils.log() of a text with "error"/"warning": the location line and the text line. */
   error(message: string, where: { file: string; line: number | ''; fn: string }): void {
+    if (this.oneLineErrors) {
+      this.out.push({ level: 'ERROR', module: this.m.errA, msg: `${this.agent} - ${message}` });
+      return;
+    }
     const tick = /error/i.test(message) ? '❌' : '⚠';
     const tag = message.slice(0, 8);
     this.out.push({ level: 'ERROR', module: this.m.errA, msg: `${this.agent} - ${tag} ${tick} File: ${where.file}, Line: ${where.line}, Function: ${where.fn}` });

@@ -79,6 +79,7 @@ export const truthSchema = z
   .strict();
 export type Truth = z.infer<typeof truthSchema>;
 
+/** A library section: its umbrella (primary) agent and the contributing site agents, in order. */
 export const sectionSchema = z
   .object({
     id: z.number().int().positive(),
@@ -93,6 +94,7 @@ export const sectionSchema = z
   })
   .strict();
 
+/** One film file in the library, with the ground truth of every agent of its section. */
 export const itemSchema = z
   .object({
     ratingKey: z.string().regex(/^\d+$/),
@@ -111,6 +113,7 @@ export const itemSchema = z
   .strict();
 export type ScenarioItem = z.infer<typeof itemSchema>;
 
+/** One film on a fixture site: what its search result and film page show. */
 export const filmSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9-]+$/),
@@ -126,6 +129,7 @@ export const filmSchema = z
   .strict();
 export type Film = z.infer<typeof filmSchema>;
 
+/** What a fixture site does besides serving pages; all off by default. */
 export const behavioursSchema = z
   .object({
     /** 403 unless the request carries a browser-like User-Agent AND an Accept-Language header. */
@@ -155,6 +159,7 @@ export const behavioursSchema = z
   .strict();
 export type Behaviours = z.infer<typeof behavioursSchema>;
 
+/** A fixture site: host name, kind, behaviours and catalogue. */
 export const siteSchema = z
   .object({
     host: hostname,
@@ -168,6 +173,7 @@ export const siteSchema = z
   .strict();
 export type Site = z.infer<typeof siteSchema>;
 
+/** A whole scenario file (`schema: plexmend.scenario/1`). */
 export const scenarioSchema = z
   .object({
     schema: z.literal(SCENARIO_SCHEMA),

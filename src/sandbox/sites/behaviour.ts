@@ -29,6 +29,7 @@ export interface GateState {
   attempts: Map<string, number>;
 }
 
+/** Fresh state: no request seen yet (every URL at attempt 0). */
 export function newGateState(): GateState {
   return { windows: new Map(), attempts: new Map() };
 }

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatePlugins, type GeneratedPlugins } from '../fixtures/bundles/generate.ts';
-import { fileOf, fsBundleReader, inspectPlugins, locate, type BundleInspection, type FileInspection } from '../../src/diagnose/inspect/index.ts';
+import { fileOf, fsBundleReader, inspectPlugins, locate, raisesWithMessage, type BundleInspection, type FileInspection } from '../../src/diagnose/inspect/index.ts';
 
 let root = '';
 let gen: GeneratedPlugins;
@@ -191,4 +191,14 @@ test('fast on 5 bundles with an 8,000-line shared file, and faster again from th
   const ms = performance.now() - t0;
   assert.ok(ms < 3_000, `second run ${ms.toFixed(0)} ms`);
   assert.deepEqual(again, ins);
+});
+
+test('raise sites are found from the message PGMA logs, templates included', () => {
+  const films = raisesWithMessage(ins, '< No Films! >', { bundle: 'Alpha.bundle' });
+  assert.deepEqual(films.map((f) => [f.bundles, f.item.line]), [[['Alpha.bundle'], lineWith(initText.Alpha!, "raise Exception('< No Films! >')")]]);
+  const iafd = raisesWithMessage(ins, '< Failed to read IAFD URL: HTTP Error 403: Forbidden - Processing Abandoned! >');
+  assert.equal(iafd.length, 1);
+  assert.equal(iafd[0]!.item.func, 'getURLElement');
+  assert.equal(iafd[0]!.bundles.length, 5);
+  assert.deepEqual(raisesWithMessage(ins, '< Something else >'), []);
 });

@@ -2,7 +2,7 @@
  * Questions diagnose asks of a {@link BundleInspection}: which call sites request a host (directly or
  * through a wrapper), which functions normalise titles, where a bundle's headers are set. Pure.
  */
-import type { BundleInspection, HeaderSetting, LogicalFile, NormaliserInfo, RequestSite } from './types.ts';
+import type { BundleInspection, HeaderSetting, LogicalFile, NormaliserInfo, RaiseSite, RequestSite } from './types.ts';
 
 /** A finding inside a logical file, with the bundles whose copy holds it. */
 export interface Located<T> {
@@ -48,4 +48,21 @@ export function normalisers(ins: BundleInspection, opts: { bundle?: string; role
 /** Header settings of a bundle (`HTTP.Headers[…] = …`), usually in `Start()`. */
 export function headerSettings(ins: BundleInspection, bundle: string): Located<HeaderSetting>[] {
   return collect(ins, bundle, (f) => f.inspection.headers);
+}
+
+/** A raise message template (`{?}` = any text) as a whole-string matcher. */
+function templateMatcher(template: string): RegExp {
+  const parts = template.split('{?}').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('[\\s\\S]*')}$`);
+}
+
+/**
+ * `raise` sites whose message produces `message` — the text PGMA logs after `Error: …: ` (e.g.
+ * `< No Films! >`, or `< Failed to read IAFD URL: HTTP Error 403: Forbidden - Processing Abandoned! >`
+ * against the template `< Failed to read IAFD URL: {?} - Processing Abandoned! >`). Used when the
+ * log's `File: , Line: ,` is empty or points into another version of the file.
+ */
+export function raisesWithMessage(ins: BundleInspection, message: string, opts: { bundle?: string } = {}): Located<RaiseSite>[] {
+  const text = message.trim();
+  return collect(ins, opts.bundle, (f) => f.inspection.raises.filter((r) => r.message !== null && templateMatcher(r.message.trim()).test(text)));
 }

@@ -19,8 +19,8 @@ export class ObjectStore {
   async put(data: Uint8Array): Promise<string> {
     const sha = sha256(data);
     const path = join(this.dir, sha);
-    const have = await this.fs.info(path);
-    if (!have || have.size !== data.length) await this.fs.writeOwn(path, data);
+    const have = await this.fs.tryRead(path);
+    if (!have || sha256(have) !== sha) await this.fs.writeOwn(path, data); // absent or damaged: (re)write
     return sha;
   }
 

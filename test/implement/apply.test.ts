@@ -345,3 +345,18 @@ test('rollbackIteration undoes every applied fix of an iteration, newest first',
     await w.cleanup();
   }
 });
+
+test('a damaged backup object is detected by hash and the rollback refuses before writing anything', async () => {
+  const { BackupCorruptError } = await import('../../src/implement/errors.ts');
+  const w = await makeWorld({ bundles: ['GEVI'] });
+  try {
+    const r = await applyFix(plan('fix1', UA_DIFF, ['GEVI']), w.ctx, { yes: true });
+    const after = await w.state();
+    const obj = join(r.record!.backupDir!, 'files', r.record!.files[0]!.beforeSha!);
+    await writeFile(obj, 'not the original bytes');
+    await assert.rejects(rollbackFix('fix1', w.ctx), BackupCorruptError);
+    assert.deepEqual(await w.state(), after);
+  } finally {
+    await w.cleanup();
+  }
+});

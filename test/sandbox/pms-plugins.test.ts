@@ -65,6 +65,8 @@ test('GET /:/plugins/<id>/restart restarts the plug-in; a failed start shows in 
     assert.equal((await get(emu, `/:/plugins/${SITE}/restart`)).status, 200);
     assert.deepEqual(plugin.starts, [true, true]);
     assert.equal((await get(emu, '/:/plugins/com.plexapp.agents.Nope/restart')).status, 404);
+    assert.equal((await get(emu, '/:/plugins/com.plexapp.system/restart')).status, 200);
+    assert.match(await (await get(emu, '/:/plugins')).text(), /<MediaContainer size="2">\n<Plugin identifier="com.plexapp.system" name="System" state="0" \/>/);
     assert.match(await (await get(emu, '/:/plugins')).text(), new RegExp(`<Plugin identifier="${SITE}" name="SiteA \\(IAFD\\)" state="0" />`));
     plugin.failNextStart = "Plug-in refused: name '_private' starts with an underscore";
     await get(emu, `/:/plugins/${SITE}/restart`);

@@ -26,6 +26,9 @@ export interface PluginEntry {
   pending?: Promise<void>;
 }
 
+/** The legacy System plug-in, which serves `/system/agents` and is always listed as running. */
+export const SYSTEM_PLUGIN = 'com.plexapp.system';
+
 /** Plex's media type code for movies (the only type the sandbox serves). */
 export const MOVIE_TYPE = 1;
 
@@ -135,12 +138,12 @@ export class PluginRegistry {
 
   /** `GET /:/plugins`: `Plugin` elements, `state="0"` when running (System.bundle's convention). */
   pluginsView(): Element {
-    return mediaContainer({}, [...this.entries.values()].map((e) =>
+    return mediaContainer({}, [el('Plugin', { identifier: SYSTEM_PLUGIN, name: 'System', state: '0' }), ...[...this.entries.values()].map((e) =>
       el('Plugin', {
         identifier: e.spec.info.identifier,
         name: e.spec.info.name,
         state: e.state === 'running' ? '0' : e.state === 'failed' ? '2' : '1',
-      })));
+      }))]);
   }
 
   /**

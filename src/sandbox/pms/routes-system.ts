@@ -5,7 +5,7 @@
  */
 import { el, mediaContainer } from './container.ts';
 import { send, sendError, sendOk, type Route } from './http.ts';
-import { MOVIE_TYPE } from './plugins.ts';
+import { MOVIE_TYPE, SYSTEM_PLUGIN } from './plugins.ts';
 import type { EmulatorState } from './state.ts';
 
 /** Query parameters that are request metadata, never preference values. */
@@ -73,7 +73,9 @@ export function systemRoutes(s: EmulatorState): Route[] {
     {
       methods: ['GET', 'PUT', 'POST'], pattern: /^\/:\/plugins\/([^/]+)\/restart$/, auth: true,
       async handle(ctx) {
-        const entry = await s.plugins.restart(decodeURIComponent(ctx.params[0]!), 'http');
+        const id = decodeURIComponent(ctx.params[0]!);
+        if (id === SYSTEM_PLUGIN) return sendOk(ctx); // the emulator's own System plug-in: nothing to restart
+        const entry = await s.plugins.restart(id, 'http');
         if (!entry) return sendError(ctx.res, 404);
         sendOk(ctx);
       },

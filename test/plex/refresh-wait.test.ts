@@ -4,6 +4,7 @@ import { PlexConnection } from '../../src/plex/request.ts';
 import { RefreshWatcher, waitForRefresh } from '../../src/plex/refresh-wait.ts';
 import { NotificationStream, type SocketFactory } from '../../src/plex/events.ts';
 import type { Notification } from '../../src/plex/notifications.ts';
+import type { Transport } from '../../src/plex/transport.ts';
 import { startFakePlex, type FakePlex, type FakePlexOptions } from './fake-server.ts';
 
 const servers: FakePlex[] = [];
@@ -147,4 +148,43 @@ test('notification stream: a throwing callback is reported and the stream lives 
   } finally {
     stream.close();
   }
+});
+
+test('virtual clock, polling only: the quiet period and the timeout are measured on the injected clock', async () => {
+  let now = 1_000_000;
+  const clock = {
+    now: () => now,
+    sleep: async (ms: number) => {
+      now += ms;
+    },
+  };
+  const key = '/library/metadata/77';
+  let triggered = 0;
+  const activityUntil = { value: 0 };
+  const transport: Transport = async (req) => {
+    const path = new URL(req.url).pathname;
+    let body = '';
+    if (req.method === 'PUT' && path === '/library/metadata/77/refresh') triggered = now;
+    if (path === '/activities') {
+      const running = now < activityUntil.value;
+      body = JSON.stringify({ MediaContainer: running ? { size: 1, Activity: [{ uuid: 'u-1', type: 'library.refresh.items', title: 'Refreshing', Context: { key } }] } : { size: 0 } });
+    }
+    return { status: 200, header: () => undefined, text: async () => body };
+  };
+  const conn = new PlexConnection({ url: 'http://plex.invalid:32400', token: 'tok-virtual-1', clientIdentifier: 'plexmend-virtual', transport });
+  const noSocket: SocketFactory = () => {
+    throw new Error('no websocket here');
+  };
+  activityUntil.value = now + 4000; // the activity is listed for the first 4 s
+  const out = await waitForRefresh(conn, '77', { clock, socketFactory: noSocket, connectTimeoutMs: 10, backoffMs: 60_000, pollIntervalMs: 1500, quietMs: 4000, timeoutMs: 120_000 });
+  assert.equal(triggered, out.triggeredAt);
+  assert.equal(out.result, 'ended');
+  assert.equal(out.decidedBy, 'polling');
+  // Seen at 1.5 s and 3 s, gone at 4.5 s; quiet 4 s after the last sighting (3 s) → decided at the 7.5 s poll.
+  assert.equal(out.durationMs, 7500);
+  assert.deepEqual(out.activityUuids, ['u-1']);
+  activityUntil.value = Number.POSITIVE_INFINITY; // never ends
+  const stuck = await waitForRefresh(conn, '77', { clock, socketFactory: noSocket, connectTimeoutMs: 10, backoffMs: 60_000, pollIntervalMs: 1500, quietMs: 4000, timeoutMs: 120_000 });
+  assert.equal(stuck.result, 'timed_out');
+  assert.equal(stuck.durationMs, 120_000);
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PluginHost, PluginCallError } from '../../src/sandbox/runtime/host.ts';
@@ -37,8 +37,10 @@ describe('PluginHost end to end (TestSite bundle)', () => {
     await dir.cleanup();
   });
 
-  it('reads the bundle id from Info.plist and declares the agent', () => {
+  it('reads the bundle id from Info.plist and declares the agent', async () => {
     assert.equal(host.bundleId, 'com.plexapp.agents.TestSite');
+    assert.equal(host.logPath, join(dir.logs, 'com.plexapp.agents.TestSite.log'));
+    assert.deepEqual(await host.start(), { ok: true }, 'start() on a running plug-in answers without a second process');
     assert.deepEqual(host.agent, {
       name: 'TestSite (IAFD)',
       primary: false,
@@ -198,6 +200,19 @@ describe('PluginHost failure paths', () => {
     } finally {
       await host.stop();
       await writeFile(init, original);
+    }
+  });
+
+  it('starts one process for concurrent start() calls', async () => {
+    const logs = join(dir.root, 'Logs', 'concurrent start');
+    const host = new PluginHost({ bundleDir: join(dir.plugins, 'Probe.bundle'), logsDir: logs, supportDir: dir.support, hostMap: {} });
+    try {
+      const [a, b] = await Promise.all([host.start(), host.start()]);
+      assert.deepEqual([a, b], [{ ok: true }, { ok: true }]);
+      // A second process would have rolled the first one's log over to .log.1.
+      assert.deepEqual(await readdir(logs), ['com.plexapp.agents.Probe.log']);
+    } finally {
+      await host.stop();
     }
   });
 

@@ -136,6 +136,7 @@ export class PluginHost {
   private pending = new Map<number, Pending>();
   private stderrTail = '';
   private declared: AgentDeclaration | undefined;
+  private starting: Promise<{ ok: boolean; error?: string }> | undefined;
 
   constructor(private readonly o: PluginHostOptions) {
     this.bundleId = readBundleId(o.bundleDir);
@@ -146,9 +147,23 @@ export class PluginHost {
     return this.declared;
   }
 
-  /** Spawn the plug-in and wait for its start. `ok: false` = the plug-in did not start (see its log). */
+  /** Where the plug-in writes its log (`<logsDir>/<bundle id>.log`; `.log.1`… are the rotated ones). */
+  get logPath(): string {
+    return join(this.o.logsDir, `${this.bundleId}.log`);
+  }
+
+  /** Spawn the plug-in and wait for its start. `ok: false` = the plug-in did not start (see its log).
+   * Calling it again while it runs (or starts) answers the same outcome without a second process. */
   start(): Promise<{ ok: boolean; error?: string }> {
-    if (this.proc) return Promise.resolve({ ok: this.running, ...(this.running ? {} : { error: 'starting' }) });
+    if (this.starting) return this.starting;
+    if (this.proc) return Promise.resolve(this.running ? { ok: true } : { ok: false, error: 'the plug-in is stopping' });
+    this.starting = this.spawnPlugin().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private spawnPlugin(): Promise<{ ok: boolean; error?: string }> {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PLEXMEND_HOST_MAP: JSON.stringify(this.o.hostMap),

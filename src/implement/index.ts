@@ -13,6 +13,6 @@ export { contextFromConfig, type SetupIo } from './setup.ts';
 export { FixPlanDocument, FixPlanSchema, planFromProposals, type FixPlan, type FixPlanInput, type FileChange } from './plan.ts';
 export { ImplementationLogDocument, readLog, readHistory, fileAsOf, type FixRecord, type ImplementationLog, type FixStatus } from './history.ts';
 export { RESTART_STRATEGIES, DEFAULT_RESTART_ORDER, type PlexControl, type LogTail, type RestartStrategyName } from './restart.ts';
-export { restartOrderFromLessons } from './lessons.ts';
+export { restartOrderFromLessons, restartAttemptsForLessons } from './lessons.ts';
 export type { CodeChecker } from './validate.ts';
 export type { Recovery } from './journal.ts';

@@ -25,3 +25,12 @@ export function restartOrderFromLessons(lessons: RestartLessonLike[]): { order: 
   const order = [...new Set([...known, ...DEFAULT_RESTART_ORDER])];
   return { order, lessonId: best.id };
 }
+
+/**
+ * A fix record's restart attempts in the shape the post-mortem reads (`{ strategy, ok, detail }`, in
+ * order): `ok` = the restart was observed; entries for plug-ins already restarted by an earlier attempt
+ * (strategy `already`) are left out, as they say nothing about a strategy.
+ */
+export function restartAttemptsForLessons(restarts: Array<{ strategy: string; outcome: string; detail: string }>): Array<{ strategy: string; ok: boolean; detail: string }> {
+  return restarts.filter((a) => a.strategy !== 'already').map((a) => ({ strategy: a.strategy, ok: a.outcome === 'ok', detail: a.detail }));
+}

@@ -68,3 +68,15 @@ test('patching is byte-transparent: CRLF files, latin-1 bytes and UTF-8 text sur
   assert.equal(alreadyApplied(after, { path: 'a.py', diff: '@@ -2,1 +2,1 @@\n-x = 1\n+x = 2\n' }), true);
   assert.equal(alreadyApplied(before, { path: 'a.py', diff: '@@ -2,1 +2,1 @@\n-x = 1\n+x = 2\n' }), false);
 });
+
+test('restartAttemptsForLessons maps outcomes to ok and drops "already" entries', async () => {
+  const { restartAttemptsForLessons } = await import('../../src/implement/lessons.ts');
+  assert.deepEqual(
+    restartAttemptsForLessons([
+      { strategy: 'plist-touch', outcome: 'not-observed', detail: 'x' },
+      { strategy: 'http', outcome: 'ok', detail: 'y' },
+      { strategy: 'already', outcome: 'ok', detail: 'z' },
+    ]),
+    [{ strategy: 'plist-touch', ok: false, detail: 'x' }, { strategy: 'http', ok: true, detail: 'y' }],
+  );
+});

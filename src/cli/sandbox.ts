@@ -15,6 +15,7 @@ export function describeRefresh(r: RefreshRecord): string {
   return `refresh ${r.ratingKey}: ${r.run?.matched ? 'matched' : 'unmatched'}; ${steps.join(' ')}`;
 }
 
+/** The command's options after parsing. */
 export interface SandboxCliOptions {
   scenario?: string;
   dir: string;
@@ -35,6 +36,7 @@ function parseInteger(name: string, min: number, max: number) {
   };
 }
 
+/** Declares `plexmend sandbox`. */
 export function register(program: Command): void {
   program
     .command('sandbox')

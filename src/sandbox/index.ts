@@ -25,6 +25,7 @@ import { markSandboxStopped, writeSandboxProfile } from './profile.ts';
 /** Where the sandbox's agent bundles are kept in the source tree. */
 export const SANDBOX_AGENTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'agents');
 
+/** Options of `startSandbox`; all optional. */
 export interface StartSandboxOptions {
   /** Scenario name (`default`, `flaky`, …), path to a scenario file, or a loaded scenario. Default `default`. */
   scenario?: string | Scenario;
@@ -50,6 +51,7 @@ export interface StartSandboxOptions {
   onRefresh?: (record: RefreshRecord) => void;
 }
 
+/** A running sandbox; `close()` stops the emulator, the plug-ins and the sites, and marks the profile stopped. */
 export interface SandboxHandle {
   url: string;
   token: string;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { defineDocument, readDocument, writeDocument } from '../documents.ts';
 
+/** The profile document type (`plexmend.sandbox/1`). */
 export const sandboxProfileDoc = defineDocument('plexmend.sandbox/1', z.object({
   schema: z.literal('plexmend.sandbox/1'),
   /** `http://127.0.0.1:<port>` of the PMS emulator. */
@@ -33,6 +34,7 @@ export const sandboxProfileDoc = defineDocument('plexmend.sandbox/1', z.object({
   hostMap: z.record(z.string(), z.string()).optional(),
 }));
 
+/** A sandbox profile as read. */
 export type SandboxProfile = z.output<typeof sandboxProfileDoc.schema>;
 
 /** File name of the profile inside the user config folder. */

@@ -18,6 +18,7 @@ export interface ActivityContext {
   refreshed?: boolean;
 }
 
+/** One Plex activity (`Activity` element / the `Activity` object of a notification). */
 export interface Activity {
   uuid: string;
   type: string;

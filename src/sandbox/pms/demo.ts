@@ -11,10 +11,12 @@
 import { MemoryPlugin, memoryAgentInfo } from './memory-plugin.ts';
 import type { LibrarySpec, PluginSpec } from './types.ts';
 
+/** The demo's umbrella primary agent and its two contributing site agents. */
 export const DEMO_PRIMARY = 'com.plexapp.agents.Umbrella';
 export const DEMO_SITE_A = 'com.plexapp.agents.SiteA';
 export const DEMO_SITE_B = 'com.plexapp.agents.SiteB';
 
+/** The demo library plus its plug-ins (pass `library` and `plugins` to `startPmsEmulator`). */
 export interface DemoSetup {
   library: LibrarySpec;
   plugins: PluginSpec[];

@@ -22,6 +22,7 @@ import { systemRoutes } from './routes-system.ts';
 import type { EmulatorState } from './state.ts';
 import type { LibrarySpec, PluginSpec } from './types.ts';
 
+/** Options of `startPmsEmulator`; every one has a default. */
 export interface PmsEmulatorOptions {
   /** The library served (default: empty). `demoSetup()` gives a small one with in-memory agents. */
   library?: LibrarySpec;
@@ -53,6 +54,10 @@ export interface PmsEmulatorOptions {
 /** A PMS version string of the shape Plex reports (the value itself is the emulator's). */
 export const EMULATOR_VERSION = '1.41.3.9314-a0bfb8370';
 
+/**
+ * A running (after `start()`) PMS emulator: `url`, `token`, `faults` (test switches), `state` (library,
+ * queue, plug-ins — for tests), `setSessions()`, `restart()`, `close()`.
+ */
 export class PmsEmulator {
   readonly token: string;
   readonly faults = new Faults();

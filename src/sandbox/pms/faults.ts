@@ -12,6 +12,7 @@ export interface PlannedFailure {
   remaining: number;
 }
 
+/** The fault switches of one emulator (`emulator.faults`). */
 export class Faults {
   private stallAll = false;
   private readonly stalled = new Set<string>();

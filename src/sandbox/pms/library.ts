@@ -22,6 +22,7 @@ export interface Item {
   partId: number;
 }
 
+/** One library section's state. */
 export interface Section {
   readonly spec: SectionSpec;
   /** Contributing agents in order; `PUT /system/agents/<id>/config/1?order=` changes it. */
@@ -54,6 +55,7 @@ export function guidId(guid: string): string | undefined {
   return m[1];
 }
 
+/** The sections and items the emulator serves. Throws Error on a duplicate ratingKey or an unknown section. */
 export class Library {
   readonly sections = new Map<number, Section>();
   readonly items = new Map<string, Item>();

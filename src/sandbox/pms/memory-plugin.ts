@@ -5,6 +5,7 @@
  */
 import type { AgentInfo, AgentPlugin, MetadataOut, SearchMedia, SearchResultOut } from './types.ts';
 
+/** What an in-memory plug-in answers (absent = no results / no metadata). */
 export interface MemoryPluginBehaviour {
   search?: (media: SearchMedia, lang: string, manual: boolean) => SearchResultOut[] | Promise<SearchResultOut[]>;
   update?: (id: string, media: SearchMedia, lang: string) => MetadataOut | null | Promise<MetadataOut | null>;
@@ -19,6 +20,7 @@ export interface MemoryCall {
   manual?: boolean;
 }
 
+/** An `AgentPlugin` kept in memory; `failNextStart` simulates a plug-in that does not load. */
 export class MemoryPlugin implements AgentPlugin {
   readonly calls: MemoryCall[] = [];
   /** One entry per start or restart, with its outcome. */

@@ -19,6 +19,7 @@ export const NOTIFICATION_CHILD = {
   log: 'LogSentNotification',
   playing: 'PlaySessionStateNotification',
 } as const;
+/** A notification type the hub can publish. */
 export type NotificationType = keyof typeof NOTIFICATION_CHILD;
 
 /** A type filter parsed from `filters=` (default `-log`). */

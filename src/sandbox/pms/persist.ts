@@ -23,6 +23,7 @@ const metadataSchema = z.object({
   rating: z.number().optional(),
 });
 
+/** The saved library database (`plexmend.sandbox-library/1`). */
 export const libraryStateDoc = defineDocument('plexmend.sandbox-library/1', z.object({
   schema: z.literal('plexmend.sandbox-library/1'),
   items: z.record(z.string(), z.object({

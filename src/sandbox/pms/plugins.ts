@@ -32,6 +32,7 @@ export const SYSTEM_PLUGIN = 'com.plexapp.system';
 /** Plex's media type code for movies (the only type the sandbox serves). */
 export const MOVIE_TYPE = 1;
 
+/** The installed plug-ins, their state and (re)starts, the Info.plist watcher and the listings. */
 export class PluginRegistry {
   readonly entries = new Map<string, PluginEntry>();
   private timer: NodeJS.Timeout | undefined;

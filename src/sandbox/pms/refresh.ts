@@ -15,6 +15,7 @@ import type { Item, Library } from './library.ts';
 import type { NotificationHub } from './notifications.ts';
 import type { PluginRegistry } from './plugins.ts';
 
+/** What the refresh queue works with. */
 export interface RefreshDeps {
   lib: Library;
   plugins: PluginRegistry;
@@ -28,6 +29,7 @@ export interface RefreshDeps {
   onDone?: (record: RefreshRecord) => void;
 }
 
+/** How the queue paces itself. */
 export interface RefreshOptions {
   concurrency: number;
   /** Pause between the activity's steps, in ms (fast by default; `--realistic-timing` makes it slower). */
@@ -47,6 +49,7 @@ interface Job {
   activity: Activity;
 }
 
+/** The refresh queue: `enqueue(item)`, `idle()`, `clear()`, and `done` (finished refreshes). */
 export class RefreshQueue {
   private readonly waiting: Job[] = [];
   private active = 0;

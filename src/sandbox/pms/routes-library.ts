@@ -49,6 +49,7 @@ function itemOr404(s: EmulatorState, ctx: Ctx, key: string): Item | undefined {
   return item;
 }
 
+/** The library routes over the emulator state. */
 export function libraryRoutes(s: EmulatorState): Route[] {
   return [
     { methods: ['GET'], pattern: /^\/library\/sections\/?$/, auth: true, handle: (ctx) => send(ctx, sectionsView(s.lib)) },

@@ -15,6 +15,7 @@ function prefChanges(q: URLSearchParams): Record<string, string> {
   return out;
 }
 
+/** The server, agent and plug-in routes over the emulator state. */
 export function systemRoutes(s: EmulatorState): Route[] {
   const setPrefs: Route['handle'] = async (ctx) => {
     const id = decodeURIComponent(ctx.params[0]!);

@@ -72,6 +72,7 @@ export interface ItemSpec {
   matchedId?: string;
 }
 
+/** The library to serve: sections and items (E2's `scenarioLibrary()` produces this shape). */
 export interface LibrarySpec {
   sections: SectionSpec[];
   items: ItemSpec[];

@@ -8,7 +8,9 @@ import type { Item, Library, Section } from './library.ts';
 
 /** PMS constants every library container carries. */
 export const MEDIA_TAG_PREFIX = '/system/bundle/media/flags/';
+/** The emulator's media flag version (any number; clients only echo it). */
 export const MEDIA_TAG_VERSION = 1700000000;
+/** `identifier` of library containers, as Plex sends it. */
 export const LIBRARY_IDENTIFIER = 'com.plexapp.plugins.library';
 
 /** `GET /library/sections`: one `Directory` per section with its `Location`s. */

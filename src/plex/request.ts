@@ -191,6 +191,10 @@ export class PlexConnection {
             throw new ServerUnreachableError(this.url, code);
           }
           retryable = true;
+        } else if (err instanceof TypeError && err.message === 'fetch failed') {
+          // fetch's other refusals (a port fetch blocks, a TLS failure): say what the cause was.
+          const cause = (err as { cause?: { message?: unknown } }).cause?.message;
+          throw new ServerUnreachableError(this.url, typeof cause === 'string' && cause ? cause : 'connection failed', err);
         } else {
           throw err;
         }

@@ -411,6 +411,7 @@ export interface WatchSummary {
 export async function runWatch(opts: WatchOptions, deps: WatchDeps): Promise<WatchSummary> {
   const archive = await openArchive(opts.archiveDir, deps);
   const summary: WatchSummary = { polls: 0, bytes: 0, gaps: 0, failedPolls: 0 };
+  let reported = new Set<string>();
   try {
     for (;;) {
       try {
@@ -418,9 +419,12 @@ export async function runWatch(opts: WatchOptions, deps: WatchDeps): Promise<Wat
         summary.polls++;
         summary.bytes += r.bytes;
         summary.gaps += r.gaps.length;
-        deps.report(`${deps.now().toISOString()} archived ${r.bytes} bytes from ${r.files} file(s)${r.pruned ? `, deleted ${r.pruned} archive file(s) older than ${opts.keepDays} days` : ''}`);
+        if (r.bytes > 0 || r.pruned > 0 || summary.polls === 1) deps.report(`${deps.now().toISOString()} archived ${r.bytes} bytes from ${r.files} file(s)${r.pruned ? `, deleted ${r.pruned} archive file(s) older than ${opts.keepDays} days` : ''}`);
         for (const g of r.gaps) deps.report(`  gap in ${g.bundleId}: ${g.reason}`);
-        for (const p of r.problems) deps.report(`  ${p.path}: ${p.message}`);
+        // A file that stays unreadable is reported once, not at every poll.
+        const now = new Set(r.problems.map((p) => `${p.path}: ${p.message}`));
+        for (const line of now) if (!reported.has(line)) deps.report(`  ${line}`);
+        reported = now;
       } catch (err) {
         if (summary.polls === 0 && summary.failedPolls === 0) throw err;
         summary.failedPolls++;

@@ -99,7 +99,7 @@ export async function reapplyExports(ctx: ImplementContext, opts: { planFiles?: 
     for (const c of plan.changes) {
       const { abs } = await resolvePlanPath(ctx.layout, c.path, fs);
       const current = await fs.tryRead(abs);
-      if (!(current && alreadyApplied(current, c))) todo.push(c);
+      if (!(current && alreadyApplied(current, c, opts.fuzz ?? plan.fuzz))) todo.push(c);
     }
     if (todo.length === 0) {
       out.push({ planFile, fixId: plan.fixId, outcome: 'already-applied', detail: 'every file already carries the change' });

@@ -74,7 +74,7 @@ export function reverseOnTop(current: Uint8Array, before: Uint8Array, after: Uin
 }
 
 /** Whether `after` already contains the change (its reverse applies cleanly): reapply skips such files. */
-export function alreadyApplied(current: Uint8Array, change: FileChange): boolean {
+export function alreadyApplied(current: Uint8Array, change: FileChange, fuzz = 0): boolean {
   if (change.content !== undefined) return sha256(current) === sha256(Buffer.from(change.content, 'utf8'));
   const patch = parseOne(change.diff!, change.path);
   const reversed = {
@@ -87,7 +87,7 @@ export function alreadyApplied(current: Uint8Array, change: FileChange): boolean
       lines: h.lines.map((l) => (l.startsWith('+') ? '-' + l.slice(1) : l.startsWith('-') ? '+' + l.slice(1) : l)),
     })),
   };
-  return applyPatch(bytesToBinary(current), reversed) !== false && patch.hunks.some((h) => h.lines.some((l) => l[0] === '+' || l[0] === '-'));
+  return applyPatch(bytesToBinary(current), reversed, { fuzzFactor: fuzz }) !== false && patch.hunks.some((h) => h.lines.some((l) => l[0] === '+' || l[0] === '-'));
 }
 
 /** Checks that every shared group's copies hash the same after the change; throws SharedCopiesDifferError. */

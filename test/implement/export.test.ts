@@ -25,7 +25,7 @@ test('export writes a bug-report patch (shared copies once) and a plan; reapply 
 
     // "Upgrade" the agents: new upstream utils.py with lines added at the top (code moved) in GEVI and IAFD,
     // and a rewritten header line in AEBN (the fix no longer fits there).
-    const upgraded = '# version 2024.08.17\n# more history\n' + UTILS;
+    const upgraded = '# version 2024.08.17\n# more history\n' + UTILS.replace('# -*- coding: utf-8 -*-', '# coding: utf-8');
     for (const b of ['GEVI', 'IAFD']) await writeFile(join(w.plugins, `${b}.bundle/Contents/Code/utils.py`), upgraded);
     await writeFile(join(w.plugins, 'AEBN.bundle/Contents/Code/utils.py'), UTILS.replace("headers = {'User-Agent': getUserAgent()}", "headers = getHeaders()"));
     const dir = join(w.ctx.ws.root, 'patches');
@@ -37,10 +37,12 @@ test('export writes a bug-report patch (shared copies once) and a plan; reapply 
     assert.equal(await readFile(join(w.plugins, 'GEVI.bundle/Contents/Code/utils.py'), 'utf8'), upgraded, 'refused = nothing written');
 
     await writeFile(join(w.plugins, 'AEBN.bundle/Contents/Code/utils.py'), upgraded);
+    const exact = await reapplyExports(w.ctx, { planFiles: [fix1Plan], yes: true, iteration: 2, fuzz: 0 });
+    assert.equal(exact[0]!.outcome, 'refused', 'a changed context line needs fuzz');
     const ok = await reapplyExports(w.ctx, { planFiles: [fix1Plan], yes: true, iteration: 2 });
     assert.equal(ok[0]!.outcome, 'applied', ok[0]!.detail);
     const now = await readFile(join(w.plugins, 'IAFD.bundle/Contents/Code/utils.py'), 'utf8');
-    assert.ok(now.startsWith('# version 2024.08.17'));
+    assert.ok(now.startsWith('# version 2024.08.17\n# more history\n# coding: utf-8\n'));
     assert.match(now, /'Referer': url/);
     const again = await reapplyExports(w.ctx, { planFiles: [fix1Plan], yes: true, iteration: 2 });
     assert.equal(again[0]!.outcome, 'already-applied');

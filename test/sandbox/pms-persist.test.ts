@@ -37,3 +37,11 @@ test('the library database survives an emulator restart, like Plex keeps its own
   await assert.rejects(startPmsEmulator({ ...demoSetup(), stateFile, plistPollMs: false }), /plexmend\.other\/1.*expected "plexmend\.sandbox-library\/1"/);
   await rm(dirname(root), { recursive: true, force: true });
 });
+
+test('a library with a duplicate ratingKey or an unknown section is refused with a hint', async () => {
+  const item = { ratingKey: '1', sectionId: 1, title: 'T', file: '/f.mp4' };
+  const section = { id: 1, title: 'Films', agent: 'com.plexapp.agents.X', contributors: [], locations: ['/'] };
+  await assert.rejects(startPmsEmulator({ library: { sections: [section], items: [item, item] }, plistPollMs: false }),
+    (e: Error & { hint?: string }) => /ratingKey 1 appears twice/.test(e.message) && /scenario/.test(e.hint ?? ''));
+  await assert.rejects(startPmsEmulator({ library: { sections: [], items: [item] }, plistPollMs: false }), /names section 1/);
+});

@@ -62,6 +62,8 @@ export class PmsEmulator {
   readonly token: string;
   readonly faults = new Faults();
   readonly state: EmulatorState;
+  /** The last error a route threw (answered 500); for tests and debugging. */
+  lastError: Error | undefined;
   private server: Server | undefined;
   private port = 0;
   private readonly sockets = new Set<Socket>();
@@ -206,7 +208,8 @@ export class PmsEmulator {
       }
       if (!this.authorised(req, url)) return sendError(res, 401);
       sendError(res, pathMatched ? 405 : 404);
-    } catch {
+    } catch (err) {
+      this.lastError = err as Error;
       if (!res.headersSent) sendError(res, 500);
       else res.destroy();
     }

@@ -5,6 +5,7 @@
  * kept until that agent updates the item again (Plex keeps each agent's stored metadata bundle); that a
  * failed later search leaves the old contribution in place is UNVERIFIED against a real server.
  */
+import { InputError } from '../../errors.ts';
 import type { ItemSpec, LibrarySpec, MetadataOut, SectionSpec } from './types.ts';
 
 /** One item's state. */
@@ -55,7 +56,7 @@ export function guidId(guid: string): string | undefined {
   return m[1];
 }
 
-/** The sections and items the emulator serves. Throws Error on a duplicate ratingKey or an unknown section. */
+/** The sections and items the emulator serves. Throws InputError on a duplicate ratingKey or an unknown section. */
 export class Library {
   readonly sections = new Map<number, Section>();
   readonly items = new Map<string, Item>();
@@ -74,8 +75,8 @@ export class Library {
     }
     for (const it of spec.items) {
       const section = this.sections.get(it.sectionId);
-      if (!section) throw new Error(`item ${it.ratingKey} names section ${it.sectionId}, which the library does not have`);
-      if (this.items.has(it.ratingKey)) throw new Error(`ratingKey ${it.ratingKey} appears twice in the library`);
+      if (!section) throw new InputError(`library item ${it.ratingKey} names section ${it.sectionId}, which the library does not have`, 'fix the scenario: every item needs a section listed in its sections');
+      if (this.items.has(it.ratingKey)) throw new InputError(`ratingKey ${it.ratingKey} appears twice in the library`, 'fix the scenario: every item needs its own ratingKey');
       seq += 1;
       const lang = section.spec.language ?? 'en';
       this.items.set(it.ratingKey, {

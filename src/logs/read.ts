@@ -126,7 +126,7 @@ export function readLogLines(
           next: async () => {
             const r = await pull();
             if (r.done) return { done: true, value: undefined };
-            const rest = batch.slice(i - 1);
+            const rest = i === 1 ? batch : batch.slice(i - 1);
             i = batch.length;
             return { done: false, value: rest };
           },
@@ -245,13 +245,17 @@ async function* readSet(set: LogSet, st: ReadState): AsyncGenerator<RawLine[]> {
       if (gapBefore) st.gaps.push({ file: r.file.path, bytes: gapBefore.bytes, reason: gapBefore.reason });
       const reader = readFile(o, r.from, r.lineNo, set.bundleId, st);
       let done: FileDone | undefined;
-      for (;;) {
-        const step = await reader.next();
-        if (step.done) {
-          done = step.value;
-          break;
+      try {
+        for (;;) {
+          const step = await reader.next();
+          if (step.done) {
+            done = step.value;
+            break;
+          }
+          yield step.value;
         }
-        yield step.value;
+      } finally {
+        await reader.return(undefined); // an early stop still waits for the read in flight
       }
       if (done) entries.push(entryAfterRead(r.file, done.offset, done.size, done.lineNo, done.lastTs ?? r.matched?.lastTs));
       else if (r.matched) entries.push(r.matched);

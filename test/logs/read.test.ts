@@ -220,3 +220,21 @@ test('read: a truncated rotation set (.log.2 and .log.4 missing) is read in orde
   assert.deepEqual(result.problems, [{ path: join(dir, 'com.plexapp.agents.AEBN.log'), message: 'vanished before it could be read (rotated or deleted); skipped' }]);
   assert.deepEqual(result.gaps, []);
 });
+
+test('read: stopping early (break) closes cleanly; done() then gives what was read', async (t) => {
+  const dir = await tempDir(t);
+  let text = '';
+  for (let k = 0; k < 30000; k++) text += fw(`line ${k}`);
+  await writeFile(join(dir, `${ID}.log`), text); // > 2 MiB: several chunks, a read in flight when we stop
+  await writeFile(join(dir, 'com.plexapp.agents.Zed.log'), fw('other'));
+  const r = readLogLines({ kind: 'folder', dir });
+  let n = 0;
+  for await (const l of r.lines) {
+    void l;
+    if (++n === 10) break;
+  }
+  const result = await r.done();
+  assert.equal(n, 10);
+  assert.ok(result.stats.lines >= 10);
+  assert.deepEqual(result.problems, []);
+});

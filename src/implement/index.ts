@@ -16,3 +16,14 @@ export { RESTART_STRATEGIES, DEFAULT_RESTART_ORDER, type PlexControl, type LogTa
 export { restartOrderFromLessons, restartAttemptsForLessons } from './lessons.ts';
 export type { CodeChecker } from './validate.ts';
 export type { Recovery } from './journal.ts';
+
+import { clearAgentCache as clearOne } from './cache.ts';
+import { nodeFs } from './files.ts';
+import { layoutFor } from './scope.ts';
+
+/** Clears the HTTP caches of these agents in a Plug-ins folder on disk (re-test hygiene for control and treatment). */
+export async function clearAgentCaches(pluginsDir: string, supportDir: string | undefined, bundleIds: string[]): Promise<number> {
+  let removed = 0;
+  for (const id of bundleIds) removed += (await clearOne(layoutFor(pluginsDir, supportDir), id, nodeFs)).removed.length;
+  return removed;
+}

@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import { defineDocument, readDocument, writeDocument } from '../documents.ts';
-import { LockHeldError } from '../errors.ts';
+import { LockHeldError, PlexmendError } from '../errors.ts';
 import { ObjectStore } from './backup.ts';
 import { join } from 'node:path';
 import { sha256, type ImplementFs } from './files.ts';
@@ -174,8 +174,15 @@ export async function recoverJournal(path: string, deps: JournalDeps): Promise<R
   const anyWritten = doc.steps.some((s) => s.step === 'writing');
   if (action !== 'abandoned') {
     const target = action === 'undone' ? 'from' : 'to';
-    for (const f of doc.files) {
-      if (await settleFile(deps.fs, layout, store, f, target)) rewritten.push({ rel: f.rel, sha: target === 'from' ? f.fromSha : f.toSha });
+    try {
+      for (const f of doc.files) {
+        if (await settleFile(deps.fs, layout, store, f, target)) rewritten.push({ rel: f.rel, sha: target === 'from' ? f.fromSha : f.toSha });
+      }
+    } catch (err) {
+      throw new PlexmendError(`cannot finish the interrupted ${doc.op} of ${doc.fixId}: ${(err as Error).message}`, {
+        hint: `fix the cause and run the command again; or restore ${doc.files.map((f) => f.rel).join(', ')} by hand (the Plug-ins snapshot is in _BACKUPS/snapshots) and delete ${path}`,
+        cause: err,
+      });
     }
   }
   const restartNeeded = anyWritten && !(doc.op === 'apply' && action === 'completed') ? doc.restart : [];

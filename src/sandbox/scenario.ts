@@ -79,6 +79,27 @@ export const truthSchema = z
   .strict();
 export type Truth = z.infer<typeof truthSchema>;
 
+/**
+ * Ground truth of one agent's update phase for the cast lookups on the cast site (PGMA's IAFD step): do the
+ * cast photos arrive today, what the log shows when they do not, and what cures it. A failed lookup is
+ * logged and the update goes on (the film still gets its other fields).
+ */
+export const castTruthSchema = z
+  .object({
+    now: z.enum(['photos', 'no_photos']),
+    class: z.enum(EVENT_CLASSES).optional(),
+    status: z.number().int().optional(),
+    defects: z.array(z.enum(DEFECTS)).default([]),
+    /** Recipes that bring the photos back. */
+    fix: z.array(z.enum(RECIPES)).default([]),
+    /** Recipes that stop the errors without bringing the photos (e.g. the `castlookup` preference off). */
+    workaround: z.array(z.enum(RECIPES)).default([]),
+    then: z.enum(['photos', 'no_photos']),
+    note: z.string().optional(),
+  })
+  .strict();
+export type CastTruth = z.infer<typeof castTruthSchema>;
+
 /** A library section: its umbrella (primary) agent and the contributing site agents, in order. */
 export const sectionSchema = z
   .object({
@@ -184,6 +205,8 @@ export const scenarioSchema = z
     agentSites: z.record(z.string(), hostname),
     /** The host of the IAFD-like cast site the agents' update() reads. */
     castSite: hostname,
+    /** Agent name → ground truth of its update-phase cast lookups; absent = photos arrive. */
+    castLookup: z.record(z.string(), castTruthSchema).optional(),
     sections: z.array(sectionSchema).min(1),
     sites: z.array(siteSchema).min(1),
     items: z.array(itemSchema).min(1),
@@ -206,6 +229,7 @@ export function checkScenario(s: Scenario): string[] {
   for (const [agent, host] of Object.entries(s.agentSites)) {
     if (sites.get(host)?.kind !== 'films') problems.push(`agent ${agent} points at ${host}, which is not a films site`);
   }
+  for (const agent of Object.keys(s.castLookup ?? {})) if (!(agent in s.agentSites)) problems.push(`castLookup names ${agent}, which has no site`);
   for (const sec of s.sections) {
     for (const a of sec.agents) if (!(agentName(a) in s.agentSites)) problems.push(`section ${sec.id}: agent ${a} has no site in agentSites`);
   }

@@ -125,7 +125,7 @@ test('under python3 every file compiles and utils.py agrees with the ground-trut
   await run('python3', ['-c', 'import sys\nfor f in sys.argv[1:]:\n    compile(open(f, "rb").read(), f, "exec")', ...files]);
   const titles = new Set<string>();
   const stems = new Set<string>();
-  for (const name of ['default', 'flaky']) {
+  for (const name of ['default', 'flaky', 'cast-blocked']) {
     const s = loadScenario(name);
     for (const site of s.sites) for (const f of site.films) titles.add(f.title);
     for (const i of s.items) stems.add(stem(i.file));

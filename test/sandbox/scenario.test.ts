@@ -21,7 +21,7 @@ const FLAKY = loadScenario('flaky');
 
 test('the bundled scenarios load and are listed with their descriptions', () => {
   const names = listScenarios().map((s) => s.name);
-  assert.deepEqual(names, ['default', 'flaky']);
+  assert.deepEqual(names, ['cast-blocked', 'default', 'flaky']);
   for (const s of listScenarios()) assert.ok(s.description.length > 40, `${s.name} has a description`);
 });
 
@@ -61,7 +61,7 @@ test('flaky: transient 5xx, slow answers and a site that is down', () => {
 });
 
 test('the stored ground truth agrees with the world (oracle recomputation)', () => {
-  for (const [name, s] of [['default', DEFAULT], ['flaky', FLAKY]] as const) {
+  for (const [name, s] of [['default', DEFAULT], ['flaky', FLAKY], ['cast-blocked', loadScenario('cast-blocked')]] as const) {
     const again = recomputeTruth(s);
     for (const item of s.items) assert.deepEqual(item.truth, again.get(item.ratingKey), `${name} item ${item.ratingKey}`);
   }

@@ -57,6 +57,8 @@ interface World {
   seed: number;
   firstKey: number;
   sites: Record<string, { host: string; label: string; behaviours: Partial<Behaviours>; films: FilmSeed[] }>;
+  /** Behaviours of the IAFD-like cast site (default: healthy). */
+  castBehaviours?: Partial<Behaviours>;
   /** Library-only files (absent from every site, or misnamed): [file stem, studio, year]. */
   extraFiles: { stem: string; title: string; studio?: string; year?: number }[];
 }
@@ -85,7 +87,14 @@ function build(w: World): Scenario {
   }
   for (const s of sites) s.films = s.films.map((f) => ({ ...f, id: f.id.toLowerCase() }));
   files.push(...w.extraFiles);
-  const castSite = { host: 'www.castbase.test', kind: 'cast' as const, label: 'CastBase', behaviours: { browserOnly: false, challenge: false, redesign: false, down: false }, films: [] };
+  const castSite = { host: 'www.castbase.test', kind: 'cast' as const, label: 'CastBase', behaviours: { browserOnly: false, challenge: false, redesign: false, down: false, ...w.castBehaviours }, films: [] };
+  const castLookup = castSite.behaviours.browserOnly
+    ? Object.fromEntries(sites.map((s) => [s.agent, {
+        now: 'no_photos' as const, class: 'http_error' as const, status: 403, defects: ['browser_headers' as const], fix: ['request_headers' as const],
+        workaround: ['preference_change' as const], then: 'photos' as const,
+        note: 'the cast site answers 403 without browser headers (User-Agent and Accept-Language); turning the castlookup preference off stops the errors but brings no photos',
+      }]))
+    : undefined;
   const sc: Scenario = {
     schema: SCENARIO_SCHEMA,
     name: w.name,
@@ -93,6 +102,7 @@ function build(w: World): Scenario {
     seed: w.seed,
     agentSites: Object.fromEntries(sites.map((s) => [s.agent, s.host])),
     castSite: castSite.host,
+    ...(castLookup ? { castLookup } : {}),
     sections: [{ id: 1, title: 'Films', root: ROOT, language: 'en', primaryAgent: 'com.plexapp.agents.SandboxFilms', agents: AGENTS.filter((a) => a in w.sites).map((a) => `com.plexapp.agents.${a}`) }],
     sites: [...sites.map(({ agent: _agent, ...s }) => s), castSite],
     items: files.map((f, i) => {
@@ -294,7 +304,23 @@ const FLAKY: World = {
   extraFiles: [],
 };
 
-for (const w of [DEFAULT, FLAKY]) {
+const CAST_BLOCKED: World = {
+  name: 'cast-blocked',
+  description:
+    'Sixteen films whose searches all work, but the IAFD-like cast site answers 403 to requests that do not look like a browser: every update logs a failed cast lookup per cast member and the films get no cast photos. A header fix in each agent\'s Start() brings the photos back; turning the castlookup preference off only silences the errors.',
+  seed: 403,
+  firstKey: 3001,
+  castBehaviours: { browserOnly: true },
+  sites: {
+    ReelVault: { ...FLAKY.sites.ReelVault!, behaviours: {} },
+    FilmIndex: { ...FLAKY.sites.FilmIndex!, behaviours: {}, films: FLAKY.sites.FilmIndex!.films.slice(0, 4) },
+    ScreenShelf: { ...FLAKY.sites.ScreenShelf!, behaviours: {}, films: FLAKY.sites.ScreenShelf!.films.slice(0, 4) },
+    StarCatalog: { ...FLAKY.sites.StarCatalog!, behaviours: {} },
+  },
+  extraFiles: [],
+};
+
+for (const w of [DEFAULT, FLAKY, CAST_BLOCKED]) {
   const sc = build(w);
   const doc = new Document(sc);
   // One line per film and per item × agent truth: readable, and quick to parse.

@@ -98,6 +98,19 @@ describe('built-in XPath 1.0 engine', () => {
   });
 });
 
+describe('built-in XPath engine on seeded random expressions', () => {
+  it('gives the lxml results for 1500 generated expressions (all axes, node tests, predicates, functions, unions)', () => {
+    const fuzzTable = join(FIXTURES, 'xpath-fuzz-table.json');
+    const cases = (JSON.parse(readFileSync(fuzzTable, 'utf8')) as { cases: { doc: string; xpath: string }[] }).cases;
+    const expected = (JSON.parse(readFileSync(join(FIXTURES, 'xpath-fuzz-expected-lxml.json'), 'utf8')) as { results: unknown[] }).results;
+    const got = run('python3', 'builtin', fuzzTable).results;
+    assert.equal(got.length, cases.length);
+    const diffs = cases.map((c, i) => ({ ...c, lxml: expected[i], builtin: got[i] })).filter((d) => JSON.stringify(d.lxml) !== JSON.stringify(d.builtin));
+    assert.deepEqual(diffs.slice(0, 5), []);
+    assert.ok(expected.filter((r) => JSON.stringify(r) !== '{"nodes":[]}').length > 450, 'hundreds of expressions select or compute something');
+  });
+});
+
 const API_DRIVER = join(FIXTURES, 'element_api_driver.py');
 function runApi(python: string, engine: 'builtin' | 'lxml'): unknown {
   const out = execFileSync(python, [API_DRIVER, RUNTIME_PY], {

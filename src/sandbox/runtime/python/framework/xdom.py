@@ -41,7 +41,7 @@ class Document(object):
             counter[0] += len(el.attrib)
             el._to = counter[0]
             counter[0] += 1
-            if el.text:
+            if el.text and el.tag is not Comment:  # a comment's text is its content, not a text node
                 flat.append(TextNode(el, False))
             for ch in el._children:
                 walk(ch)

@@ -129,7 +129,8 @@ def axis_nodes(axis, n, doc):
         if isinstance(n, Document):
             return []
         if isinstance(n, AttrNode):
-            start = n.element._to
+            # libxml2 (lxml): an attribute's following nodes are its element's (not the element's content).
+            start = n.element._tailo
         elif isinstance(n, Element):
             start = n._tailo
         else:

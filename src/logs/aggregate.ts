@@ -94,7 +94,14 @@ export class LogAggregator implements InterpretSink {
   private readonly byClass = new Map<EventClass, number>();
   private readonly operations = new Map<OperationEvent, number>();
   private readonly verboseCounts = { debug: 0, prefDump: 0, separator: 0, info: 0 };
-  private readonly levels: Record<Level, number> = { DEBUG: 0, INFO: 0, WARNING: 0, ERROR: 0, CRITICAL: 0 };
+  private nDebug = 0;
+  private nInfo = 0;
+  private nWarning = 0;
+  private nError = 0;
+  private nCritical = 0;
+  private runSource?: string;
+  private readonly scrubbed = new Map<string, string>();
+  private readonly heads = new Map<string, string>();
   private lines = 0;
   private chars = 0;
   private filteredOut = 0;
@@ -159,7 +166,7 @@ export class LogAggregator implements InterpretSink {
         nulBytes: read?.stats.nulBytes ?? 0,
         longLines: read?.stats.longLines ?? 0,
         filteredOut: this.filteredOut,
-        byLevel: Object.fromEntries(LEVELS.filter((l) => this.levels[l] > 0).map((l) => [l, this.levels[l]])),
+        byLevel: this.byLevel(),
       },
       totals: {
         events: this.events,
@@ -230,15 +237,34 @@ export class LogAggregator implements InterpretSink {
   }
 
   verbose(kind: VerboseKind): void {
-    this.verboseCounts[kind]++;
+    const v = this.verboseCounts;
+    switch (kind) {
+      case 'debug': v.debug++; break;
+      case 'info': v.info++; break;
+      case 'prefDump': v.prefDump++; break;
+      default: v.separator++;
+    }
   }
 
-  level(level: Level, ts: string | undefined): void {
-    this.levels[level]++;
-    // Within one run of records timestamps rise; min/max are folded in only when a run ends (cheap).
+  private byLevel(): Partial<Record<Level, number>> {
+    const all: Record<Level, number> = { DEBUG: this.nDebug, INFO: this.nInfo, WARNING: this.nWarning, ERROR: this.nError, CRITICAL: this.nCritical };
+    return Object.fromEntries(LEVELS.filter((l) => all[l] > 0).map((l) => [l, all[l]]));
+  }
+
+  level(level: Level, ts: string | undefined, source: string): void {
+    switch (level) {
+      case 'DEBUG': this.nDebug++; break;
+      case 'INFO': this.nInfo++; break;
+      case 'WARNING': this.nWarning++; break;
+      case 'ERROR': this.nError++; break;
+      default: this.nCritical++;
+    }
+    // A file's timestamps rise as it is written: the window's min/max are folded in per file (cheap).
     if (ts !== undefined) {
-      if (this.runFirst === undefined) this.runFirst = ts;
-      else if (ts < this.runLast!) this.foldRun();
+      if (source !== this.runSource) {
+        this.foldRun();
+        this.runSource = source;
+      }
       if (this.runFirst === undefined) this.runFirst = ts;
       this.runLast = ts;
     }
@@ -300,7 +326,22 @@ export class LogAggregator implements InterpretSink {
 
   /** Token redaction for everything that leaves the aggregator (src/redact.ts plus PGMA fork dumps' `prefPLEXTOKEN`). */
   private scrub(text: string): string {
-    return redact(text, this.opts.knownTokens).replace(/(\w*plextoken\w*[\s:=]+)([A-Za-z0-9_\-]{8,})/gi, '$1<redacted>');
+    const hit = this.scrubbed.get(text);
+    if (hit !== undefined) return hit;
+    const out = redact(text, this.opts.knownTokens).replace(/(\w*plextoken\w*[\s:=]+)([A-Za-z0-9_\-]{8,})/gi, '$1<redacted>');
+    if (this.scrubbed.size > 4096) this.scrubbed.clear();
+    this.scrubbed.set(text, out);
+    return out;
+  }
+
+  private head(message: string): string {
+    let h = this.heads.get(message);
+    if (h === undefined) {
+      h = messageHead(message);
+      if (this.heads.size > 4096) this.heads.clear();
+      this.heads.set(message, h);
+    }
+    return h;
   }
 
   // ---- building the report ----
@@ -316,12 +357,12 @@ export class LogAggregator implements InterpretSink {
     if (ev.class === 'http_error') return { key: base };
     if (ev.class === 'agent_exception') {
       // By file and function, not line: the same bug moves when the file is edited (the example keeps the line).
-      const loc = ev.location ? `${ev.location.file}|${ev.location.function ?? ''}` : messageHead(ev.message);
+      const loc = ev.location ? `${ev.location.file}|${ev.location.function ?? ''}` : this.head(ev.message);
       return { key: `${base}|${ev.exceptionType ?? ''}|${loc}` };
     }
     if (ev.class === 'framework_noise') return { key: `${base}|${cls.rule}` };
     if (cls.groupByRule) return { key: `${base}|${cls.rule}|${ev.exceptionType ?? ''}` };
-    return { key: `${base}|${cls.rule}|${messageHead(ev.message)}` };
+    return { key: `${base}|${cls.rule}|${this.head(ev.message)}` };
   }
 
   private patternList(): Pattern[] {

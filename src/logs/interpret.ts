@@ -28,7 +28,7 @@ export interface InterpretSink extends OperationSink {
   verbose(kind: VerboseKind): void;
   filtered(): void;
   /** A record passed the time filter. */
-  level(level: Level, ts: string | undefined): void;
+  level(level: Level, ts: string | undefined, source: string): void;
   /** A record was seen for this agent (for per-agent presence even without events). */
   seen(agent: string, bundleId: string | undefined): void;
 }
@@ -86,7 +86,7 @@ export class Interpreter {
       this.sink.filtered();
       return;
     }
-    this.sink.level(r.level, r.ts);
+    this.sink.level(r.level, r.ts, r.source);
     const logId = r.bundleId ?? r.source;
     let key: string;
     let st: ThreadState;

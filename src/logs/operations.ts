@@ -71,7 +71,7 @@ const COMPARISONS: Array<[string, EventClass]> = [
 ];
 const MAX_REASONS = 12;
 /** Cheap pre-check: only lines starting like a header key or `Processing` are split into label/value. */
-const HEADERISH = /^(?:>\s*)?(?:Agent|Version|File|Media Title|Title|Processing)/;
+const HEADERISH = /^(?:>\s*)?(?:Agent|Version|File|Media Title|Title)/;
 
 export class OperationTracker {
   private readonly open = new Map<string, Operation>();
@@ -94,6 +94,15 @@ export class OperationTracker {
     }
     const tag = pg.tag;
     if (tag === 'SEARCH' || tag === 'UPDATE') {
+      if (pg.text.startsWith('Processing')) {
+        const op = this.open.get(key);
+        if (op) {
+          op.progressed = true;
+          this.touch(op, rec);
+          this.sink.opEvent(op.agent, op.bundleId, 'search_result');
+        }
+        return;
+      }
       const kv = HEADERISH.test(pg.text) ? splitKeyValue(pg.text) : null;
       const key2 = kv?.key.toLowerCase();
       const phase: Phase = tag === 'UPDATE' ? 'update' : 'search';
@@ -114,7 +123,6 @@ export class OperationTracker {
       if (!op) return;
       op.progressed = true;
       this.touch(op, rec);
-      if (key2 === 'processing') this.sink.opEvent(op.agent, op.bundleId, 'search_result');
       return;
     }
     const op = this.open.get(key);

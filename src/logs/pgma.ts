@@ -161,7 +161,17 @@ export function splitKeyValue(text: string): { key: string; value: string } | nu
 }
 
 function cleanKey(k: string): string {
-  return k.trim().replace(/^>\s*/, '').replace(/:+\s*$/, '').trim();
+  let a = 0;
+  let b = k.length;
+  while (a < b && k.charCodeAt(a) <= 32) a++;
+  if (k.charCodeAt(a) === 62 /* > */) {
+    a++;
+    while (a < b && k.charCodeAt(a) <= 32) a++;
+  }
+  while (b > a && k.charCodeAt(b - 1) <= 32) b--;
+  while (b > a && k.charCodeAt(b - 1) === 58 /* : */) b--;
+  while (b > a && k.charCodeAt(b - 1) <= 32) b--;
+  return k.slice(a, b);
 }
 
 /** Footer outcome: `>> Successful!! <<` / `>> Failed <<`, else null. */

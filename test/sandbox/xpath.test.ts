@@ -149,5 +149,7 @@ describe('built-in engine against live lxml', { skip: lxmlPython ? false : 'no p
       .filter((d) => JSON.stringify(d.lxml) !== JSON.stringify(d.builtin));
     assert.deepEqual(diffs, []);
     assert.deepEqual(runApi('python3', 'builtin'), runApi(lxmlPython!, 'lxml'));
+    const fuzzTable = join(FIXTURES, 'xpath-fuzz-table.json');
+    assert.deepEqual(run('python3', 'builtin', fuzzTable).results, run(lxmlPython!, 'lxml', fuzzTable).results);
   });
 });

@@ -46,6 +46,8 @@ export const paths = {
   implementationLog: (ws: Workspace, n: number) => join(ws.root, `iteration_${n}`, 'implementation_log.json'),
   testReportMd: (ws: Workspace, n: number, fix: number) => join(ws.root, `iteration_${n}`, `test_report_fix${fix}.md`),
   testReportJson: (ws: Workspace, n: number, fix: number) => join(ws.root, `iteration_${n}`, `test_report_fix${fix}.json`),
+  /** The control run of a fix (before it was applied), read by the test after it. */
+  controlRun: (ws: Workspace, n: number, fix: number) => join(ws.root, `iteration_${n}`, `control_fix${fix}.json`),
   loopState: (ws: Workspace, n: number) => join(ws.root, `iteration_${n}`, 'loop_state.json'),
   postMortemMd: (ws: Workspace, n: number) => join(ws.root, `iteration_${n}`, 'post_mortem_analysis.md'),
   lessonsLearnedMd: (ws: Workspace, n: number) => join(ws.root, `iteration_${n}`, 'lessons_learned.md'),

@@ -10,6 +10,7 @@ export type Register = (program: Command) => void;
 export const COMMAND_MODULES: Array<() => Promise<{ register: Register }>> = [
   () => import('./aggregate.ts'),
   () => import('./diagnose.ts'),
+  () => import('./test.ts'),
   () => import('./watch.ts'),
   () => import('./sandbox.ts'),
   () => import('./apply.ts'),

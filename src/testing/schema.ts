@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { defineDocument } from '../documents.ts';
-import { EVENT_CLASSES, OUTCOMES, PHASES } from '../logs/schema.ts';
+import { EVENT_CLASSES, OUTCOMES, PHASES, itemOutcomeSchema, logReportSchema } from '../logs/schema.ts';
 import { metricExpectationSchema } from '../diagnose/schema.ts';
 import { CRITICAL_SIGNALS, DECISIONS } from './decide.ts';
 
@@ -31,6 +31,12 @@ export const testedItemSchema = z.object({
   after: z.enum(ITEM_RESULTS).optional(),
   /** Recovered during the control: transient, left the sample. */
   transient: z.boolean(),
+  /** Why the item left the sample without being judged (e.g. the control did not reproduce the targeted error). */
+  excluded: z.string().optional(),
+  /** What the refresh says of the fix: success (matched, or the targeted error gone), failure, or no data. */
+  verdict: z.enum(['success', 'failure', 'no_data']).optional(),
+  /** Error classes the item's operation failed with after the fix. */
+  classes: z.array(z.string()).optional(),
   /** The log lines of the operation(s) the refresh triggered, redacted. */
   evidence: z.array(z.string()),
   metadataBefore: metadataSnapshot.optional(),
@@ -102,3 +108,23 @@ export const testReportSchema = z.object({
 export type TestReport = z.infer<typeof testReportSchema>;
 
 export const TestReportDocument = defineDocument('plexmend.test/1', testReportSchema);
+
+/** The control run (`plexmend.control/1`): the sample refreshed once without the fix. */
+export const controlRunSchema = z.object({
+  schema: z.literal('plexmend.control/1'),
+  fixId: z.string(),
+  items: z.array(
+    z.object({
+      ratingKey: z.string(),
+      outcome: itemOutcomeSchema,
+      role: z.union([z.enum(EVENT_CLASSES), z.literal('guard')]),
+      result: z.enum(ITEM_RESULTS),
+      classes: z.array(z.string()).optional(),
+    }),
+  ),
+  unmapped: z.array(z.object({ title: z.string(), agent: z.string(), reason: z.string() })),
+  report: logReportSchema,
+  refreshes: z.number().int().nonnegative(),
+  gapBytes: z.number().int().nonnegative(),
+});
+export const ControlRunDocument = defineDocument('plexmend.control/1', controlRunSchema);

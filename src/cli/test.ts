@@ -1,0 +1,108 @@
+/**
+ * `plexmend test <fix>`: argv → options → the test phase (src/testing) → `test_report_fixK.json` + `.md`.
+ * `--control` runs the control (before the fix is applied) and saves it for the test after.
+ */
+import { Command } from '@commander-js/extra-typings';
+import { InputError, UsageError } from '../errors.ts';
+
+export interface TestCliOptions {
+  control?: boolean;
+  workspace?: string;
+  iteration?: number;
+  sandbox?: boolean;
+  config?: string;
+  url?: string;
+  token?: string;
+  logsDir?: string;
+  size: number;
+  guards: number;
+  seed: number;
+  paceMs: number;
+}
+
+const int = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} "${v}" is not a whole number ≥ ${min}`);
+  return n;
+};
+
+export function register(program: Command): void {
+  program
+    .command('test')
+    .description('Phase 4: judge a fix by making Plex refresh the items that failed, against a control, with honest statistics.')
+    .argument('<fix>', 'the fix id, e.g. fix3')
+    .option('--control', 'run the control: refresh the sample WITHOUT the fix (do this before `plexmend apply`)')
+    .option('--workspace <dir>', 'the workspace folder (default plex_improvement)')
+    .option('--iteration <n>', 'iteration (default: the latest)', int('--iteration', 1))
+    .option('--sandbox', 'test against the running sandbox')
+    .option('--config <file>', 'plexmend.yaml to read')
+    .option('--url <url>', 'Plex server URL')
+    .option('--token <token>', 'Plex token (prefer PLEX_TOKEN)')
+    .option('--logs-dir <dir>', 'the plug-in log folder (default: discovered)')
+    .option('--size <n>', 'items in the sample', int('--size', 1), 20)
+    .option('--guards <n>', 'regression-guard items (matched before)', int('--guards', 0), 3)
+    .option('--seed <n>', 'seed of the sample order', int('--seed', 0), 1)
+    .option('--pace-ms <ms>', 'minimum time between two refreshes', int('--pace-ms', 0), 0)
+    .action(async (fix, opts) => {
+      process.exitCode = await runTest(fix, opts);
+    });
+}
+
+export async function runTest(fix: string, o: TestCliOptions): Promise<number> {
+  if (!/^fix\d+$/.test(fix)) throw new UsageError(`"${fix}" is not a fix id`, 'fix ids look like fix3 (see diagnostic_report.md)');
+  const k = Number(fix.slice(3));
+  const [{ loadConfig, describeTarget }, ws, docs, { LogReportDocument }, { DiagnosticReportDocument }, { ControlRunDocument, TestReportDocument }, { runControl, runTreatment }, { folderWindow }, { connectPlex }, { renderTestMarkdown }, { writeFileAtomic }, { existsSync }] =
+    await Promise.all([
+      import('../config/index.ts'), import('../workspace.ts'), import('../documents.ts'), import('../logs/schema.ts'), import('../diagnose/schema.ts'),
+      import('../testing/schema.ts'), import('../testing/run.ts'), import('../testing/window.ts'), import('../plex/connect.ts'), import('../report/test-md.ts'), import('../io/atomic.ts'), import('node:fs'),
+    ]);
+  const config = await loadConfig({ sandbox: o.sandbox, config: o.config, url: o.url, token: o.token, logsDir: o.logsDir, workspace: o.workspace });
+  process.stderr.write(describeTarget(config) + '\n');
+  const workspace = ws.workspaceAt(o.workspace ?? config.workspace);
+  const n = o.iteration ?? ws.currentIteration(workspace);
+  const diagPath = ws.paths.diagnosisJson(workspace, n);
+  if (!existsSync(diagPath)) throw new InputError(`no diagnostic report at ${diagPath}`, 'run `plexmend diagnose` first');
+  const diagnosis = await docs.readDocument(DiagnosticReportDocument, diagPath);
+  const proposal = diagnosis.groups.flatMap((g) => g.proposals).find((p) => p.id === fix);
+  if (!proposal) throw new InputError(`${fix} is not in ${diagPath}`, 'see the fix ids in diagnostic_report.md');
+  if (proposal.kind === 'workaround' || proposal.kind === 'none') throw new InputError(`${fix} is a workaround: nothing to test`, 'test a code or preference fix');
+  const baseline = await docs.readDocument(LogReportDocument, ws.paths.aggregateJson(workspace, n));
+  const logsDir = config.paths.logsDir;
+  if (!logsDir) throw new InputError('no plug-in log folder found', 'pass --logs-dir DIR');
+  const plex = await connectPlex(config);
+  const deps = {
+    plex: {
+      refreshAndWait: (rk: string) => plex.refreshAndWait(rk, { timeoutMs: 120_000 }),
+      fileIndex: () => plex.fileIndex(),
+      searchByTitle: (t: string, x?: { year?: number }) => plex.searchByTitle(t, x),
+      item: (rk: string) => plex.item(rk),
+    },
+    logs: folderWindow({ kind: 'folder', dir: logsDir }, config.target.token ? [config.target.token] : []),
+    now: () => Date.now(),
+    sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+    progress: (line: string) => process.stderr.write(`  ${line}\n`),
+  };
+  const opts = { iteration: n, target: describeTarget(config).split('\n')[0]!, size: o.size, guards: o.guards, seed: o.seed, paceMs: o.paceMs };
+  const controlPath = ws.paths.controlRun(workspace, n, k);
+  // Re-test hygiene: agents cache responses for a week; control and treatment both start from an empty cache.
+  if (config.paths.pluginsDir) {
+    const { clearAgentCaches } = await import('../implement/index.ts');
+    const removed = await clearAgentCaches(config.paths.pluginsDir, config.paths.supportDir, proposal.bundleIds);
+    process.stderr.write(`plexmend: cleared ${removed} HTTP cache entries of ${proposal.bundleIds.join(', ')}\n`);
+  }
+  if (o.control) {
+    const run = await runControl(proposal, baseline, deps, opts);
+    await docs.writeDocument(ControlRunDocument, controlPath, { schema: 'plexmend.control/1', ...run });
+    const rec = run.items.filter((i) => i.role !== 'guard' && i.result === 'matched').length;
+    process.stderr.write(`plexmend: control of ${fix}: ${run.items.length} items refreshed, ${rec} recovered without the fix; wrote ${controlPath}\n`);
+    return 0;
+  }
+  let control = null;
+  if (existsSync(controlPath)) control = await docs.readDocument(ControlRunDocument, controlPath);
+  else process.stderr.write(`plexmend: warning: no control run for ${fix} (${controlPath}); the test has no baseline to beat\n`);
+  const report = await runTreatment(proposal, control, baseline, deps, opts);
+  await docs.writeDocument(TestReportDocument, ws.paths.testReportJson(workspace, n, k), report);
+  await writeFileAtomic(ws.paths.testReportMd(workspace, n, k), renderTestMarkdown(report));
+  process.stderr.write(`plexmend: ${fix}: ${report.decision.decision} — ${report.decision.reasons.join('; ')}\nplexmend: wrote ${ws.paths.testReportMd(workspace, n, k)} (+ .json)\n`);
+  return 0;
+}

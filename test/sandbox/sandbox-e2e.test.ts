@@ -8,6 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
 import { startSandbox } from '../../src/sandbox/index.ts';
 import { aggregate, memoryTemplateStore } from '../../src/logs/index.ts';
 import { readLogLines } from '../../src/logs/read.ts';
@@ -59,5 +60,6 @@ test('default scenario end to end: refresh everything, outcomes match the ground
     assert.deepEqual([...new Set(missing)], []);
   } finally {
     await sb.close();
+    await rm(sb.dir, { recursive: true, force: true });
   }
 });

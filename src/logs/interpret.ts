@@ -14,7 +14,16 @@ import type { Level, LogRecord } from './grammar.ts';
 import { firstUrl, hostOf, isLoopbackHost } from './mask.ts';
 import { OperationTracker, type OperationSink } from './operations.ts';
 import { parsePgma, splitKeyValue, type PgmaLine } from './pgma.ts';
-import type { LogEvent, OperationEvent } from './schema.ts';
+import type { EventClass, LogEvent, OperationEvent } from './schema.ts';
+
+/**
+ * Agent errors that can be the report of a failed request (and so claim a pending `Error opening URL`).
+ * A title/studio/date/duration mismatch, a file-name or storage error never does.
+ */
+const REQUEST_CLASSES: ReadonlySet<EventClass> = new Set<EventClass>([
+  'http_error', 'timeout', 'connection_error', 'iafd_failure', 'no_results', 'xpath_failure', 'unknown_error',
+  'pms_communication_error', 'config_error',
+]);
 
 /** Agent name used when a line names no agent and its file is unknown (pasted excerpts). */
 export const UNKNOWN_AGENT = '(unknown)';
@@ -248,7 +257,7 @@ export class Interpreter {
     const ev = this.makeEvent(cls, pg.agent, loc?.rec ?? r, pg.text);
     if (loc?.pg.location) ev.location = loc.pg.location;
     const url = st.pendingUrl;
-    if (url) {
+    if (url && REQUEST_CLASSES.has(ev.class)) {
       st.pendingUrl = undefined;
       ev.url = url.url;
       if (url.host) ev.host = url.host;

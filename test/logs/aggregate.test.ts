@@ -120,3 +120,16 @@ test('agent exceptions group by exception type, bundle file and function, not by
   assert.equal(r.items.length, 1, 'same item (title X) twice');
   assert.equal(r.items[0].errored, 2);
 });
+
+test('a recovered request (cfscrape fallback) is not an error, and a later title mismatch does not take its URL', () => {
+  const text = [
+    fw('2026-01-01 00:00:00,000', 'a', 'ERROR', 'networking:197', "Error opening URL 'https://site.example/film/1'"),
+    fw('2026-01-01 00:00:00,001', 'a', 'INFO', 'sandbox:19', 'GEVI  - UTILS :: Request Failed                Try CFScrape'),
+    fw('2026-01-01 00:00:01,000', 'a', 'ERROR', 'utils:1', 'GEVI - SEARCH::    Error getting Site Title: < Title Match Failure! >'),
+    fw('2026-01-01 00:00:02,000', 'a', 'DEBUG', 'networking:144', "Requesting 'https://site.example/film/2'"),
+  ].join('\n');
+  const r = aggregateText(text, { bundleId: 'com.plexapp.agents.GEVI' });
+  assert.deepEqual(r.totals.byClass, { title_match_failure: 1 });
+  assert.equal(r.patterns[0].host, undefined);
+  assert.equal(r.agents.GEVI.http.requests, 1);
+});

@@ -109,6 +109,16 @@ describe('built-in XPath engine on seeded random expressions', () => {
     assert.deepEqual(diffs.slice(0, 5), []);
     assert.ok(expected.filter((r) => JSON.stringify(r) !== '{"nodes":[]}').length > 450, 'hundreds of expressions select or compute something');
   });
+
+  it('gives the lxml results (values and errors) for 1500 generated operator/function expressions', () => {
+    const fuzzTable = join(FIXTURES, 'xpath-fuzz2-table.json');
+    const expected = (JSON.parse(readFileSync(join(FIXTURES, 'xpath-fuzz2-expected-lxml.json'), 'utf8')) as { results: unknown[] }).results;
+    const got = run('python3', 'builtin', fuzzTable).results;
+    assert.equal(got.length, 1500);
+    const diffs = expected.map((e, i) => ({ i, lxml: e, builtin: got[i] })).filter((d) => JSON.stringify(d.lxml) !== JSON.stringify(d.builtin));
+    assert.deepEqual(diffs.slice(0, 5), []);
+    assert.ok(expected.filter((r) => JSON.stringify(r).startsWith('{"error"')).length > 100, 'error cases are part of the table');
+  });
 });
 
 const API_DRIVER = join(FIXTURES, 'element_api_driver.py');
@@ -149,7 +159,9 @@ describe('built-in engine against live lxml', { skip: lxmlPython ? false : 'no p
       .filter((d) => JSON.stringify(d.lxml) !== JSON.stringify(d.builtin));
     assert.deepEqual(diffs, []);
     assert.deepEqual(runApi('python3', 'builtin'), runApi(lxmlPython!, 'lxml'));
-    const fuzzTable = join(FIXTURES, 'xpath-fuzz-table.json');
-    assert.deepEqual(run('python3', 'builtin', fuzzTable).results, run(lxmlPython!, 'lxml', fuzzTable).results);
+    for (const name of ['xpath-fuzz-table.json', 'xpath-fuzz2-table.json']) {
+      const fuzzTable = join(FIXTURES, name);
+      assert.deepEqual(run('python3', 'builtin', fuzzTable).results, run(lxmlPython!, 'lxml', fuzzTable).results);
+    }
   });
 });

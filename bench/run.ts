@@ -86,6 +86,7 @@ function filesIn(dir: string): string[] {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mb = (bytes: number) => bytes / 1e6;
 const fmtMs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const cpu = (m: Measured) => (m.cpuMs === null ? '' : `; CPU ${fmtMs(m.cpuMs)}`);
 const fmtRss = (kb: number | null) => (kb === null ? 'unknown' : `${(kb / 1024).toFixed(0)} MiB`);
 
 /** Does this checkout have `plexmend aggregate`? */
@@ -156,10 +157,10 @@ async function main(): Promise<void> {
       const missing = EVENT_CLASSES.filter((c) => !report.totals.byClass[c]);
       console.log(`report              : ${report.totals.errors} errors, ${report.items.length} items, ${EVENT_CLASSES.length - missing.length}/${EVENT_CLASSES.length} event classes present${missing.length ? ` (missing: ${missing.join(', ')})` : ''}`);
       const ro = await measure(process.execPath, ['--import', 'tsx', 'bench/read-only.ts', '--logs', logs], join(work, 'ro.out'));
-      console.log(`readLogLines only   : ${fmtMs(ro.wallMs)}  (${(mb(bytes) / (ro.wallMs / 1000)).toFixed(1)} MB/s), peak RSS ${fmtRss(ro.peakRssKb)} — the reading half of aggregate`);
+      console.log(`readLogLines only   : ${fmtMs(ro.wallMs)}  (${(mb(bytes) / (ro.wallMs / 1000)).toFixed(1)} MB/s${cpu(ro)}), peak RSS ${fmtRss(ro.peakRssKb)} — the reading half of aggregate`);
     }
     const startup = await measure(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--version'], join(work, 'v.out'));
-    console.log(`(node + tsx start-up alone: ${fmtMs(startup.wallMs)}, ${fmtRss(startup.peakRssKb)})`);
+    console.log(`(node + tsx start-up alone: ${fmtMs(startup.wallMs)}${cpu(startup)}, ${fmtRss(startup.peakRssKb)})`);
     rmSync(logs, { recursive: true, force: true });
 
     if (archiveSize > 0) {
@@ -177,11 +178,11 @@ async function main(): Promise<void> {
         join(work, 'agg-archive.out'),
       );
       if (r.code !== 0) throw new Error(`aggregate --archive failed (exit ${r.code}): ${r.stderr.slice(0, 2000)}`);
-      console.log(`aggregate --archive : ${fmtMs(r.wallMs)}  (${(mb(arch.bytes) / (r.wallMs / 1000)).toFixed(1)} MB/s)`);
+      console.log(`aggregate --archive : ${fmtMs(r.wallMs)}  (${(mb(arch.bytes) / (r.wallMs / 1000)).toFixed(1)} MB/s${cpu(r)})`);
       console.log(`peak RSS @ ${mb(arch.bytes).toFixed(0)} MB   : ${fmtRss(r.peakRssKb)} (vs ${fmtRss(aggRss)} at ${mb(bytes).toFixed(0)} MB)`);
       if (hasAggregate) {
         const ro = await measure(process.execPath, ['--import', 'tsx', 'bench/read-only.ts', '--archive-dir', join(ws, 'log_archive')], join(work, 'ro-archive.out'));
-        console.log(`readLogLines only   : ${fmtMs(ro.wallMs)}  (${(mb(arch.bytes) / (ro.wallMs / 1000)).toFixed(1)} MB/s), peak RSS ${fmtRss(ro.peakRssKb)}`);
+        console.log(`readLogLines only   : ${fmtMs(ro.wallMs)}  (${(mb(arch.bytes) / (ro.wallMs / 1000)).toFixed(1)} MB/s${cpu(ro)}), peak RSS ${fmtRss(ro.peakRssKb)}`);
       }
     }
   } finally {

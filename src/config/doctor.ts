@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { defineDocument } from '../documents.ts';
 import { PlexError, TokenRejectedError, type PlexClient } from '../plex/index.ts';
 import { listBundles, type BundleInfo } from './bundles.ts';
+import type { ProcessRunner } from '../diagnose/python/process.ts';
 import type { ConfigDeps, DoctorFs } from './ports.ts';
 import { findPython27 } from './python.ts';
 import type { Config } from './schema.ts';
@@ -55,7 +56,7 @@ export const doctorDoc = defineDocument(
       problems: z.array(z.string()),
     })),
     server: z.object({ version: z.string(), machineIdentifier: z.string(), sections: z.number().optional(), agents: z.array(z.string()).optional() }).optional(),
-    python: z.object({ kind: z.string(), command: z.string().optional(), path: z.string().optional(), version: z.string().optional(), skipped: z.array(z.string()) }),
+    python: z.object({ kind: z.string(), command: z.string().optional(), version: z.string().optional(), skipped: z.array(z.string()) }),
     notes: z.array(z.string()),
   }),
 );
@@ -65,7 +66,8 @@ export interface DoctorDeps {
   fs: DoctorFs;
   readText: ConfigDeps['readText'];
   isDirectory: ConfigDeps['isDirectory'];
-  run: ConfigDeps['run'];
+  /** Runs the Python 2.7 probes (the validator's own process port). */
+  runner: ProcessRunner;
   /** The client for the target; only these calls are used. */
   plex: Pick<PlexClient, 'identity' | 'sections' | 'agents'>;
 }
@@ -213,9 +215,9 @@ export async function runDoctor(config: Config, deps: DoctorDeps): Promise<Docto
     }
   }
 
-  const python = await findPython27(deps.fs, deps.run, config.python);
+  const python = await findPython27(deps.runner, config.python);
   add(python.kind === 'interpreter'
-    ? { id: 'python', label: 'Python 2.7 checker', status: 'ok', detail: `${python.command}${python.version ? ` ${python.version}` : ''} at ${python.path}` }
+    ? { id: 'python', label: 'Python 2.7 checker', status: 'ok', detail: `${python.command}${python.version ? ` ${python.version}` : ''}` }
     : { id: 'python', label: 'Python 2.7 checker', status: 'warn', detail: 'parser-level fallback (no jython, python2.7, python2 or pypy 2.7 on PATH)', fix: 'install jython or python2.7 for a real compile check of patches (or set `python:` in plexmend.yaml)' });
 
   checks.sort((a, b) => CHECK_IDS.indexOf(a.id) - CHECK_IDS.indexOf(b.id));

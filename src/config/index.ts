@@ -9,25 +9,20 @@ import type { Config } from './schema.ts';
 import { runDoctor, type DoctorReport } from './doctor.ts';
 import { nodeDoctorFs } from './ports.ts';
 import { connectPlex } from '../plex/connect.ts';
+import { nodeProcessRunner } from '../diagnose/python/process.ts';
 
 /** Resolves the Config for this process (see resolve.ts for the layers). */
 export function loadConfig(flags: ConfigFlags = {}, deps: ConfigDeps = nodeConfigDeps): Promise<Config> {
   return resolveConfig(flags, { env: process.env, cwd: process.cwd(), platform: process.platform, homedir: homedir() }, deps);
 }
 
-/** PATH and PATHEXT for the doctor's executable lookup (kept here: nothing else reads process.env). */
-export function processSearchPath(): { path: string | undefined; pathExt: string | undefined; platform: NodeJS.Platform } {
-  return { path: process.env.PATH ?? process.env.Path, pathExt: process.env.PATHEXT, platform: process.platform };
-}
-
 /** `plexmend doctor`'s entry: every check against the real machine and the Config's target. */
 export async function doctor(config: Config): Promise<DoctorReport> {
-  const sp = processSearchPath();
   return runDoctor(config, {
-    fs: nodeDoctorFs(sp.path, sp.platform, sp.pathExt),
+    fs: nodeDoctorFs,
     readText: nodeConfigDeps.readText,
     isDirectory: nodeConfigDeps.isDirectory,
-    run: nodeConfigDeps.run,
+    runner: nodeProcessRunner,
     plex: await connectPlex({ ...config, retries: 0 }),
   });
 }

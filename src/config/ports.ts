@@ -5,7 +5,6 @@
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { execFile } from 'node:child_process';
-import { delimiter, join } from 'node:path';
 
 /** Result of an external command; `code` -1 when it could not be started (not installed). */
 export interface RunResult {
@@ -29,8 +28,6 @@ export interface DoctorFs {
   list(dir: string): Promise<string[]>;
   exists(path: string): Promise<boolean>;
   writable(path: string): Promise<boolean>;
-  /** The first executable called `name` on PATH, or undefined. */
-  which(name: string): Promise<string | undefined>;
 }
 
 export const nodeConfigDeps: ConfigDeps = {
@@ -61,44 +58,23 @@ export const nodeConfigDeps: ConfigDeps = {
   },
 };
 
-/** The real DoctorFs; `which` walks PATH (and PATHEXT on Windows) as the shell would. */
-export function nodeDoctorFs(pathEnv: string | undefined, platform: NodeJS.Platform, pathExt?: string): DoctorFs {
-  return {
-    list: (dir) => readdir(dir),
-    async exists(path) {
-      try {
-        await access(path, constants.F_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    async writable(path) {
-      try {
-        await access(path, constants.W_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    async which(name) {
-      const exts = platform === 'win32' ? (pathExt ?? '.EXE;.CMD;.BAT').split(';') : [''];
-      for (const dir of (pathEnv ?? '').split(platform === 'win32' ? ';' : delimiter)) {
-        if (!dir) continue;
-        for (const ext of exts) {
-          const p = join(dir, name + ext);
-          try {
-            const s = await stat(p);
-            if (s.isFile()) {
-              if (platform !== 'win32') await access(p, constants.X_OK);
-              return p;
-            }
-          } catch {
-            /* next */
-          }
-        }
-      }
-      return undefined;
-    },
-  };
-}
+/** The real DoctorFs. */
+export const nodeDoctorFs: DoctorFs = {
+  list: (dir) => readdir(dir),
+  async exists(path) {
+    try {
+      await access(path, constants.F_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  async writable(path) {
+    try {
+      await access(path, constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};

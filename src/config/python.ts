@@ -1,38 +1,24 @@
 /**
- * Which Python 2.7 checker patch validation can use (DESIGN.md phase 2, point 5): a real interpreter when one
- * is found — the configured one, then `jython`, `python2.7`, `python2`, `pypy` on PATH (a `python2`/`pypy` that
- * reports another major version is skipped) — else the parser-level fallback, which the reports name.
+ * Which Python 2.7 checker patch validation will use (DESIGN.md phase 2, point 5), reported by
+ * `plexmend doctor`. The choice is made by the validator's own selector (src/diagnose/python/py27.ts:
+ * the configured interpreter, then `python2.7`, `python2`, `pypy`, `jython`, each probed by running it; else the
+ * tree-sitter parser-level fallback), so doctor says exactly what `apply` and `diagnose` will do.
  */
-import type { ConfigDeps, DoctorFs } from './ports.ts';
-
-export const PYTHON27_CANDIDATES = ['jython', 'python2.7', 'python2', 'pypy'] as const;
+import { selectPy27Checker } from '../diagnose/python/py27.ts';
+import type { ProcessRunner } from '../diagnose/python/process.ts';
 
 export interface PythonChecker {
   kind: 'interpreter' | 'parser-level fallback';
   command?: string;
-  path?: string;
   version?: string;
-  /** Commands looked at and why each was not used. */
+  /** Candidates looked at and why each was not used. */
   skipped: string[];
 }
 
-/** Finds the checker; `configured` (plexmend.yaml `python`, PLEXMEND_PYTHON) is tried first. */
-export async function findPython27(fs: DoctorFs, run: ConfigDeps['run'], configured?: string): Promise<PythonChecker> {
-  const skipped: string[] = [];
-  const names = [...(configured ? [configured] : []), ...PYTHON27_CANDIDATES];
-  for (const name of names) {
-    const path = name.includes('/') || name.includes('\\') ? ((await fs.exists(name)) ? name : undefined) : await fs.which(name);
-    if (!path) {
-      skipped.push(`${name}: not found`);
-      continue;
-    }
-    if (name === 'jython') return { kind: 'interpreter', command: name, path, skipped };
-    // Python 2 prints its version on stderr.
-    const r = await run(path, ['--version'], 15_000);
-    const text = `${r.stdout} ${r.stderr}`;
-    const m = /Python (\d+\.\d+(?:\.\d+)?)/.exec(text);
-    if (r.code === 0 && m && m[1]!.startsWith('2.7')) return { kind: 'interpreter', command: name, path, version: m[1], skipped };
-    skipped.push(`${name}: ${m ? `Python ${m[1]}, not 2.7` : 'did not report a version'}`);
-  }
+/** Probes the interpreters (configured one first). Never throws: the parser is always there. */
+export async function findPython27(runner: ProcessRunner, configured?: string): Promise<PythonChecker> {
+  const { checker, tried } = await selectPy27Checker(runner, { configured });
+  const skipped = tried.filter((t) => !t.used).map((t) => `${t.candidate}: ${t.reason}`);
+  if (checker.info.kind === 'interpreter') return { kind: 'interpreter', command: checker.info.name, version: checker.info.version, skipped };
   return { kind: 'parser-level fallback', skipped };
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { runDoctor, renderDoctor, doctorDoc, type DoctorDeps } from '../../src/config/doctor.ts';
 import { configSchema, type Config } from '../../src/config/schema.ts';
 import { nodeConfigDeps, nodeDoctorFs } from '../../src/config/ports.ts';
+import { nodeProcessRunner } from '../../src/diagnose/python/process.ts';
 import { PlexClient } from '../../src/plex/index.ts';
 import { parseDocument } from '../../src/documents.ts';
 import { startFakePlex, type FakePlex } from '../plex/fake-server.ts';
@@ -74,10 +75,11 @@ function config(over: Partial<{ url: string; token: string; logsDir: string; plu
 }
 function deps(c: Config, pathEnv = bin): DoctorDeps {
   return {
-    fs: nodeDoctorFs(pathEnv, 'linux'),
+    fs: nodeDoctorFs,
     readText: nodeConfigDeps.readText,
     isDirectory: nodeConfigDeps.isDirectory,
-    run: nodeConfigDeps.run,
+    // Interpreters are looked up in the test's own bin folder only.
+    runner: { run: (cmd, args, opts) => nodeProcessRunner.run(cmd.includes('/') ? cmd : join(pathEnv, cmd), args, opts) },
     plex: new PlexClient({ url: c.target.url, token: c.target.token, clientIdentifier: 'plexmend-doctor-test', retries: 0 }),
   };
 }
@@ -110,7 +112,7 @@ test('a complete setup: every check ok but the Python checker (fallback), usable
 
 test('Python 2.7 on PATH is found; a python2 that is really Python 3 is skipped with the reason', async () => {
   const fake = join(bin, 'python2.7');
-  await writeFile(fake, '#!/bin/sh\necho "Python 2.7.18" >&2\n');
+  await writeFile(fake, "#!/bin/sh\nprintf '2.7|2.7.18'\n");
   await chmod(fake, 0o755);
   const c = config();
   let r = await runDoctor(c, deps(c));
@@ -118,11 +120,11 @@ test('Python 2.7 on PATH is found; a python2 that is really Python 3 is skipped 
   assert.equal(r.python.version, '2.7.18');
   await rm(fake);
   const liar = join(bin, 'python2');
-  await writeFile(liar, '#!/bin/sh\necho "Python 3.11.2"\n');
+  await writeFile(liar, "#!/bin/sh\nprintf '3.11|3.11.2'\n");
   await chmod(liar, 0o755);
   r = await runDoctor(c, deps(c));
   assert.equal(r.python.kind, 'parser-level fallback');
-  assert.ok(r.python.skipped.includes('python2: Python 3.11.2, not 2.7'));
+  assert.ok(r.python.skipped.includes('python2: is Python 3.11, not 2.7'), r.python.skipped.join('; '));
   await rm(liar);
 });
 

@@ -17,7 +17,18 @@ interface DriverOut {
   results: unknown[];
 }
 
+const runs = new Map<string, DriverOut>();
+/** Runs the driver once per (python, engine, table); later calls reuse the output. */
 function run(python: string, engine: 'builtin' | 'lxml', table = TABLE): DriverOut {
+  const key = `${python}|${engine}|${table}`;
+  const cached = runs.get(key);
+  if (cached) return cached;
+  const result = runDriver(python, engine, table);
+  runs.set(key, result);
+  return result;
+}
+
+function runDriver(python: string, engine: 'builtin' | 'lxml', table: string): DriverOut {
   const out = execFileSync(python, [DRIVER, RUNTIME_PY, table], {
     env: { ...process.env, PLEXMEND_XPATH_ENGINE: engine, PYTHONDONTWRITEBYTECODE: '1' },
     encoding: 'utf8',

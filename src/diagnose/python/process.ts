@@ -57,3 +57,84 @@ export const nodeProcessRunner: ProcessRunner = {
     });
   },
 };
+
+/** A long-running child that talks in lines (one request line in, result lines out). */
+export interface LineProcess {
+  /** Writes one line (a newline is added). */
+  write(line: string): void;
+  /** Called for every stdout line. */
+  onLine(listener: (line: string) => void): void;
+  /** Called once when the child ends (code null when killed), with the last stderr text. */
+  onExit(listener: (code: number | null, stderr: string) => void): void;
+  /** Ends stdin (the child exits at end of input) and kills it if it is still there after `graceMs`. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Starts line processes. */
+export interface LineProcessSpawner {
+  spawn(command: string, args: readonly string[]): LineProcess;
+}
+
+/**
+ * The real spawner. The child is unref'd, so a forgotten process never keeps plexmend alive; when
+ * plexmend exits, the child's stdin closes and it ends on its own.
+ */
+export const nodeLineProcessSpawner: LineProcessSpawner = {
+  spawn(command, args) {
+    const child = spawn(command, [...args], { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    const lineListeners: ((line: string) => void)[] = [];
+    const exitListeners: ((code: number | null, stderr: string) => void)[] = [];
+    let buffer = '';
+    let stderr = '';
+    let exited = false;
+    let exitCode: number | null = null;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      buffer += chunk;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl).replace(/\r$/, '');
+        buffer = buffer.slice(nl + 1);
+        for (const l of lineListeners) l(line);
+      }
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
+    const finish = (code: number | null) => {
+      if (exited) return;
+      exited = true;
+      exitCode = code;
+      for (const l of exitListeners) l(code, stderr);
+    };
+    child.on('error', () => finish(127));
+    child.on('close', (code) => finish(code));
+    child.stdin.on('error', () => undefined);
+    child.unref();
+    for (const s of [child.stdin, child.stdout, child.stderr] as unknown as { unref?: () => void }[]) s.unref?.();
+    return {
+      write(line) {
+        if (!exited) child.stdin.write(`${line}\n`);
+      },
+      onLine(listener) {
+        lineListeners.push(listener);
+      },
+      onExit(listener) {
+        if (exited) listener(exitCode, stderr);
+        else exitListeners.push(listener);
+      },
+      close(graceMs = 2000) {
+        return new Promise((resolve) => {
+          if (exited) return resolve();
+          const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+          exitListeners.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.stdin.end();
+        });
+      },
+    };
+  },
+};

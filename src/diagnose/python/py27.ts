@@ -67,7 +67,7 @@ const PARSER_VERSION = 'tree-sitter-python 0.25';
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Runs `check` once per distinct content (21 identical `utils.py` copies compile once). */
-async function byDistinctContent(
+export async function byDistinctContent(
   files: readonly PythonSource[],
   check: (unique: readonly (PythonSource & { id: string })[]) => Promise<Map<string, Omit<Py27FileResult, 'path'>>>,
 ): Promise<Py27FileResult[]> {
@@ -104,29 +104,80 @@ export function parserPy27Checker(): Py27Checker {
 }
 
 /**
- * The program every interpreter runs: Python 2 syntax, reads `[{id, path, text}]` JSON on stdin and
- * prints one JSON line per item. Source is compiled as UTF-8 bytes, as Plex's loader does
- * (`compile(str(source), …)`), so `# encoding=utf8` cookies keep working.
+ * The per-file check every interpreter runs (Python 2 syntax): compiles one `{id, path, text}` item
+ * as UTF-8 bytes, as Plex's loader does (`compile(str(source), …)`), so `# encoding=utf8` cookies keep
+ * working; `ok: None` when the compiler itself failed (Jython's "Module or method too large").
  */
-export const PY27_COMPILE_PROGRAM = [
+const PY27_CHECK_FUNCTION = [
   'import sys, json',
-  'def main():',
-  '    items = json.loads(sys.stdin.read())',
-  '    for item in items:',
-  "        source = item['text'].replace(u'\\r\\n', u'\\n').encode('utf-8')",
-  "        name = item['path'].encode('utf-8')",
-  '        try:',
-  "            compile(source, name, 'exec')",
-  "            result = {'id': item['id'], 'ok': True}",
-  '        except SyntaxError, e:',
-  "            result = {'id': item['id'], 'ok': False, 'line': e.lineno, 'column': e.offset, 'message': '%s' % (e.msg,)}",
-  '        except:',
-  '            e = sys.exc_info()[1]',
-  "            result = {'id': item['id'], 'ok': None, 'message': ('%s: %s' % (getattr(type(e), '__name__', 'error'), e)).split('\\n')[0][:300]}",
-  "        sys.stdout.write(json.dumps(result) + '\\n')",
-  '    sys.stdout.flush()',
-  'main()',
+  'def check(item):',
+  "    source = item['text'].replace(u'\\r\\n', u'\\n').encode('utf-8')",
+  "    name = item['path'].encode('utf-8')",
+  '    try:',
+  "        compile(source, name, 'exec')",
+  "        return {'id': item['id'], 'ok': True}",
+  '    except SyntaxError, e:',
+  "        return {'id': item['id'], 'ok': False, 'line': e.lineno, 'column': e.offset, 'message': '%s' % (e.msg,)}",
+  '    except:',
+  '        e = sys.exc_info()[1]',
+  "        return {'id': item['id'], 'ok': None, 'message': ('%s: %s' % (getattr(type(e), '__name__', 'error'), e)).split('\\n')[0][:300]}",
 ].join('\n');
+
+/** One-shot program: reads `[{id, path, text}]` JSON on stdin, prints one JSON line per item. */
+export const PY27_COMPILE_PROGRAM = [
+  PY27_CHECK_FUNCTION,
+  'for item in json.loads(sys.stdin.read()):',
+  "    sys.stdout.write(json.dumps(check(item)) + '\\n')",
+  'sys.stdout.flush()',
+].join('\n');
+
+/** Long-running program: one JSON batch per input line, its result lines, then `{"done": true}`. */
+export const PY27_SERVER_PROGRAM = [
+  PY27_CHECK_FUNCTION,
+  'while True:',
+  '    line = sys.stdin.readline()',
+  '    if not line:',
+  '        break',
+  '    for item in json.loads(line):',
+  "        sys.stdout.write(json.dumps(check(item)) + '\\n')",
+  "    sys.stdout.write('{\"done\": true}\\n')",
+  '    sys.stdout.flush()',
+].join('\n');
+
+/**
+ * Turns an interpreter's result lines into per-content results; items the interpreter could not
+ * decide are checked by the parser (and marked). Throws when results are missing.
+ */
+export async function interpretResultLines(
+  lines: readonly string[],
+  unique: readonly (PythonSource & { id: string })[],
+  command: string,
+  failure: string,
+): Promise<Map<string, Omit<Py27FileResult, 'path'>>> {
+  const out = new Map<string, Omit<Py27FileResult, 'path'>>();
+  const undecided: (PythonSource & { id: string; note: string })[] = [];
+  for (const line of lines) {
+    if (!line.trim().startsWith('{')) continue;
+    const v = JSON.parse(line) as { id?: string; done?: boolean; ok: boolean | null; line?: number | null; column?: number | null; message?: string };
+    if (v.done || v.id === undefined) continue;
+    if (v.ok === null) {
+      const f = unique.find((u) => u.id === v.id);
+      if (f) undecided.push({ ...f, note: `${command} could not check it (${v.message ?? 'internal error'})` });
+      continue;
+    }
+    out.set(v.id, {
+      ok: v.ok,
+      issues: v.ok ? [] : [{ rule: 'syntax-error', line: v.line ?? 0, column: v.column ?? 0, message: v.message ?? 'does not compile' }],
+    });
+  }
+  if (undecided.length) {
+    const parser = parserPy27Checker();
+    const results = await parser.check(undecided);
+    undecided.forEach((f, i) => out.set(f.id, { ok: results[i]!.ok, issues: results[i]!.issues, checkedBy: parser.info.name, note: f.note }));
+  }
+  if (out.size !== unique.length) throw new Error(`${command} answered for ${out.size} of ${unique.length} files${failure ? ` (${failure})` : ''}`);
+  return out;
+}
 
 const PROBE_PROGRAM = "import sys; sys.stdout.write('%d.%d|%s' % (sys.version_info[0], sys.version_info[1], sys.version.split()[0]))";
 
@@ -160,37 +211,12 @@ export function interpreterPy27Checker(runner: ProcessRunner, command: string, v
     info: { kind: 'interpreter', name: command, version },
     check: (files) =>
       byDistinctContent(files, async (unique) => {
-        const out = new Map<string, Omit<Py27FileResult, 'path'>>();
-        if (unique.length === 0) return out;
+        if (unique.length === 0) return new Map();
         const input = JSON.stringify(unique.map((f) => ({ id: f.id, path: f.path, text: f.text })));
         const r = await runner.run(command, ['-c', PY27_COMPILE_PROGRAM], { input, timeoutMs });
         if (r.timedOut) throw new Error(`${command} did not finish within ${timeoutMs / 1000} s`);
-        const undecided: (PythonSource & { id: string; note: string })[] = [];
-        for (const line of r.stdout.split('\n')) {
-          if (!line.trim().startsWith('{')) continue;
-          const v = JSON.parse(line) as { id: string; ok: boolean | null; line?: number | null; column?: number | null; message?: string };
-          if (v.ok === null) {
-            const f = unique.find((u) => u.id === v.id);
-            if (f) undecided.push({ ...f, note: `${command} could not check it (${v.message ?? 'internal error'})` });
-            continue;
-          }
-          out.set(v.id, {
-            ok: v.ok,
-            issues: v.ok
-              ? []
-              : [{ rule: 'syntax-error', line: v.line ?? 0, column: v.column ?? 0, message: v.message ?? 'does not compile' }],
-          });
-        }
-        if (undecided.length) {
-          const parser = parserPy27Checker();
-          const results = await parser.check(undecided);
-          undecided.forEach((f, i) => out.set(f.id, { ok: results[i]!.ok, issues: results[i]!.issues, checkedBy: parser.info.name, note: f.note }));
-        }
-        if (out.size !== unique.length) {
-          const why = r.stderr.trim().split('\n').slice(-1)[0] ?? '';
-          throw new Error(`${command} answered for ${out.size} of ${unique.length} files (exit ${r.code})${why ? `: ${why}` : ''}`);
-        }
-        return out;
+        const why = r.stderr.trim().split('\n').slice(-1)[0] ?? '';
+        return interpretResultLines(r.stdout.split('\n'), unique, command, `exit ${r.code}${why ? `: ${why}` : ''}`);
       }),
   };
 }

@@ -173,3 +173,21 @@ test('section refresh with force=1 queues every item; a plain scan is a library.
     await rig.emu.close();
   }
 });
+
+test('the agent order set with PUT /system/agents/<primary>/config/1?order= decides whose fields win', async () => {
+  const rig = await startRig();
+  try {
+    const order = `${PRIMARY},${SITE_B},${SITE_A}`;
+    assert.equal((await rig.get(`/system/agents/${PRIMARY}/config/1?order=${encodeURIComponent(order)}`, { method: 'PUT' })).status, 200);
+    assert.match(await (await rig.get(`/system/agents/${PRIMARY}/config/1`)).text(),
+      new RegExp(`<Agent identifier="${SITE_B.replace(/\./g, '\\.')}" enabled="1" />\\n<Agent identifier="${SITE_A.replace(/\./g, '\\.')}"`));
+    await rig.get('/library/metadata/101/refresh', { method: 'PUT' });
+    await rig.emu.state.queue.idle();
+    const item = (await (await rig.get('/library/metadata/101', { json: true })).json()).MediaContainer.Metadata[0];
+    assert.equal(item.summary, 'summary from B', 'SiteB now comes first');
+    assert.equal(item.studio, 'Studio A', 'SiteA still fills what SiteB leaves empty');
+    assert.ok(rig.siteB.calls.length > 0 && rig.siteA.calls.length > 0);
+  } finally {
+    await rig.emu.close();
+  }
+});

@@ -98,10 +98,14 @@ test('plexmend aggregate reads the sandbox logs as real ones: outcomes and class
   assert.equal(report.agents.StarCatalog?.http.byStatus['503'], 58);
 });
 
-test('the 403 agent fails with the PGMA error pair and footer, in the framework line grammar', async () => {
+test('every log line is in the framework grammar; the 403 agent fails with the PGMA error pair and footer', async () => {
+  for (const a of [...SITE_AGENTS, 'SandboxFilms']) {
+    for (const l of (await log(a)).split('\n').filter(Boolean)) {
+      assert.ok(LINE.test(l) || /^( {2}File "|    |\w+(Error|Exception)?: )/.test(l), `${a} grammar: ${l}`);
+    }
+  }
   const text = await log('ReelVault');
   const lines = text.split('\n').filter(Boolean);
-  for (const l of lines) assert.ok(LINE.test(l) || /^( {2}File "|    |\w+(Error|Exception)?: )/.test(l), `grammar: ${l}`);
   const idx = lines.findIndex((l) => l.includes('Search Query did not pull any results: HTTP Error 403: Forbidden'));
   assert.ok(idx > 0);
   assert.match(lines[idx]!, / :  ERROR \(utils:\d+\) - ReelVault - SEARCH::    Error: Search Query did not pull any results: HTTP Error 403: Forbidden$/);

@@ -121,6 +121,7 @@ export class Interpreter {
       return;
     }
     const dash = msg.indexOf(' - ');
+    if (r.level === 'INFO' && st.agent !== undefined && !st.held && this.skipUtilsInfo(key, st.agent, msg, dash, r.ts)) return;
     const pg = dash > 0 && dash <= 40 ? parsePgma(msg, dash, st.agent) : null;
     if (st.held && !(pg && (pg.kind === 'location' || (st.held.framework && pg.kind === 'text' && pg.form === 'error')))) {
       this.emitHeld(key, st);
@@ -174,6 +175,25 @@ export class Interpreter {
     this.lastBundle = bundleId;
     this.lastBundleAgent = a;
     return a;
+  }
+
+  /**
+   * Fast path for the bulk of a PGMA log: `<agent>  - UTILS :: …` info lines (setup dumps, field values)
+   * that no rule, header or comparison reads. Counted as verbose without building a PgmaLine.
+   */
+  private skipUtilsInfo(key: string, agent: string, msg: string, dash: number, ts: string | undefined): boolean {
+    if (dash !== agent.length + 1 || !msg.startsWith(agent) || !msg.startsWith('UTILS :: ', dash + 3)) return false;
+    let i = dash + 12;
+    while (msg.charCodeAt(i) === 32) i++;
+    const c = msg.charCodeAt(i);
+    let kind: VerboseKind;
+    if (c === 9 || (c >= 48 && c <= 57)) kind = isDumpLine(msg.slice(i, i + 16)) ? 'prefDump' : 'info';
+    else if (c === 70 || c === 82 || c === 84 || c === 83 || c === 68 || c === 0x274c || c === 0x26a0 || c === 42 || c === 45) return false; // F R T S D, marks, banners
+    else kind = 'info';
+    if (!this.accept(agent, undefined)) return false;
+    this.sink.verbose(kind);
+    this.ops.touch(key, ts);
+    return true;
   }
 
   private accept(agent: string, bundleId: string | undefined): boolean {

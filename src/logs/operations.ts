@@ -89,7 +89,7 @@ export class OperationTracker {
     if (pg.kind === 'footer') return this.onFooter(key, rec, pg, agent);
     if (pg.kind !== 'text' || pg.form !== 'info') {
       const op = this.open.get(key);
-      if (op) this.touch(op, rec);
+      if (op) this.touchOp(op, rec);
       return;
     }
     const tag = pg.tag;
@@ -98,7 +98,7 @@ export class OperationTracker {
         const op = this.open.get(key);
         if (op) {
           op.progressed = true;
-          this.touch(op, rec);
+          this.touchOp(op, rec);
           this.sink.opEvent(op.agent, op.bundleId, 'search_result');
         }
         return;
@@ -117,18 +117,18 @@ export class OperationTracker {
         if (key2 === 'file path' || key2 === 'file') op.filePath ??= kv!.value;
         else if (key2 === 'file name') op.fileName ??= kv!.value;
         else if (key2 === 'media title' || key2 === 'title') op.mediaTitle ??= kv!.value;
-        this.touch(op, rec);
+        this.touchOp(op, rec);
         return;
       }
       if (!op) return;
       op.progressed = true;
-      this.touch(op, rec);
+      this.touchOp(op, rec);
       return;
     }
     const op = this.open.get(key);
     if (!op) return;
     op.progressed = true;
-    this.touch(op, rec);
+    this.touchOp(op, rec);
     if (tag !== 'UTILS') return;
     const t = pg.text;
     if (t.startsWith('File Title') || t.startsWith('File Studio')) {
@@ -143,6 +143,15 @@ export class OperationTracker {
         if (kv && /^Failed/i.test(kv.value)) this.addReason(op, { class: cls, detail: `${label}: ${kv.value}` });
         return;
       }
+    }
+  }
+
+  /** An ordinary line of thread `key`: the open operation (if any) has progressed to `ts`. */
+  touch(key: string, ts: string | undefined): void {
+    const op = this.open.get(key);
+    if (op) {
+      op.progressed = true;
+      if (ts) op.lastTs = ts;
     }
   }
 
@@ -212,7 +221,7 @@ export class OperationTracker {
       op = this.start(key, rec, agent, phase);
     }
     op.progressed = true;
-    this.touch(op, rec);
+    this.touchOp(op, rec);
     const result = footerOutcome(f);
     if (result) {
       const hasError = op.reasons.some((r) => !NO_MATCH_CLASSES.has(r.class));
@@ -230,7 +239,7 @@ export class OperationTracker {
     return op;
   }
 
-  private touch(op: Operation, rec: LogRecord): void {
+  private touchOp(op: Operation, rec: LogRecord): void {
     if (rec.ts) op.lastTs = rec.ts;
   }
 

@@ -135,7 +135,7 @@ export async function applyFix(plan: FixPlan, ctx: ImplementContext, opts: Apply
     files.push({ rel: p.scoped.rel, beforeSha, afterSha, mode: p.mode, uid: p.uid, gid: p.gid, ...(p.sharedGroup ? { sharedGroup: p.sharedGroup } : {}) });
     jfiles.push({ rel: p.scoped.rel, fromSha: beforeSha, toSha: afterSha, mode: p.mode });
   }
-  await writeManifest(backupDir, { schema: 'plexmend.backup/1', fixId: plan.fixId, iteration: plan.iteration, createdAt: startedAt, pluginsDir: ctx.layout.plugins, title: plan.title, files });
+  await writeManifest(deps.fs, backupDir, { schema: 'plexmend.backup/1', fixId: plan.fixId, iteration: plan.iteration, createdAt: startedAt, pluginsDir: ctx.layout.plugins, title: plan.title, files });
   Object.assign(record, { backupDir, files });
 
   const restartIds = plan.restart.length ? plan.restart : await idsOfBundleDirs(ctx, [...new Set(prepared.map((p) => bundleDirOf(p.scoped.rel)).filter((d): d is string => !!d))]);

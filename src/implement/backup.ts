@@ -7,9 +7,9 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { defineDocument, readDocument, writeDocument } from '../documents.ts';
+import { defineDocument } from '../documents.ts';
 import { BackupCorruptError } from './errors.ts';
-import { sha256, walkFiles, type ImplementFs } from './files.ts';
+import { readDoc, sha256, walkFiles, writeDoc, type ImplementFs } from './files.ts';
 
 /** Content-addressed object folder: `<dir>/<sha256>`. */
 export class ObjectStore {
@@ -83,12 +83,12 @@ export function fixObjects(fs: ImplementFs, backupDir: string): ObjectStore {
 
 export const manifestPath = (backupDir: string) => join(backupDir, 'manifest.json');
 
-export async function writeManifest(backupDir: string, m: BackupManifest): Promise<void> {
-  await writeDocument(BackupManifestDocument, manifestPath(backupDir), m);
+export async function writeManifest(fs: ImplementFs, backupDir: string, m: BackupManifest): Promise<void> {
+  await writeDoc(fs, BackupManifestDocument, manifestPath(backupDir), m);
 }
 
-export async function readManifest(backupDir: string): Promise<BackupManifest> {
-  return readDocument(BackupManifestDocument, manifestPath(backupDir));
+export async function readManifest(fs: ImplementFs, backupDir: string): Promise<BackupManifest> {
+  return readDoc(fs, BackupManifestDocument, manifestPath(backupDir));
 }
 
 export const SnapshotDocument = defineDocument(
@@ -114,7 +114,7 @@ export type Snapshot = z.output<typeof SnapshotDocument.schema>;
 export async function snapshotPlugins(fs: ImplementFs, backupsDir: string, pluginsDir: string, runId: string, now: Date): Promise<{ path: string; snapshot: Snapshot; reused: boolean }> {
   const dir = join(backupsDir, 'snapshots');
   const path = join(dir, `snapshot_${runId.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
-  if (await fs.info(path)) return { path, snapshot: await readDocument(SnapshotDocument, path), reused: true };
+  if (await fs.info(path)) return { path, snapshot: await readDoc(fs, SnapshotDocument, path), reused: true };
   const store = new ObjectStore(join(dir, 'objects'), fs);
   const { files, symlinks } = await walkFiles(fs, pluginsDir);
   const out: Snapshot['files'] = [];
@@ -131,6 +131,6 @@ export async function snapshotPlugins(fs: ImplementFs, backupsDir: string, plugi
     out.push({ rel, sha, mode: info?.mode ?? 0o644, size: data.length });
   }
   const snapshot: Snapshot = { schema: 'plexmend.snapshot/1', runId, createdAt: now.toISOString(), pluginsDir, files: out, symlinks, newObjects };
-  await writeDocument(SnapshotDocument, path, snapshot);
+  await writeDoc(fs, SnapshotDocument, path, snapshot);
   return { path, snapshot, reused: false };
 }

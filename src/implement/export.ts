@@ -9,7 +9,6 @@
  */
 import { join } from 'node:path';
 import { PlexmendError } from '../errors.ts';
-import { readDocument, writeDocument } from '../documents.ts';
 import { paths } from '../workspace.ts';
 import { applyFix, type ApplyResult } from './apply.ts';
 import { fixObjects } from './backup.ts';
@@ -18,6 +17,7 @@ import { readHistory, type FixRecord } from './history.ts';
 import { alreadyApplied, unifiedDiff } from './patch.ts';
 import { FixPlanDocument, type FixPlan } from './plan.ts';
 import { resolvePlanPath } from './scope.ts';
+import { readDoc, writeDoc } from './files.ts';
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'fix';
 
@@ -73,7 +73,7 @@ export async function exportFixes(ctx: ImplementContext, fixIds: string[] = []):
     const { text, plan } = await patchText(h.record, h.iteration, ctx);
     const base = join(dir, `${h.record.fixId}_iter${h.iteration}_${slug(h.record.title)}`);
     await fs.writeOwn(`${base}.patch`, text);
-    await writeDocument(FixPlanDocument, `${base}.plan.json`, plan);
+    await writeDoc(fs, FixPlanDocument, `${base}.plan.json`, plan);
     written.push(`${base}.patch`);
   }
   return written;
@@ -94,7 +94,7 @@ export async function reapplyExports(ctx: ImplementContext, opts: { planFiles?: 
   const files = opts.planFiles ?? (await fs.list(dir)).filter((e) => e.name.endsWith('.plan.json')).map((e) => join(dir, e.name)).sort();
   const out: ReapplyOutcome[] = [];
   for (const planFile of files) {
-    const plan = await readDocument(FixPlanDocument, planFile);
+    const plan = await readDoc(fs, FixPlanDocument, planFile);
     const todo: FixPlan['changes'] = [];
     for (const c of plan.changes) {
       const { abs } = await resolvePlanPath(ctx.layout, c.path, fs);

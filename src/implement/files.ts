@@ -11,6 +11,9 @@ import { createHash } from 'node:crypto';
 import { chown, lstat, mkdir, open, readdir, readFile, realpath, rm, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.ts';
+import type { z } from 'zod';
+import { parseDocument, type DocumentType } from '../documents.ts';
+import { InputError } from '../errors.ts';
 import { WriteAccessError } from './errors.ts';
 
 export interface FileInfo {
@@ -178,4 +181,23 @@ export async function walkFiles(fs: ImplementFs, root: string): Promise<{ files:
   files.sort();
   symlinks.sort();
   return { files, symlinks };
+}
+
+/** Reads and validates a plexmend document through the port (InputError / SchemaMismatchError on bad input). */
+export async function readDoc<S extends z.ZodType>(fs: ImplementFs, type: DocumentType<S>, path: string): Promise<z.output<S>> {
+  const data = await fs.tryRead(path);
+  if (!data) throw new InputError(`cannot read ${path} (ENOENT)`, 'check the path, or run the phase that writes it first');
+  let value: unknown;
+  try {
+    value = JSON.parse(data.toString('utf8'));
+  } catch {
+    throw new InputError(`${path} is not JSON`, 'pass the .json document, not its text or Markdown rendering');
+  }
+  return parseDocument(type, value, path);
+}
+
+/** Validates and writes a plexmend document atomically through the port. */
+export async function writeDoc<S extends z.ZodType>(fs: ImplementFs, type: DocumentType<S>, path: string, doc: z.input<S>): Promise<void> {
+  const checked = type.schema.parse(doc);
+  await fs.writeOwn(path, JSON.stringify(checked, null, 2) + '\n');
 }

@@ -6,12 +6,12 @@
  * changed it" (refuse unless --force).
  */
 import { z } from 'zod';
-import { defineDocument, readDocument, writeDocument } from '../documents.ts';
-import { latestIteration, paths, type Workspace } from '../workspace.ts';
+import { defineDocument } from '../documents.ts';
+import { paths, type Workspace } from '../workspace.ts';
 import { BackupFileSchema, ObjectStore } from './backup.ts';
 import { join } from 'node:path';
 import { FixPlanSchema } from './plan.ts';
-import type { ImplementFs } from './files.ts';
+import { readDoc, writeDoc, type ImplementFs } from './files.ts';
 
 export const FIX_STATUSES = ['dry-run', 'declined', 'applying', 'applied', 'rolled-back', 'failed'] as const;
 export type FixStatus = (typeof FIX_STATUSES)[number];
@@ -87,7 +87,7 @@ export type ImplementationLog = z.output<typeof ImplementationLogDocument.schema
 export async function readLog(fs: ImplementFs, ws: Workspace, iteration: number): Promise<ImplementationLog> {
   const path = paths.implementationLog(ws, iteration);
   if (!(await fs.info(path))) return { schema: 'plexmend.implementation/1', iteration, fixes: [] };
-  return readDocument(ImplementationLogDocument, path);
+  return readDoc(fs, ImplementationLogDocument, path);
 }
 
 /** Read-modify-write of one fix record (matched by fixId and startedAt), atomically. */
@@ -96,7 +96,7 @@ export async function saveRecord(fs: ImplementFs, ws: Workspace, iteration: numb
   const i = log.fixes.findIndex((f) => f.fixId === record.fixId && f.startedAt === record.startedAt);
   if (i >= 0) log.fixes[i] = record;
   else log.fixes.push(record);
-  await writeDocument(ImplementationLogDocument, paths.implementationLog(ws, iteration), log);
+  await writeDoc(fs, ImplementationLogDocument, paths.implementationLog(ws, iteration), log);
 }
 
 export interface HistoryEntry {
@@ -107,7 +107,8 @@ export interface HistoryEntry {
 /** Every fix record of every iteration, oldest first. */
 export async function readHistory(fs: ImplementFs, ws: Workspace): Promise<HistoryEntry[]> {
   const out: HistoryEntry[] = [];
-  const last = latestIteration(ws);
+  const iterations = (await fs.list(ws.root)).map((e) => /^iteration_(\d+)$/.exec(e.name)).filter((m) => m !== null).map((m) => Number(m[1]));
+  const last = Math.max(0, ...iterations);
   for (let n = 1; n <= last; n++) {
     for (const record of (await readLog(fs, ws, n)).fixes) out.push({ iteration: n, record });
   }

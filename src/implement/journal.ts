@@ -15,11 +15,11 @@
  * - rollback, any later step: COMPLETED, every file to its pre-fix bytes (the user asked for the rollback).
  */
 import { z } from 'zod';
-import { defineDocument, readDocument, writeDocument } from '../documents.ts';
+import { defineDocument } from '../documents.ts';
 import { LockHeldError, PlexmendError } from '../errors.ts';
 import { ObjectStore } from './backup.ts';
 import { join } from 'node:path';
-import { sha256, type ImplementFs } from './files.ts';
+import { readDoc, sha256, writeDoc, type ImplementFs } from './files.ts';
 import { resolvePlanPath, type PlexLayout } from './scope.ts';
 
 export const JOURNAL_STEPS = [
@@ -100,7 +100,7 @@ export class Journal {
   async step(step: JournalStep, file?: number): Promise<void> {
     this.doc.steps.push({ step, at: this.deps.now().toISOString(), ...(file === undefined ? {} : { file }) });
     if (step === 'committed' || step === 'rolled-back') this.doc.closed = true;
-    await writeDocument(JournalDocument, this.path, this.doc);
+    await writeDoc(this.deps.fs, JournalDocument, this.path, this.doc);
     this.deps.crashHook?.(file === undefined ? step : `${step}:${file}`);
   }
 
@@ -111,7 +111,7 @@ export class Journal {
 
 export async function readJournal(fs: ImplementFs, path: string): Promise<JournalDoc | undefined> {
   if (!(await fs.info(path))) return undefined;
-  return readDocument(JournalDocument, path);
+  return readDoc(fs, JournalDocument, path);
 }
 
 /**
@@ -191,7 +191,7 @@ export async function recoverJournal(path: string, deps: JournalDeps): Promise<R
   doc.steps.push({ step: action === 'undone' || doc.op === 'rollback' ? 'rolled-back' : 'committed', at: deps.now().toISOString() });
   if (action === 'abandoned' && doc.op === 'rollback') doc.steps[doc.steps.length - 1]!.step = 'committed';
   doc.closed = true;
-  await writeDocument(JournalDocument, path, doc);
+  await writeDoc(deps.fs, JournalDocument, path, doc);
   return { op: doc.op, fixId: doc.fixId, iteration: doc.iteration, recordStartedAt: doc.recordStartedAt, lastStep: last, action, rewritten, restartNeeded, summary };
 }
 

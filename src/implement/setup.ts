@@ -4,14 +4,13 @@
  * checker, the process runner, and the restart order the lessons ledger asks for.
  */
 import { InputError } from '../errors.ts';
-import { readDocument } from '../documents.ts';
 import { paths, workspaceAt, DEFAULT_WORKSPACE } from '../workspace.ts';
 import type { Config } from '../config/index.ts';
 import { LessonsLedgerDocument } from '../diagnose/schema.ts';
 import { execRunner, fileLogTail, isAlive, realClock } from './adapters.ts';
 import { py27CodeChecker } from './checker.ts';
 import type { ImplementContext } from './context.ts';
-import { nodeFs } from './files.ts';
+import { nodeFs, readDoc } from './files.ts';
 import { restartOrderFromLessons } from './lessons.ts';
 import type { PlexControl, RestartStrategyName } from './restart.ts';
 import { layoutFor } from './scope.ts';
@@ -40,7 +39,7 @@ export async function contextFromConfig(config: Config, io: SetupIo): Promise<Im
   }
   let order = io.restartOrder;
   if (!order) {
-    const ledger = await nodeFs.info(paths.lessons(ws)).then((i) => (i ? readDocument(LessonsLedgerDocument, paths.lessons(ws)) : undefined));
+    const ledger = await nodeFs.info(paths.lessons(ws)).then((i) => (i ? readDoc(nodeFs, LessonsLedgerDocument, paths.lessons(ws)) : undefined));
     const fromLessons = restartOrderFromLessons(ledger?.lessons ?? []);
     order = fromLessons.order;
     if (fromLessons.lessonId) io.out(`restart order ${order.join(' → ')} (lesson ${fromLessons.lessonId})`);

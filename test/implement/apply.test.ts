@@ -35,7 +35,7 @@ test('apply patches every copy of the shared file, keeps modes, records everythi
     assert.ok(rec.restarts.every((a) => a.strategy === 'plist-touch'));
     assert.equal(rec.validation?.ok, true);
     assert.ok(rec.validation!.noiseIgnored >= 3, 'resource-hashes noise seen and ignored');
-    const manifest = await readManifest(rec.backupDir!);
+    const manifest = await readManifest(nodeFs, rec.backupDir!);
     assert.equal(manifest.files.length, 3);
     assert.match(rec.backupDir!, /_BACKUPS[\\/]fix1_\d{8}_\d{6}$/);
     // content-addressed: 3 identical before-copies + 3 identical after-copies = 2 objects

@@ -143,6 +143,17 @@ export async function applyFix(plan: FixPlan, ctx: ImplementContext, opts: Apply
   if (unknown.length) record.events.push({ at: deps.now().toISOString(), what: `no bundle folder found for ${unknown.join(', ')}; not restarted` });
   const markers = await startMarkers(deps.logs, targets.map((t) => t.bundleId));
   let tick = nextTick(await readHistory(deps.fs, ws));
+  // The prompt may have waited minutes: a file edited meanwhile must not be overwritten from stale bytes.
+  for (const f of jfiles) {
+    const now = await deps.fs.tryRead(resolveAbs(prepared, f.rel));
+    if ((now ? sha256(now) : null) !== f.fromSha) {
+      record.status = 'failed';
+      record.finishedAt = deps.now().toISOString();
+      record.events.push({ at: record.finishedAt, what: `${f.rel} changed while waiting; nothing written` });
+      await saveRecord(deps.fs, ws, plan.iteration, record);
+      throw new InputError(`${f.rel} changed while plexmend was waiting; nothing was written`, `run \`plexmend apply ${plan.fixId}\` again`);
+    }
+  }
   await saveRecord(deps.fs, ws, plan.iteration, record);
 
   let journal: Journal;
@@ -229,6 +240,8 @@ async function changeAndValidate(
   deps.out(`${plan.fixId} applied; backup in ${record.backupDir}`);
   return result('applied', validation.reasons);
 }
+
+const resolveAbs = (prepared: Prepared[], rel: string) => prepared.find((p) => p.scoped.rel === rel)!.scoped.abs;
 
 /** Automatic rollback inside apply: every file back to its old bytes under the journal, then a restart. */
 async function undo(ctx: ImplementContext, journal: Journal, record: FixRecord, store: ReturnType<typeof fixObjects>, files: JournalFile[], tick: () => number, reason: string, restart: RestartTarget[]): Promise<void> {

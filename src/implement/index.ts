@@ -15,6 +15,8 @@ export { ImplementationLogDocument, readLog, readHistory, fileAsOf, type FixReco
 export { RESTART_STRATEGIES, DEFAULT_RESTART_ORDER, type PlexControl, type LogTail, type RestartStrategyName } from './restart.ts';
 export { restartOrderFromLessons, restartAttemptsForLessons } from './lessons.ts';
 export type { CodeChecker } from './validate.ts';
+export { memoryFs, type MemFs } from './memfs.ts';
+export { nodeFs, type ImplementFs } from './files.ts';
 export type { Recovery } from './journal.ts';
 
 import { clearAgentCache as clearOne } from './cache.ts';

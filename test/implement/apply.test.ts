@@ -360,3 +360,20 @@ test('a damaged backup object is detected by hash and the rollback refuses befor
     await w.cleanup();
   }
 });
+
+test('a file edited while apply waits for confirmation is not overwritten from stale bytes', async () => {
+  const w = await makeWorld({ bundles: ['GEVI'] });
+  try {
+    const p = join(w.plugins, 'GEVI.bundle/Contents/Code/utils.py');
+    w.deps.prompt = async () => {
+      await writeFile(p, (await readFile(p, 'utf8')) + '# edited during the prompt\n');
+      return true;
+    };
+    await assert.rejects(applyFix(plan('fix1', UA_DIFF, ['GEVI']), w.ctx, {}), /changed while plexmend was waiting; nothing was written/);
+    const text = await readFile(p, 'utf8');
+    assert.match(text, /# edited during the prompt/);
+    assert.doesNotMatch(text, /Referer/);
+  } finally {
+    await w.cleanup();
+  }
+});

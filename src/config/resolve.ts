@@ -190,59 +190,47 @@ export async function resolveConfig(flags: ConfigFlags, e: ConfigEnvironment, de
   }
   const discoverFolders = async () => {
     const candidates: PlexLocation[] = plexLocations({ platform: e.platform, env: e.env, homedir: e.homedir });
-    const firstExisting = async (key: 'dataDir' | 'pluginsDir' | 'pluginLogsDir') => {
-      const list: string[] = [];
-      for (const c of candidates) {
-        const dir = c[key];
-        if (list.includes(dir)) continue;
-        list.push(dir);
-        if (await deps.isDirectory(dir)) return { dir, label: c.label, list };
-      }
-      return { list };
+    const set = async (key: 'pluginsDir' | 'logsDir' | 'supportDir', dir: string | undefined, source: string) => {
+      if (paths[key] || !dir) return false;
+      (tried[key] ??= []).push(dir);
+      if (!(await deps.isDirectory(dir))) return false;
+      paths[key] = dir;
+      sources[key] = source;
+      return true;
     };
-    const pathsFromData = (dataDir: string) => ({
-      pluginsDir: path.join(dataDir, 'Plug-ins'),
-      logsDir: e.platform === 'darwin' ? undefined : path.join(dataDir, 'Logs', 'PMS Plugin Logs'),
-      supportDir: path.join(dataDir, 'Plug-in Support'),
-    });
-    if (!paths.dataDir) {
-      const d = await firstExisting('dataDir');
-      tried.dataDir = d.list;
-      if (d.dir) {
-        paths.dataDir = d.dir;
-        sources.dataDir = `discovered (${d.label})`;
-      }
-    }
-    const fromData = paths.dataDir ? pathsFromData(paths.dataDir) : undefined;
-    if (!paths.pluginsDir) {
-      if (fromData && sources.dataDir && !sources.dataDir.startsWith('discovered') && (await deps.isDirectory(fromData.pluginsDir))) {
-        paths.pluginsDir = fromData.pluginsDir;
-        sources.pluginsDir = 'inside the data dir';
-      } else {
-        const d = await firstExisting('pluginsDir');
-        tried.pluginsDir = d.list;
-        if (d.dir) {
-          paths.pluginsDir = d.dir;
-          sources.pluginsDir = `discovered (${d.label})`;
+    let home: PlexLocation | undefined;
+    if (paths.dataDir) {
+      // An explicit data folder: its own Plug-ins and logs, never another install's.
+      home = {
+        label: 'the data dir',
+        dataDir: paths.dataDir,
+        pluginsDir: path.join(paths.dataDir, 'Plug-ins'),
+        pluginLogsDir: e.platform === 'darwin' ? '' : path.join(paths.dataDir, 'Logs', 'PMS Plugin Logs'),
+      };
+    } else {
+      for (const c of candidates) {
+        const list = (tried.dataDir ??= []);
+        if (!list.includes(c.dataDir)) list.push(c.dataDir);
+        if (await deps.isDirectory(c.dataDir)) {
+          home = c;
+          paths.dataDir = c.dataDir;
+          sources.dataDir = `discovered (${c.label})`;
+          break;
         }
       }
     }
-    if (!paths.logsDir) {
-      if (fromData?.logsDir && sources.dataDir && !sources.dataDir.startsWith('discovered') && (await deps.isDirectory(fromData.logsDir))) {
-        paths.logsDir = fromData.logsDir;
-        sources.logsDir = 'inside the data dir';
-      } else {
-        const d = await firstExisting('pluginLogsDir');
-        tried.logsDir = d.list;
-        if (d.dir) {
-          paths.logsDir = d.dir;
-          sources.logsDir = `discovered (${d.label})`;
-        }
-      }
+    const inside = home && home.label === 'the data dir' ? 'inside the data dir' : `discovered (${home?.label})`;
+    if (home) {
+      await set('pluginsDir', home.pluginsDir, inside);
+      await set('logsDir', home.pluginLogsDir || undefined, inside);
+      await set('supportDir', path.join(home.dataDir, 'Plug-in Support'), inside);
     }
-    if (fromData && (await deps.isDirectory(fromData.supportDir))) {
-      paths.supportDir = fromData.supportDir;
-      sources.supportDir = 'inside the data dir';
+    // What the data folder did not give (no data folder found, or macOS logs elsewhere): the first candidate that
+    // exists — but never a second install's Plug-ins folder next to an explicit data folder.
+    const explicitData = home?.label === 'the data dir';
+    for (const c of candidates) {
+      if (!explicitData) await set('pluginsDir', c.pluginsDir, `discovered (${c.label})`);
+      if (!explicitData || e.platform === 'darwin') await set('logsDir', c.pluginLogsDir, `discovered (${c.label})`);
     }
   };
 

@@ -169,3 +169,19 @@ test('sandbox: chosen automatically only when no real server is configured or fo
   const o = await resolve({}, linux(), other);
   assert.ok(o.notes.some((n) => /plexmend\.survey\/1/.test(n) && /plexmend\.sandbox\/1/.test(n)));
 });
+
+test('an explicit data folder keeps its own Plug-ins and logs; another install on the machine is never mixed in', async () => {
+  const mine = '/mnt/nas plex/Plex Media Server';
+  const m = machine({ dirs: [mine, `${mine}/Logs/PMS Plugin Logs`, LINUX_DATA, `${LINUX_DATA}/Plug-ins`, `${LINUX_DATA}/Logs/PMS Plugin Logs`] });
+  const c = await resolve({ dataDir: mine, token: 'tok-123456789' }, linux(), m);
+  assert.equal(c.paths.dataDir, mine);
+  assert.equal(c.paths.logsDir, `${mine}/Logs/PMS Plugin Logs`);
+  assert.equal(c.paths.sources.logsDir, 'inside the data dir');
+  assert.equal(c.paths.pluginsDir, undefined, 'no Plug-ins inside the given data folder, and not the other install\'s');
+  assert.deepEqual(c.paths.tried.pluginsDir, [`${mine}/Plug-ins`]);
+  // Discovered: the three folders come from the same install.
+  const d = await resolve({ token: 'tok-123456789' }, linux(), m);
+  assert.equal(d.paths.dataDir, LINUX_DATA);
+  assert.equal(d.paths.pluginsDir, `${LINUX_DATA}/Plug-ins`);
+  assert.equal(d.paths.logsDir, `${LINUX_DATA}/Logs/PMS Plugin Logs`);
+});

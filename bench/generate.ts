@@ -55,9 +55,17 @@ function threadId(rng: Rng, platform: Platform): string {
 }
 
 const two = (n: number) => String(n).padStart(2, '0');
+let stampSec = -1;
+let stampPrefix = '';
+/** `YYYY-MM-DD HH:MM:SS,mmm` (the framework's asctime); the seconds part is cached, most lines share it. */
 function stamp(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())},${String(d.getUTCMilliseconds()).padStart(3, '0')}`;
+  const sec = Math.floor(ms / 1000);
+  if (sec !== stampSec) {
+    const d = new Date(sec * 1000);
+    stampSec = sec;
+    stampPrefix = `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
+  }
+  return `${stampPrefix},${String(ms - sec * 1000).padStart(3, '0')}`;
 }
 
 /** Where formatted records go: the rotating folder writer or the archive writer. */

@@ -132,6 +132,18 @@ describe('built-in XPath engine on seeded random expressions', () => {
   });
 });
 
+describe('built-in HTML parser on seeded tag soup', () => {
+  it('builds the trees lxml builds for 400 random tag-soup documents (implied elements, auto-closing, stray end tags, entities, comments)', () => {
+    const soupTable = join(FIXTURES, 'html-soup-table.json');
+    const expected = JSON.parse(readFileSync(join(FIXTURES, 'html-soup-expected-lxml.json'), 'utf8')) as { trees: Record<string, unknown>; results: unknown[] };
+    const got = run('python3', 'builtin', soupTable);
+    const treeDiffs = Object.keys(expected.trees).filter((k) => JSON.stringify(expected.trees[k]) !== JSON.stringify(got.trees[k]));
+    assert.deepEqual(treeDiffs, []);
+    assert.equal(Object.keys(got.trees).length, 400);
+    assert.deepEqual(got.results, expected.results);
+  });
+});
+
 const API_DRIVER = join(FIXTURES, 'element_api_driver.py');
 function runApi(python: string, engine: 'builtin' | 'lxml'): unknown {
   const out = execFileSync(python, [API_DRIVER, RUNTIME_PY], {
@@ -170,9 +182,10 @@ describe('built-in engine against live lxml', { skip: lxmlPython ? false : 'no p
       .filter((d) => JSON.stringify(d.lxml) !== JSON.stringify(d.builtin));
     assert.deepEqual(diffs, []);
     assert.deepEqual(runApi('python3', 'builtin'), runApi(lxmlPython!, 'lxml'));
-    for (const name of ['xpath-fuzz-table.json', 'xpath-fuzz2-table.json']) {
+    for (const name of ['xpath-fuzz-table.json', 'xpath-fuzz2-table.json', 'html-soup-table.json']) {
       const fuzzTable = join(FIXTURES, name);
       assert.deepEqual(run('python3', 'builtin', fuzzTable).results, run(lxmlPython!, 'lxml', fuzzTable).results);
+      assert.deepEqual(run('python3', 'builtin', fuzzTable).trees, run(lxmlPython!, 'lxml', fuzzTable).trees);
     }
   });
 });

@@ -1,228 +1,157 @@
 # -*- coding: utf-8 -*-
-"""Lenient HTML -> xdom tree, with the fix-ups of libxml2's HTML parser (what lxml.html uses).
+"""Lenient HTML -> xdom tree, built the way libxml2's HTML parser (lxml.html) builds it.
 
-Relies on libxml2's HTMLparser.c behaviour: implied html/head/body (title, meta, link, style,
-script, base before any body content go to head); void elements; start tags that close the open
-element (`<p>` by block starts, `<li>` by `<li>`, cells and rows); end tags that close up to their
-match unless a higher-priority element is in between (div 150, td/th 160, tr 170, thead/tbody/tfoot
-180, table 190, head/body 200, html 220, others 100), unmatched end tags ignored; whitespace-only text kept wherever an element is open (lxml parses with keepBlanks), dropped
-before `<html>` and after `</html>`, and never opening a body; no tbody insertion. Also
-`lxml.html.fromstring`'s choice of the returned element (the `html` root for a full document, the
-single body child for a fragment, else the body renamed `div`/`span`).
+Relies on libxml2's HTMLparser.c (2.9 - 2.13, what Plex-era lxml uses): start tags first close the
+current elements they end (`htmltables.START_CLOSE`), then imply what is missing (htmlCheckImplied:
+`html`; `head` for script/style/meta/link/title/base before any content; else `body`, unless a
+head or body is open or a body was already seen); repeated `html`, misplaced `head` and nested
+`body` start tags are dropped, with their end tags; end tags close up to their match unless a
+higher-priority element is in between, unmatched ones are ignored; non-blank text where only
+`html`/`head` (or nothing) is open opens a `<p>` (htmlCheckParagraph); blank text is kept wherever
+an element is open (lxml keeps blanks) and never implies anything; content after `</html>` goes to
+a new implied `html` inside the root, as libxml2 does. Named entities need their `;`. Also
+`lxml.html.fromstring`'s choice of the returned element (the `html` root for a full document or one
+without a body, the single body child of a fragment, else the body renamed `div`/`span`).
 """
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
-from .xdom import VOID, Comment, Element
-
-HEAD_TAGS = frozenset(['title', 'meta', 'link', 'style', 'script', 'base', 'noscript'])
-ALLOW_PCDATA = frozenset([
-    'a', 'abbr', 'acronym', 'address', 'applet', 'b', 'bdo', 'big', 'blockquote', 'body', 'button',
-    'caption', 'center', 'cite', 'code', 'dd', 'del', 'dfn', 'div', 'dt', 'em', 'font', 'form', 'h1',
-    'h2', 'h3', 'h4', 'h5', 'h6', 'i', 'iframe', 'ins', 'kbd', 'label', 'legend', 'li', 'map', 'menu',
-    'object', 'ol', 'p', 'pre', 'q', 's', 'samp', 'small', 'span', 'strike', 'strong', 'td', 'th',
-    'tt', 'u', 'ul', 'var'])
-BLOCK_CLOSES_P = frozenset([
-    'address', 'article', 'aside', 'blockquote', 'center', 'dir', 'div', 'dl', 'fieldset', 'figure',
-    'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'listing', 'main', 'menu',
-    'nav', 'ol', 'p', 'pre', 'section', 'table', 'ul', 'xmp', 'li', 'dd', 'dt', 'noscript'])
-CLOSED_BY = {
-    'a': frozenset(['a']),
-    'form': frozenset(['form']),
-    'li': frozenset(['li']),
-    'dt': frozenset(['dt', 'dd']),
-    'dd': frozenset(['dt', 'dd']),
-    'option': frozenset(['option']),
-    'tr': frozenset(['tr', 'td', 'th']),
-    'td': frozenset(['td', 'th']),
-    'th': frozenset(['td', 'th']),
-    'thead': frozenset(['tr', 'td', 'th', 'thead', 'tbody', 'tfoot']),
-    'tbody': frozenset(['tr', 'td', 'th', 'thead', 'tbody', 'tfoot']),
-    'tfoot': frozenset(['tr', 'td', 'th', 'thead', 'tbody', 'tfoot']),
-}
-END_PRIORITY = {'div': 150, 'td': 160, 'th': 160, 'tr': 170, 'thead': 180, 'tbody': 180, 'tfoot': 180,
-                'table': 190, 'head': 200, 'body': 200, 'html': 220}
-BLOCK_TAGS = frozenset(['address', 'blockquote', 'center', 'dir', 'div', 'dl', 'fieldset', 'form', 'h1', 'h2',
-                        'h3', 'h4', 'h5', 'h6', 'hr', 'menu', 'noframes', 'noscript', 'ol', 'p', 'pre', 'table',
-                        'ul', 'dd', 'dt', 'frameset', 'li', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr'])
-
-
-def _priority(tag):
-    return END_PRIORITY.get(tag, 100)
+from .htmltables import BLOCK_TAGS, HEAD_ONLY, START_CLOSE, end_priority
+from .xdom import VOID, Comment, Document, Element
 
 
 class TreeBuilder(HTMLParser):
     def __init__(self):
         HTMLParser.__init__(self, convert_charrefs=True)
-        self.html = None
-        self.head = None
+        self.html = None      # the root element
+        self.head = None      # the first head / body (what lxml.html.fromstring looks at)
         self.body = None
-        self.stack = []
-        self.body_closed = False
-        self.html_closed = False
+        self.stack = []       # open elements, outermost first
+        self.head_seen = False
+        self.body_seen = False
+        self.depth = 0        # dropped html/head/body start tags whose end tags must be ignored
+        self.prolog = True    # only blanks, comments and a doctype so far
+        self.prolog_nodes = False
+        self.doc_nodes = []   # document-level nodes: comments around the root, the root, later roots
 
     # -- structure -------------------------------------------------------------------------
-    def ensure_html(self):
-        if self.html is None:
-            self.html = Element('html')
-            self.stack = [self.html]
-        elif not self.stack:
-            self.stack = [self.html]
+    def push(self, el, keep_open=True):
+        if self.stack:
+            self.stack[-1]._add(el)
+        elif self.html is None:
+            self.html = el
+            self.doc_nodes.append(el)
+        elif self.prolog_nodes:
+            self.doc_nodes.append(el)  # after </html>: a second document-level element
+        else:
+            self.html._add(el)  # after </html>, no doctype/comment before the root: inside the root
+        if keep_open:
+            self.stack.append(el)
 
-    def ensure_head(self):
-        self.ensure_html()
-        if self.head is None and self.body is None:
-            self.head = Element('head')
-            self.html._add(self.head)
-            self.stack.append(self.head)
+    def auto_close(self, tag):
+        closes = START_CLOSE.get(tag)
+        while closes and self.stack and self.stack[-1].tag in closes:
+            self.stack.pop()
 
-    def reopen_after_html(self):
-        """libxml2: content after `</html>` goes into a new implied `html` inside the root."""
-        extra = Element('html')
-        self.html._add(extra)
-        self.stack = [self.html, extra]
-        self.html_closed = False
-
-    def ensure_body(self):
-        if self.html_closed:
-            self.reopen_after_html()
+    def check_implied(self, tag):
+        if tag == 'html':
             return
-        self.ensure_html()
-        if self.body is None:
-            while len(self.stack) > 1:
-                self.stack.pop()
-            self.body = Element('body')
-            self.html._add(self.body)
-            self.stack.append(self.body)
-        elif self.body_closed or not self.stack or self.stack[-1] is self.html or self.stack[-1] is self.head:
-            self.stack = [self.html, self.body]
-            self.body_closed = False
+        if not self.stack:
+            self.push(Element('html'))
+        if tag in ('body', 'head'):
+            return
+        if len(self.stack) <= 1 and tag in HEAD_ONLY:
+            if not (self.head_seen or self.body_seen):
+                self.open('head')
+        elif tag not in ('noframes', 'frame', 'frameset'):
+            if self.body_seen or any(e.tag in ('body', 'head') for e in self.stack):
+                return
+            self.open('body')
 
-    @property
-    def current(self):
-        return self.stack[-1]
-
-    def append(self, el):
-        self.current._add(el)
+    def open(self, tag, attrib=None):
+        el = Element(tag, attrib)
+        self.push(el, tag not in VOID)
+        if tag == 'head':
+            self.head_seen = True
+            if self.head is None and el._parent is self.html:
+                self.head = el
+        elif tag == 'body':
+            self.body_seen = True
+            if self.body is None and el._parent is self.html:
+                self.body = el
+        return el
 
     # -- parser callbacks ------------------------------------------------------------------
     def handle_starttag(self, tag, attrs):
+        self.prolog = False
         attrib = {}
         for k, v in attrs:
             if k not in attrib:
                 attrib[k] = k if v is None else v  # libxml2: a bare attribute's value is its name
-        if tag == 'html':
-            self.ensure_html()
-            for k, v in attrib.items():
-                self.html.attrib.setdefault(k, v)
-            return
-        if tag == 'head':
-            if self.head is None and self.body is None:
-                self.ensure_head()
-                self.head.attrib.update(attrib)
-            return
-        if tag == 'body':
-            had = self.body is not None
-            self.ensure_body()
-            if not had:
-                self.body.attrib.update(attrib)
-            return
-        if tag in HEAD_TAGS and self.body is None:
-            self.ensure_head()
-            if self.current is not self.head:
-                pass
-        else:
-            self.ensure_body()
         self.auto_close(tag)
-        el = Element(tag, attrib)
-        self.append(el)
-        if tag not in VOID:
-            self.stack.append(el)
-
-    def auto_close(self, tag):
-        while len(self.stack) > 2:
-            cur = self.current.tag
-            if cur == 'p' and tag in BLOCK_CLOSES_P:
-                self.stack.pop()
-            elif cur in CLOSED_BY.get(tag, ()):
-                self.stack.pop()
-            else:
-                break
+        self.check_implied(tag)
+        if (tag == 'html' and self.stack) or (tag == 'head' and len(self.stack) != 1) or \
+                (tag == 'body' and any(e.tag == 'body' for e in self.stack)):
+            self.depth += 1
+            return
+        self.open(tag, attrib)
 
     def handle_startendtag(self, tag, attrs):
+        before = len(self.stack)
         self.handle_starttag(tag, attrs)
-        if tag not in VOID and self.stack and self.current.tag == tag:
+        if tag not in VOID and len(self.stack) > before and self.stack[-1].tag == tag:
             self.stack.pop()
 
     def handle_endtag(self, tag):
-        if tag in VOID:
-            return
-        if tag in ('html', 'body'):
-            if self.body is not None:
-                self.body_closed = True
-                while len(self.stack) > 1:
-                    self.stack.pop()
-                if tag == 'html':
-                    self.stack = []
-                    self.html_closed = True
-            return
-        if tag == 'head':
-            if self.head is not None and self.head in self.stack:
-                while self.stack[-1] is not self.head:
-                    self.stack.pop()
-                self.stack.pop()
+        self.prolog = False
+        if self.depth > 0 and tag in ('html', 'body', 'head'):
+            self.depth -= 1
             return
         idx = None
-        for i in range(len(self.stack) - 1, 0, -1):
+        for i in range(len(self.stack) - 1, -1, -1):
             if self.stack[i].tag == tag:
                 idx = i
                 break
         if idx is None:
             return
-        for el in self.stack[idx + 1:]:
-            if _priority(el.tag) > _priority(tag):
-                return
+        priority = end_priority(tag)
+        if any(end_priority(el.tag) > priority for el in self.stack[idx + 1:]):
+            return
         del self.stack[idx:]
 
     def handle_data(self, data):
         if not data:
             return
         if not data.strip(' \t\r\n'):
-            # libxml2 (lxml keeps blanks) appends blank text to the current node, if any.
-            if self.html is None or not self.stack:
-                return
+            if not self.stack:
+                return  # blanks outside any element are dropped
         else:
-            if self.html is None:
-                data = data.lstrip(' \t\r\n')  # blanks before any node are skipped
-            if self.html_closed:
-                self.reopen_after_html()
-                self.open_p()
-            elif self.html is None or self.body_closed or not self.stack or self.current is self.html \
-                    or self.current is self.head:
-                # htmlCheckParagraph: text with no open element, or in html/head, opens body and a <p>.
-                self.ensure_body()
-                self.open_p()
-        cur = self.current
+            if self.prolog:
+                data = data.lstrip(' \t\r\n')  # blanks in the prolog are skipped
+                self.prolog = False
+            if not self.stack or self.stack[-1].tag in ('html', 'head'):
+                self.auto_close('p')
+                self.check_implied('p')
+                self.open('p')
+        cur = self.stack[-1]
         if cur._children:
             last = cur._children[-1]
             last.tail = (last.tail or '') + data
         else:
             cur.text = (cur.text or '') + data
 
-    def open_p(self):
-        self.auto_close('p')
-        p = Element('p')
-        self.append(p)
-        self.stack.append(p)
-
     def handle_comment(self, data):
-        if self.html is None or not self.stack:
-            return
-        self.append(Comment(data))
+        if self.stack:
+            self.stack[-1]._add(Comment(data))
+        else:
+            if self.html is None:
+                self.prolog_nodes = True
+            self.doc_nodes.append(Comment(data))  # a document-level comment (before or after the root)
 
     def handle_decl(self, decl):
-        pass
+        if self.html is None:
+            self.prolog_nodes = True  # the doctype
 
     def handle_pi(self, data):
         pass
@@ -242,32 +171,55 @@ def protect_bare_ampersands(text):
     return RAW_OR_AMP.sub(lambda m: m.group(1) if m.group(1) else '&amp;', text)
 
 
+class ParserError(Exception):
+    """lxml.etree.ParserError's counterpart."""
+
+
 def parse_document(text):
     b = TreeBuilder()
     b.feed(protect_bare_ampersands(text))
     b.close()
-    b.ensure_html()
+    if b.html is None:
+        raise ParserError('Document is empty')  # no element at all (only comments, stray end tags)
+    if len(b.doc_nodes) > 1:
+        doc = Document(b.html, b.doc_nodes)
+        for node in b.doc_nodes:
+            node._doc = doc
     return b
 
 
 FULL_HTML = re.compile(r'^\s*<(?:html|!doctype)', re.I)
 
 
-class ParserError(Exception):
-    """lxml.etree.ParserError's counterpart."""
-
-
 def fromstring(text):
-    """lxml.html.fromstring: the html root for a full document (or one without a body), else the
-    fragment's single element, else the body renamed `div`/`span`. Empty input: ParserError."""
-    if not text.strip():
-        raise ParserError('Document is empty')
+    """lxml.html.fromstring: the html root for a full document; for a fragment, bodies are merged
+    into the first, heads into the first, and a fragment with a head is returned whole (its html);
+    else the body's single element, else the body renamed `div` (block content) or `span`.
+    Empty input: ParserError, as lxml raises."""
     b = parse_document(text)
+    doc = b.html
     if FULL_HTML.match(text):
-        return b.html
-    body = b.body
+        return doc
+    bodies = [c for c in doc._children if c.tag == 'body']
+    body = bodies[0] if bodies else None
+    for other in bodies[1:]:
+        if other.text:
+            if len(body):
+                body[-1].tail = (body[-1].tail or '') + other.text
+            else:
+                body.text = (body.text or '') + other.text
+        for kid in list(other._children):
+            body.append(kid)
+        other.drop_tree()
+    heads = [c for c in doc._children if c.tag == 'head']
+    if heads:
+        for other in heads[1:]:
+            for kid in list(other._children):
+                heads[0].append(kid)
+            other.drop_tree()
+        return doc
     if body is None:
-        return b.html
+        return doc
     if len(body) == 1 and not (body.text or '').strip() and not (body[-1].tail or '').strip():
         return body[0]
     body.tag = 'div' if any(el.tag in BLOCK_TAGS for el in body.iter()) else 'span'

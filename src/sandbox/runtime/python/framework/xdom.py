@@ -24,10 +24,17 @@ def Comment(text=None):
 class Document(object):
     """The XPath root node of a tree (lxml's document); numbers nodes in document order."""
 
-    def __init__(self, root=None):
+    def __init__(self, root=None, nodes=None):
         self.root = root
+        # Document-level nodes in order: comments around the root, the root, and the further elements
+        # libxml2 puts at document level (content after </html> when a doctype or comment came first).
+        self.nodes = list(nodes) if nodes is not None else ([root] if root is not None else [])
         self.dirty = True
         self.flat = None
+
+    @property
+    def roots(self):
+        return [n for n in self.nodes if n.tag is not Comment]
 
     def renumber(self):
         counter = [0]
@@ -50,8 +57,8 @@ class Document(object):
             el._tailo = counter[0]
             counter[0] += 1
 
-        if self.root is not None:
-            walk(self.root)
+        for n in self.nodes:
+            walk(n)
         self.flat = flat
         self.dirty = False
 
@@ -198,14 +205,18 @@ class Element(object):
 
     def getnext(self):
         if self._parent is None:
-            return None
+            roots = self._doc.nodes if self._doc is not None else []
+            i = next((k for k, r in enumerate(roots) if r is self), None)
+            return roots[i + 1] if i is not None and i + 1 < len(roots) else None
         sib = self._parent._children
         i = sib.index(self)
         return sib[i + 1] if i + 1 < len(sib) else None
 
     def getprevious(self):
         if self._parent is None:
-            return None
+            roots = self._doc.nodes if self._doc is not None else []
+            i = next((k for k, r in enumerate(roots) if r is self), None)
+            return roots[i - 1] if i else None
         sib = self._parent._children
         i = sib.index(self)
         return sib[i - 1] if i > 0 else None

@@ -42,7 +42,7 @@ def doc_sort(nodes):
 
 def children(n):
     if isinstance(n, Document):
-        return [n.root] if n.root is not None else []
+        return list(n.nodes)
     if not isinstance(n, Element) or n.tag is Comment:
         return []
     out = []
@@ -287,7 +287,7 @@ def element_children(n, test):
     if test[1] is not None:
         raise XPathEvalError('Undefined namespace prefix')
     if isinstance(n, Document):
-        kids = [n.root] if n.root is not None else []
+        kids = n.nodes
     elif isinstance(n, Element) and n.tag is not Comment:
         kids = n._children
     else:
@@ -303,7 +303,7 @@ def descendant_children(current, child_step, ctx):
     out = []
     for n in current:
         if isinstance(n, Document):
-            parents = [n] + ([el for el in n.root.iter() if el.tag is not Comment] if n.root is not None else [])
+            parents = [n] + [el for r in n.nodes for el in r.iter() if el.tag is not Comment]
         elif isinstance(n, Element) and n.tag is not Comment:
             parents = [el for el in n.iter() if el.tag is not Comment]
         else:

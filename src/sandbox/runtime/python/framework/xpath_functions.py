@@ -61,8 +61,7 @@ def f_id(ctx, args):
     else:
         words = X.to_string(v).split()
     wanted = set(words)
-    root = ctx.doc.root
-    found = [el for el in (root.iter() if root is not None else []) if el.tag is not Comment and el.get('id') in wanted]
+    found = [el for r in ctx.doc.roots for el in r.iter() if el.tag is not Comment and el.get('id') in wanted]
     return X.doc_sort(found)
 
 

@@ -10,7 +10,7 @@ from .xdom import Comment, Document, Element
 
 def string_value(n):
     if isinstance(n, Document):
-        return string_value(n.root) if n.root is not None else ''
+        return ''.join(string_value(r) for r in n.roots)
     if isinstance(n, Element):
         return (n.text or '') if n.tag is Comment else n.text_content()
     return n.value

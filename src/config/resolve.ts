@@ -180,14 +180,17 @@ export async function resolveConfig(flags: ConfigFlags, e: ConfigEnvironment, de
     for (const k of ['dataDir', 'pluginsDir', 'logsDir', 'supportDir']) sources[k] = 'sandbox profile';
   };
 
-  // Folders: explicit ones first; then discovery over the platform's candidates.
-  for (const k of ['dataDir', 'pluginsDir', 'logsDir'] as const) {
-    const v = explicitPaths[k];
-    if (v) {
-      paths[k] = v[0];
-      sources[k] = v[1];
+  // Folders: explicit ones always win (over discovery and over the sandbox's).
+  const applyExplicitPaths = () => {
+    for (const k of ['dataDir', 'pluginsDir', 'logsDir'] as const) {
+      const v = explicitPaths[k];
+      if (v) {
+        paths[k] = v[0];
+        sources[k] = v[1];
+      }
     }
-  }
+  };
+  applyExplicitPaths();
   const discoverFolders = async () => {
     const candidates: PlexLocation[] = plexLocations({ platform: e.platform, env: e.env, homedir: e.homedir });
     const set = async (key: 'pluginsDir' | 'logsDir' | 'supportDir', dir: string | undefined, source: string) => {
@@ -245,14 +248,7 @@ export async function resolveConfig(flags: ConfigFlags, e: ConfigEnvironment, de
     }
     useSandbox(`asked for ${askedBy}`);
     if (url || token) notes.push(`the sandbox was asked for, so ${[url?.[1], token?.[1]].filter(Boolean).join(' and ')} ${url && token ? 'are' : 'is'} not used`);
-    // Explicit folder flags still win over the sandbox's.
-    for (const k of ['dataDir', 'pluginsDir', 'logsDir'] as const) {
-      const v = explicitPaths[k];
-      if (v) {
-        paths[k] = v[0];
-        sources[k] = v[1];
-      }
-    }
+    applyExplicitPaths();
   } else {
     await discoverFolders();
     let tokenPick = token;
@@ -266,6 +262,7 @@ export async function resolveConfig(flags: ConfigFlags, e: ConfigEnvironment, de
     const discovered = tokenPick !== undefined || sources.dataDir !== undefined;
     if (!configured && !discovered && profile.state === 'live') {
       useSandbox('no Plex server is configured or found on this machine, so the running sandbox is used');
+      applyExplicitPaths();
     } else {
       target = {
         kind: 'server',

@@ -154,6 +154,10 @@ test('sandbox: chosen automatically only when no real server is configured or fo
   const auto = await resolve({}, linux(), live);
   assert.equal(auto.target.kind, 'sandbox');
   assert.match(describeTarget(auto), /no Plex server is configured or found on this machine, so the running sandbox is used/);
+  const withLogs = await resolve({ logsDir: '/my logs' }, linux(), live);
+  assert.equal(withLogs.target.kind, 'sandbox');
+  assert.equal(withLogs.paths.logsDir, '/my logs', 'an explicit folder wins over the sandbox profile');
+  assert.equal(withLogs.paths.pluginsDir, '/tmp/sb/Plex Media Server/Plug-ins');
   const real = await resolve({}, linux({ PLEX_URL: 'http://real:32400' }), live);
   assert.equal(real.target.kind, 'server');
   assert.equal(real.target.url, 'http://real:32400');

@@ -3,19 +3,17 @@
  * It streams: memory grows with the number of distinct patterns, items, agents and open operations,
  * never with the input size (no line or event is kept beyond one example per pattern).
  */
-import { createHash } from 'node:crypto';
-import { redact } from '../redact.ts';
 import type { Classification } from './classify.ts';
 import { LEVELS, RecordAssembler, type GrammarOptions, type Level } from './grammar.ts';
 import type { RawLine } from './input.ts';
 import { Interpreter, type InterpretOptions, type InterpretSink, type VerboseKind } from './interpret.ts';
-import { maskMessage } from './mask.ts';
+import { clip, MAX_EXAMPLE, PatternTable } from './patterns.ts';
 import type { FinishedOperation } from './operations.ts';
 import {
   logReportSchema, type AgentStats, type EventClass, type ItemOutcome, type LogEvent, type LogReport,
-  type OperationEvent, type Pattern,
+  type OperationEvent,
 } from './schema.ts';
-import { TemplateMiner, type Cluster } from './templates.ts';
+import { TemplateMiner } from './templates.ts';
 
 export interface AggregatorOptions extends InterpretOptions, GrammarOptions {
   /** The template miner (with its persisted state loaded); a fresh one when absent. */
@@ -58,38 +56,14 @@ interface AgentAcc {
   updatesFailed: number;
   pluginStarts: number;
 }
-interface PatternAcc {
-  key: string;
-  class: EventClass;
-  agent: string;
-  cluster?: Cluster;
-  template: string;
-  count: number;
-  items: Set<string>;
-  status?: number;
-  host?: string;
-  example: LogEvent;
-  firstSeen?: string;
-  lastSeen?: string;
-}
-
-/** Longest example message kept (a megabyte line stays readable in the report); masking input limit. */
-const MAX_EXAMPLE = 8192;
-const MAX_TEMPLATE_INPUT = 2048;
-
-function clip(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, n)}… (${s.length - n} more characters)`;
-}
-
 const HTTP_CLASSES = new Set<EventClass>(['http_error', 'timeout', 'connection_error', 'iafd_failure']);
 
 export class LogAggregator implements InterpretSink {
   private readonly assembler: RecordAssembler;
   private readonly interp: Interpreter;
   private readonly miner: TemplateMiner;
-  private readonly clusterKeys = new Map<Cluster, number>();
   private readonly agents = new Map<string, AgentAcc>();
-  private readonly patterns = new Map<string, PatternAcc>();
+  private readonly patterns: PatternTable;
   private readonly items = new Map<string, ItemOutcome>();
   private readonly byClass = new Map<EventClass, number>();
   private readonly operations = new Map<OperationEvent, number>();
@@ -100,8 +74,6 @@ export class LogAggregator implements InterpretSink {
   private nError = 0;
   private nCritical = 0;
   private runSource?: string;
-  private readonly scrubbed = new Map<string, string>();
-  private readonly heads = new Map<string, string>();
   private lines = 0;
   private chars = 0;
   private filteredOut = 0;
@@ -115,6 +87,7 @@ export class LogAggregator implements InterpretSink {
 
   constructor(private readonly opts: AggregatorOptions = {}) {
     this.miner = opts.miner ?? new TemplateMiner();
+    this.patterns = new PatternTable(this.miner, opts.knownTokens);
     this.interp = new Interpreter(this, opts);
     this.assembler = new RecordAssembler((r) => this.interp.record(r), opts);
   }
@@ -176,7 +149,7 @@ export class LogAggregator implements InterpretSink {
         operations: sortedObject(this.operations),
       },
       agents: this.agentStats(),
-      patterns: this.patternList(),
+      patterns: this.patterns.list(),
       items: this.itemList(),
     };
     // Validate (a contract violation here is a bug), but hand back the built object, not zod's copy.
@@ -209,24 +182,7 @@ export class LogAggregator implements InterpretSink {
         inc(m, status);
       }
     }
-    const { key, cluster } = this.patternKey(ev, cls);
-    let p = this.patterns.get(key);
-    if (!p) {
-      const example: LogEvent = { ...ev, message: this.scrub(clip(ev.message, MAX_EXAMPLE)) };
-      if (example.url) example.url = this.scrub(clip(example.url, MAX_EXAMPLE));
-      let template = maskMessage(clip(ev.message, MAX_TEMPLATE_INPUT));
-      if (cls.groupByRule) template = template.replace(/\[[^\]]*\]/g, '[<*>]').replace(/^(Exception writing to ).*?( \(most recent call last\):?)?$/, '$1<PATH>$2');
-      p = { key, class: ev.class, agent: ev.agent, template: this.scrub(template), count: 0, items: new Set(), example };
-      if (cluster) p.cluster = cluster;
-      if (ev.status !== undefined) p.status = ev.status;
-      if (ev.host) p.host = ev.host;
-      this.patterns.set(key, p);
-    }
-    p.count++;
-    if (ev.ts) {
-      if (!p.firstSeen || ev.ts < p.firstSeen) p.firstSeen = ev.ts;
-      if (!p.lastSeen || ev.ts > p.lastSeen) p.lastSeen = ev.ts;
-    }
+    const key = this.patterns.add(ev, cls);
     return key;
   }
 
@@ -303,7 +259,7 @@ export class LogAggregator implements InterpretSink {
     if (!op.title) return;
     const ident = (op.filePath ?? `${op.title}|${op.year ?? ''}`).toLowerCase();
     const itemKey = `${op.agent}|${op.phase}|${ident}`;
-    for (const t of op.tags) this.patterns.get(t)?.items.add(itemKey);
+    for (const t of op.tags) this.patterns.touchItem(t, itemKey);
     let row = this.items.get(itemKey);
     if (!row) {
       row = { agent: op.agent, phase: op.phase, title: op.title, outcome: op.outcome, reasons: [], operations: 0, matched: 0, failed: 0, errored: 0 };
@@ -316,7 +272,7 @@ export class LogAggregator implements InterpretSink {
     else if (op.outcome === 'failed') row.failed++;
     else row.errored++;
     row.outcome = op.outcome;
-    row.reasons = op.reasons.map((r) => ({ ...r, detail: this.scrub(clip(r.detail, MAX_EXAMPLE)) }));
+    row.reasons = op.reasons.map((r) => ({ ...r, detail: this.patterns.scrub(clip(r.detail, MAX_EXAMPLE)) }));
     if (op.filePath) row.filePath = op.filePath;
     if (op.studio) row.studio = op.studio;
     if (op.year) row.year = op.year;
@@ -324,68 +280,11 @@ export class LogAggregator implements InterpretSink {
     if (op.siteUrl) row.siteUrl = op.siteUrl;
   }
 
-  /** Token redaction for everything that leaves the aggregator (src/redact.ts plus PGMA fork dumps' `prefPLEXTOKEN`). */
-  private scrub(text: string): string {
-    const hit = this.scrubbed.get(text);
-    if (hit !== undefined) return hit;
-    const out = redact(text, this.opts.knownTokens).replace(/(\w*plextoken\w*[\s:=]+)([A-Za-z0-9_\-]{8,})/gi, '$1<redacted>');
-    if (this.scrubbed.size > 4096) this.scrubbed.clear();
-    this.scrubbed.set(text, out);
-    return out;
-  }
 
-  private head(message: string): string {
-    let h = this.heads.get(message);
-    if (h === undefined) {
-      h = messageHead(message);
-      if (this.heads.size > 4096) this.heads.clear();
-      this.heads.set(message, h);
-    }
-    return h;
-  }
 
   // ---- building the report ----
 
-  private patternKey(ev: LogEvent, cls: Classification): { key: string; cluster?: Cluster } {
-    const base = `${ev.class}|${ev.agent}|${ev.status ?? ''}|${ev.host ?? ''}`;
-    if (ev.class === 'unknown_error') {
-      const cluster = this.miner.add(maskMessage(clip(ev.message, MAX_TEMPLATE_INPUT)));
-      let n = this.clusterKeys.get(cluster);
-      if (n === undefined) this.clusterKeys.set(cluster, (n = this.clusterKeys.size + 1));
-      return { key: `${base}|#${n}`, cluster };
-    }
-    if (ev.class === 'http_error') return { key: base };
-    if (ev.class === 'agent_exception') {
-      // By file and function, not line: the same bug moves when the file is edited (the example keeps the line).
-      const loc = ev.location ? `${ev.location.file}|${ev.location.function ?? ''}` : this.head(ev.message);
-      return { key: `${base}|${ev.exceptionType ?? ''}|${loc}` };
-    }
-    if (ev.class === 'framework_noise') return { key: `${base}|${cls.rule}` };
-    if (cls.groupByRule) return { key: `${base}|${cls.rule}|${ev.exceptionType ?? ''}` };
-    return { key: `${base}|${cls.rule}|${this.head(ev.message)}` };
-  }
 
-  private patternList(): Pattern[] {
-    const out: Pattern[] = [];
-    for (const p of this.patterns.values()) {
-      const finalKey = p.cluster ? p.key.replace(/\|#\d+$/, `|${p.cluster.id}`) : p.key;
-      const pat: Pattern = {
-        id: 'p-' + createHash('sha256').update(finalKey).digest('hex').slice(0, 12),
-        class: p.class,
-        agent: p.agent,
-        template: p.cluster ? this.scrub(p.cluster.tokens.join(' ')) : p.template,
-        count: p.count,
-        items: p.items.size,
-        example: p.cluster ? { ...p.example, templateId: p.cluster.id } : p.example,
-      };
-      if (p.status !== undefined) pat.status = p.status;
-      if (p.host) pat.host = p.host;
-      if (p.firstSeen) pat.firstSeen = p.firstSeen;
-      if (p.lastSeen) pat.lastSeen = p.lastSeen;
-      out.push(pat);
-    }
-    return out.sort((a, b) => b.count - a.count || cmp(a.class, b.class) || cmp(a.agent, b.agent) || cmp(a.id, b.id));
-  }
 
   private itemList(): ItemOutcome[] {
     const rank = { error: 0, failed: 1, matched: 2 } as const;
@@ -438,19 +337,6 @@ export class LogAggregator implements InterpretSink {
     if (bundleId && !a.bundleId) a.bundleId = bundleId;
     return a;
   }
-}
-
-/**
- * What a PGMA error was doing, without the detail: text up to the first `:` or `,` after an
- * `Error:`/`Error::`/`Warning:` prefix, masked (`Error: Getting Synopsis`, `Error getting Site Title`).
- * Keeps one pattern per code site while names, titles and numbers vary.
- */
-export function messageHead(message: string): string {
-  const pre = /^(?:Error|Warning)\s*:{1,2}\s*/i.exec(message);
-  const start = pre ? pre[0].length : 0;
-  const rest = message.slice(start);
-  const cut = rest.search(/[:,]/);
-  return maskMessage(message.slice(0, start) + (cut >= 0 ? rest.slice(0, cut) : rest));
 }
 
 function inc<K>(m: Map<K, number>, k: K): void {

@@ -58,6 +58,10 @@ interface AgentAcc {
 }
 const HTTP_CLASSES = new Set<EventClass>(['http_error', 'timeout', 'connection_error', 'iafd_failure']);
 
+/**
+ * Streams physical lines through grammar → interpretation → counts. Not thread-safe; one instance per run.
+ * The report validates against `logReportSchema` (a mismatch is a bug and throws).
+ */
 export class LogAggregator implements InterpretSink {
   private readonly assembler: RecordAssembler;
   private readonly interp: Interpreter;

@@ -75,6 +75,10 @@ export function agentOfBundle(bundleId: string | undefined): string | undefined 
   return bundleId.split('.').pop() || undefined;
 }
 
+/**
+ * Turns records into events, request counts and operation lines for one sink; keeps per-thread state
+ * (pending URL error, pending location line, a held event) only as long as a correlation can still happen.
+ */
 export class Interpreter {
   readonly ops: OperationTracker;
   private readonly threads = new Map<string, ThreadState>();

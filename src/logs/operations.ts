@@ -73,6 +73,7 @@ const MAX_REASONS = 12;
 /** Cheap pre-check: only lines starting like a header key or `Processing` are split into label/value. */
 const HEADERISH = /^(?:>\s*)?(?:Agent|Version|File|Media Title|Title)/;
 
+/** Keeps the open operation of each (agent log, thread) and reports finished ones to the sink. */
 export class OperationTracker {
   private readonly open = new Map<string, Operation>();
   /** Operations that ended without a footer and without errors (no verdict possible). */

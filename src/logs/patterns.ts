@@ -49,6 +49,7 @@ export function messageHead(message: string): string {
   return maskMessage(message.slice(0, start) + (cut >= 0 ? rest.slice(0, cut) : rest));
 }
 
+/** Patterns of one run, bounded by the number of distinct grouping keys. */
 export class PatternTable {
   private readonly patterns = new Map<string, PatternAcc>();
   private readonly clusterKeys = new Map<Cluster, number>();

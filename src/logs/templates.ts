@@ -63,6 +63,7 @@ export interface Cluster {
 
 const WILD = '<*>';
 
+/** Drain-style miner over masked messages: no I/O, settings checked on entry (RangeError). */
 export class TemplateMiner {
   readonly depth: number;
   readonly threshold: number;

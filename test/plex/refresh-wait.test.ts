@@ -188,3 +188,39 @@ test('virtual clock, polling only: the quiet period and the timeout are measured
   assert.equal(stuck.result, 'timed_out');
   assert.equal(stuck.durationMs, 120_000);
 });
+
+test('notification stream heartbeat: a connection that stops answering pings is torn down and reopened', async () => {
+  const { EventEmitter } = await import('node:events');
+  const sockets: Array<InstanceType<typeof EventEmitter> & { terminated: boolean }> = [];
+  const factory: SocketFactory = () => {
+    const s = Object.assign(new EventEmitter(), {
+      terminated: false,
+      close() {
+        s.emit('close');
+      },
+      terminate() {
+        s.terminated = true;
+        s.emit('close');
+      },
+      ping() {
+        /* a dead peer: no pong ever */
+      },
+    });
+    sockets.push(s);
+    setImmediate(() => s.emit('open'));
+    return s as never;
+  };
+  const conn = new PlexConnection({ url: 'http://plex.invalid:32400', token: 'tok-heartbeat-1', clientIdentifier: 'plexmend-heartbeat' });
+  const states: string[] = [];
+  const stream = new NotificationStream(conn, { onNotification: () => {}, socketFactory: factory, pingIntervalMs: 30, backoffMs: 5, onState: (s) => states.push(s) });
+  try {
+    assert.equal(await stream.ready(500), true);
+    await new Promise((r) => setTimeout(r, 150));
+    assert.ok(sockets[0]!.terminated, 'the silent socket was terminated');
+    assert.ok(sockets.length >= 2, 'and a new one opened');
+    assert.ok(stream.reconnects >= 1);
+    assert.ok(states.includes('open') && states.includes('connecting'));
+  } finally {
+    stream.close();
+  }
+});

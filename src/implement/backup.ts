@@ -117,19 +117,29 @@ export async function snapshotPlugins(fs: ImplementFs, backupsDir: string, plugi
   if (await fs.info(path)) return { path, snapshot: await readDoc(fs, SnapshotDocument, path), reused: true };
   const store = new ObjectStore(join(dir, 'objects'), fs);
   const { files, symlinks } = await walkFiles(fs, pluginsDir);
-  const out: Snapshot['files'] = [];
+  const out: Snapshot['files'] = new Array(files.length);
   let newObjects = 0;
-  for (const rel of files) {
-    const abs = join(pluginsDir, ...rel.split('/'));
-    const data = await fs.read(abs);
-    const info = await fs.info(abs);
-    const sha = sha256(data);
-    if (!(await fs.info(join(store.dir, sha)))) {
-      await store.put(data);
-      newObjects++;
+  const seen = new Set<string>();
+  // A small pool: reading and hashing thousands of library files one by one is slow on network shares.
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      const rel = files[i]!;
+      const abs = join(pluginsDir, ...rel.split('/'));
+      const [data, info] = await Promise.all([fs.read(abs), fs.info(abs)]);
+      const sha = sha256(data);
+      if (!seen.has(sha)) {
+        seen.add(sha);
+        if (!(await fs.info(join(store.dir, sha)))) {
+          await store.put(data);
+          newObjects++;
+        }
+      }
+      out[i] = { rel, sha, mode: info?.mode ?? 0o644, size: data.length };
     }
-    out.push({ rel, sha, mode: info?.mode ?? 0o644, size: data.length });
-  }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
   const snapshot: Snapshot = { schema: 'plexmend.snapshot/1', runId, createdAt: now.toISOString(), pluginsDir, files: out, symlinks, newObjects };
   await writeDoc(fs, SnapshotDocument, path, snapshot);
   return { path, snapshot, reused: false };

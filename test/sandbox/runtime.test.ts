@@ -129,6 +129,15 @@ describe('PluginHost end to end (TestSite bundle)', () => {
     assert.ok(msgs.includes('DEBUG (agentkit:1132) - Creating new agent class called TestSite'));
     assert.ok(msgs.includes("DEBUG (networking:144) - Requesting 'https://www.testsite.test/search?q=cafe+nights+and+days'"));
     assert.ok(msgs.includes('INFO (sandbox:19) - TestSite  - SEARCH:: >> Successful!! <<'));
+    // The framework's request route names the AgentKit function and carries the call's arguments,
+    // base64 ('/'->'@', '='->'_') of Plex's "cereal" serialisation, as real logs show (real-logs/31).
+    const route = msgs.find((m) => m.startsWith('DEBUG (runtime:717) - Handling request GET /:/plugins/com.plexapp.agents.TestSite/messaging/function/'));
+    assert.ok(route, 'a routed search request');
+    const [fn, args, kwargs] = route.split('/messaging/function/')[1]!.split('/').map((seg) => Buffer.from(seg.replace(/@/g, '/').replace(/_/g, '='), 'base64').toString('utf8'));
+    assert.equal(fn, '_AgentKit:Search');
+    assert.equal(args, 'cereal1\n1\nlist\n0\nr0\n');
+    assert.match(kwargs!, /^cereal1\n1\ndict\n7\n/);
+    assert.ok(kwargs!.includes('s18\nCafe Nights & Days' + 's4\nname'), 'value then key, as the framework writes');
     // Timestamps and thread ids are well-formed; requests run on other threads than the start.
     const threads = new Set(records.map((m) => m[2]));
     assert.ok(threads.size >= 2, 'calls run on their own threads');

@@ -120,23 +120,25 @@ class RotatingSink implements Sink {
 /** The watch archive: one append-only file per bundle per day. */
 class ArchiveSink implements Sink {
   private fd = -1;
-  private day = '';
   private pending: string[] = [];
   private pendingBytes = 0;
   private total = 0;
   private readonly files: string[] = [];
+  private dayStart = Infinity;
+  private dayEnd = -Infinity;
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
   }
   record(text: string, ms: number): void {
-    const day = new Date(ms).toISOString().slice(0, 10);
-    if (day !== this.day) {
+    if (ms >= this.dayEnd || ms < this.dayStart) {
+      // A new UTC day: a new archive file (a Date only once per day, not per line).
+      this.dayStart = Math.floor(ms / 86_400_000) * 86_400_000;
+      this.dayEnd = this.dayStart + 86_400_000;
       this.flush();
       if (this.fd >= 0) closeSync(this.fd);
-      const p = join(this.dir, `${day}.log`);
+      const p = join(this.dir, `${new Date(this.dayStart).toISOString().slice(0, 10)}.log`);
       this.fd = openSync(p, 'a');
-      this.files.push(p);
-      this.day = day;
+      if (!this.files.includes(p)) this.files.push(p);
     }
     this.pending.push(text);
     const n = Buffer.byteLength(text);

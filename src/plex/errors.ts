@@ -29,7 +29,11 @@ export class PlexRequestError extends PlexError {
       `Plex answered ${status} to ${method} ${url}${excerpt ? `: ${excerpt}` : ''}`,
       status >= 500
         ? 'Plex may be starting up or overloaded; wait a minute and try again (server log: Logs/Plex Media Server.log)'
-        : 'this plexmend request is not understood by this Plex version; please report it with `plexmend doctor --json`',
+        : status === 403
+          ? "this token's account may not do that on this server (a shared or managed user's token?): use the server owner's token"
+          : status === 400
+            ? 'Plex refused the parameters of this request (an unknown preference or item?); check the names and values given'
+            : 'this plexmend request is not understood by this Plex version; please report it with `plexmend doctor --json`',
       status,
     );
   }

@@ -104,6 +104,8 @@ test('404 → PlexNotFoundError naming the thing; other errors → PlexRequestEr
   const e2 = new PlexRequestError('GET', 'http://h:32400/x', 500, '<html><body>Internal X-Plex-Token=abcdef123</body></html>');
   assert.ok(!e2.message.includes('abcdef123'));
   assert.match(e2.message, /500/);
+  assert.match(new PlexRequestError('GET', 'http://h/x', 403, '').hint!, /server owner's token/);
+  assert.match(new PlexRequestError('GET', 'http://h/x', 400, '').hint!, /refused the parameters/);
 });
 
 test('paging: X-Plex-Container-Start/Size until totalSize, every item once', async () => {

@@ -64,7 +64,18 @@ describe('PluginHost end to end (TestSite bundle)', () => {
 
   it('updates: title, studio, date, summary, roles, genres, posters, rating', async () => {
     const [result] = await host.search(MEDIA, 'en', false);
-    const md = await host.update(result!.id, MEDIA, 'en');
+    const guid = 'com.plexapp.agents.GayAdultFilms://42?lang=en';
+    const md = await host.update(result!.id, { ...MEDIA, guid }, 'en');
+    // The first update of an item logs the framework's model noise; the model is kept, so the next does not.
+    const log1 = await readFile(host.logPath, 'utf8');
+    const cannot = log1.match(/ERROR \(model:205\) - Cannot read model from (.*)\n/);
+    assert.ok(cannot, 'Cannot read model on the first update');
+    assert.ok(cannot[1]!.startsWith(join(dir.root, 'Metadata', 'Movies') + '/'));
+    assert.match(cannot[1]!, /\/[0-9a-f]\/[0-9a-f]{39}\.bundle\/Contents\/com\.plexapp\.agents\.TestSite$/);
+    assert.ok(log1.includes(`DEBUG (model:229) - Serializing to ${cannot[1]}\n`));
+    assert.deepEqual(await host.update(result!.id, { ...MEDIA, guid }, 'en'), md);
+    const log2 = await readFile(host.logPath, 'utf8');
+    assert.equal(log2.split('Cannot read model').length - 1, 1, 'no second Cannot read model for the same item');
     assert.deepEqual(md, {
       title: 'Cafe Nights & Days',
       summary: 'Two friends open a café.',

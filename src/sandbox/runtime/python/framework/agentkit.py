@@ -11,7 +11,10 @@ frame is the framework's `_search`/`_update` and whose next frames point into th
 Plex passes `media.filename` URL-quoted in search (agents call `String.Unquote`).
 """
 import base64
+import hashlib
 import inspect
+import json
+import os
 import sys
 
 from . import logkit, tracebacks
@@ -211,8 +214,31 @@ def call_search(bundle_id, agent_cls, media_dict, lang, manual):
     return out
 
 
-def call_update(bundle_id, agent_cls, metadata_id, media_dict, lang):
-    """Run one update like the framework. Returns the metadata dict, or None when update raised."""
+def model_path(metadata_dir, guid, bundle_id):
+    """Where the framework keeps an agent's model of an item:
+    `Metadata/Movies/<h[0]>/<h[1:]>.bundle/Contents/<bundle id>` with h = sha1(guid) (reference
+    pgma §3.5: `Cannot read model from .../Metadata/Movies/4/dd05...bundle/Contents/com.plexapp.agents.AEBN`)."""
+    h = hashlib.sha1(guid.encode('utf-8')).hexdigest()
+    return os.path.join(metadata_dir, 'Movies', h[0], h[1:] + '.bundle', 'Contents', bundle_id)
+
+
+def save_model(path, data):
+    try:
+        if not os.path.isdir(path):
+            os.makedirs(path)
+        tmp = os.path.join(path, 'Info.json.tmp')
+        with open(tmp, 'w') as f:
+            json.dump(data, f, sort_keys=True)
+        os.replace(tmp, os.path.join(path, 'Info.json'))
+    except (IOError, OSError) as e:
+        logkit.current.error('model', 231, 'Unable to serialize to %s: %s' % (path, e))
+
+
+def call_update(bundle_id, agent_cls, metadata_id, media_dict, lang, metadata_dir=None):
+    """Run one update like the framework. Returns the metadata dict, or None when update raised.
+    With `metadata_dir` (the data folder's `Metadata/`), the agent's model of the item is kept there:
+    the first update of an item logs the framework's `Cannot read model from <path>` (ERROR model:205,
+    noise every real first update shows) and a successful one `Serializing to <path>` (model:229)."""
     media = UpdateMedia(media_dict)
     guid = media_dict.get('guid') or '%s://%s?lang=%s' % (bundle_id, metadata_id, lang)
     kwargs = {'lang': lang, 'force': True, 'periodic': False, 'dbid': media.id, 'version': None,
@@ -220,10 +246,16 @@ def call_update(bundle_id, agent_cls, metadata_id, media_dict, lang):
     route = function_route(bundle_id, '_AgentKit:UpdateMetadata', kwargs)
     logkit.current.debug('runtime', 717, 'Handling request GET ' + route)
     logkit.current.debug('runtime', 814, 'Found route matching ' + route)
+    path = model_path(metadata_dir, guid, bundle_id) if metadata_dir else None
+    if path and not os.path.isdir(path):
+        logkit.current.error('model', 205, 'Cannot read model from %s' % path)
     logkit.current.debug('model', 32, 'Loading model with GUID %s' % guid)
     metadata = Metadata(metadata_id, guid)
     agent = agent_cls()
     ok = _update(agent, agent_cls.name or agent_cls.__name__, metadata, media, lang, force=True)
+    if ok and path:
+        logkit.current.debug('model', 229, 'Serializing to %s' % path)
+        save_model(path, metadata.to_json())
     logkit.current.debug('runtime', 88, 'Sending packed state data (%d bytes)' % 104)
     logkit.current.debug('runtime', 924, 'Response: [200] str, %d bytes' % 16)
     return metadata.to_json() if ok else None

@@ -52,6 +52,10 @@ RESOURCE_HASHES_TRACEBACK = '\n'.join([
 ])
 
 
+# `<data dir>/Metadata`, next to `Plug-in Support` (set by main()).
+METADATA_DIR = [None]
+
+
 class Protocol(object):
     def __init__(self, stream):
         self.stream = stream
@@ -147,7 +151,7 @@ def handle(req, bundle_id, agent_cls, proto):
                                          bool(req.get('manual')))
         elif op == 'update':
             value = agentkit.call_update(bundle_id, agent_cls, req.get('metadataId'), req.get('media') or {},
-                                         req.get('lang') or 'en')
+                                         req.get('lang') or 'en', METADATA_DIR[0])
         elif op == 'reloadPrefs':
             sandbox.reload_prefs()
             value = None
@@ -173,6 +177,7 @@ def main(argv):
     sys.stdout = sys.stderr
     proto = Protocol(proto_stream)
     host_map = json.loads(os.environ.get('PLEXMEND_HOST_MAP') or '{}')
+    METADATA_DIR[0] = os.path.join(os.path.dirname(os.path.abspath(args['--support'])), 'Metadata')
     sleep_scale = float(os.environ.get('PLEXMEND_SLEEP_SCALE') or '0')
     try:
         bundle_id, agent_cls, error = start(args['--bundle'], args['--logs'], args['--support'], host_map,

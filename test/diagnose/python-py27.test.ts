@@ -62,6 +62,10 @@ const PY2_OK = [
   'd = {k: v for k, v in items}\ns = {1, 2}\n',
   'lambda (a, b): a\n',
   '@decorator\ndef f():\n    pass\n',
+  'exec f.read() in g, l\nexec TEMPLATE % (m, m)\nif x: exec "y"\n',
+  'def setAsync(self, async):\n    if async:\n        return async\n',
+  'type(mock).check = checksig\n',
+  "flag = xmlrpclib.False or xmlrpclib.True\n",
 ];
 
 test('the parser check rejects every Python-3-only form, at its line, naming the rule', async () => {
@@ -198,3 +202,33 @@ test('a file the interpreter cannot decide (Jython: method too large) is checked
   assert.equal(results[1]!.issues[0]!.rule, 'f-string');
 });
 
+
+/**
+ * Opt-in measurement: PY27_PYTHON=/path/to/python2.7 compares the parser-level check with a real
+ * CPython 2.7 over that interpreter's own standard library (Python 2 code that must pass).
+ */
+test('differential: the parser check agrees with CPython 2.7 on its standard library', { skip: process.env.PY27_PYTHON ? false : 'set PY27_PYTHON to a python2.7 to run' }, async (t) => {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const { join, dirname } = await import('node:path');
+  const py = process.env.PY27_PYTHON!;
+  const r = await nodeProcessRunner.run(py, ['-c', 'import os; print(os.path.dirname(os.__file__))'], { timeoutMs: 30_000 });
+  const lib = r.stdout.trim();
+  const files: PythonSource[] = [];
+  const walkDir = async (d: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory() && e.name !== 'site-packages') await walkDir(p);
+      else if (e.name.endsWith('.py')) {
+        const text = await readFile(p, 'utf8');
+        if (!text.includes('\ufffd')) files.push({ path: p, text });
+      }
+    }
+  };
+  await walkDir(lib);
+  const parser = await parserPy27Checker().check(files);
+  const real = await interpreterPy27Checker(nodeProcessRunner, py, '2.7').check(files);
+  const falsePositives = files.filter((_, i) => !parser[i]!.ok && real[i]!.ok).map((f) => f.path);
+  const missed = files.filter((_, i) => parser[i]!.ok && !real[i]!.ok).length;
+  t.diagnostic(`${files.length} files under ${dirname(lib)}: ${falsePositives.length} false positives, ${missed} missed (semantic errors a parser cannot see)`);
+  assert.deepEqual(falsePositives, []);
+});

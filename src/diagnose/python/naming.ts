@@ -24,7 +24,7 @@
  */
 import { diffLines } from 'diff';
 import type { SyntaxNode } from './parser.ts';
-import { lineOf, parsePython, walk } from './parser.ts';
+import { isMaskedExec, lineOf, parsePython, walk } from './parser.ts';
 
 /** Rule names (contract: add, never rename). */
 export const NAMING_RULES = [
@@ -133,10 +133,19 @@ function checkImport(stmt: SyntaxNode, out: NamingViolation[]): void {
 
 const nameMessage = (name: string) => `"${name}" is an invalid variable name because it starts with "_"`;
 
-/** All violations in a parsed module, in source order. */
-export function checkNamingTree(root: SyntaxNode): NamingViolation[] {
+/**
+ * All violations in a parsed module. Pass the original `source` the tree was parsed from so Python 2
+ * `exec` statements the parser saw as masked assignments are still reported.
+ */
+export function checkNamingTree(root: SyntaxNode, source?: string): NamingViolation[] {
   const out: NamingViolation[] = [];
   walk(root, (n) => {
+    if (source !== undefined && n.type === 'assignment' && isMaskedExec(n, source)) {
+      out.push(violation('exec-statement', n, 'exec', 'Exec statements are not allowed.'));
+      const right = n.childForFieldName('right');
+      if (right) out.push(...checkNamingTree(right, source));
+      return false;
+    }
     switch (n.type) {
       case 'import_statement':
       case 'import_from_statement':
@@ -189,15 +198,15 @@ export function checkNamingTree(root: SyntaxNode): NamingViolation[] {
   return out;
 }
 
-function checkNamingInto(node: SyntaxNode, out: NamingViolation[]): void {
-  out.push(...checkNamingTree(node));
+function checkNamingInto(node: SyntaxNode, out: NamingViolation[], source?: string): void {
+  out.push(...checkNamingTree(node, source));
 }
 
 /** All violations in a file's text. */
 export async function checkNaming(text: string): Promise<NamingViolation[]> {
   const { tree } = await parsePython(text);
   try {
-    return checkNamingTree(tree.rootNode).sort((a, b) => a.line - b.line || a.column - b.column);
+    return checkNamingTree(tree.rootNode, text).sort((a, b) => a.line - b.line || a.column - b.column);
   } finally {
     tree.delete();
   }

@@ -65,17 +65,40 @@ export async function parsePython(text: string): Promise<ParsedSource> {
  * - each backtick pair to `(` `)` (`` `x` `` is `repr(x)` in Python 2; a parenthesised expression has
  *   the same shape for every later check); an unpaired backtick is left for the parser to report;
  * - `except (A, B), e:` to `except [A, B], e:` (tree-sitter knows `except A, e:` but not a
- *   parenthesised tuple before the comma).
+ *   parenthesised tuple before the comma);
+ * - the `exec` STATEMENT keyword to `_=  ` (tree-sitter's exec statement takes only a string or a name;
+ *   `exec f.read() in g, l` and `exec TEMPLATE % args` are Python 2 too): `exec X in g` becomes the
+ *   assignment `_=   X in g`; {@link isMaskedExec} tells such an assignment from a real one;
+ * - `async` used as a plain name (legal in Python 2, a keyword to the grammar) to `asynk`, except
+ *   before `def`, `for` or `with`, so Python 3's `async def` is still seen;
+ * - `type(x).a = …` at the start of a statement to `tyqe(x).a = …` (the grammar reads `type …` there
+ *   as a Python 3.12 type alias);
+ * - attributes named `True`, `False`, `None` (`xmlrpclib.False`, legal in Python 2) to `Truf`, … .
  */
 export function maskPython2(text: string): string {
-  if (!text.includes('`') && !/\bexcept\s*\(/.test(text)) return text;
+  if (!/[`]|\bexcept\s*\(|\bexec\s|\basync\b|\btype\s*[(.[]|\.\s*(True|False|None)\b/.test(text)) return text;
   const out = text.split('');
   let open = -1;
   let i = 0;
   while (i < text.length) {
     const c = text[i];
-    if (c === 'e' && text.startsWith('except', i) && !/[\w.]/.test(text[i - 1] ?? ' ')) {
+    const wordStart = !/[\w.]/.test(text[i - 1] ?? ' ');
+    if (c === 'e' && wordStart && text.startsWith('except', i)) {
       maskExceptTuple(text, i + 6, out);
+    }
+    if (c === 'e' && wordStart && text.startsWith('exec', i) && /[ \t]/.test(text[i + 4] ?? '') && atStatementStart(text, i)) {
+      const rest = /^[ \t]*(\S)/.exec(text.slice(i + 4, i + 40));
+      if (rest && rest[1] !== '=' && rest[1] !== '(') out.splice(i, 4, '_', '=', ' ', ' ');
+    }
+    if (c === 't' && wordStart && text.startsWith('type', i) && /^[ \t]*[(.[]/.test(text.slice(i + 4, i + 12)) && atStatementStart(text, i)) {
+      out[i + 2] = 'q';
+    }
+    if (c === '.' && /^\.[ \t]*(True|False|None)\b/.test(text.slice(i, i + 12))) {
+      const m = /^\.[ \t]*(True|False|None)/.exec(text.slice(i, i + 12))!;
+      out[i + m[0].length - 1] = 'f';
+    }
+    if (c === 'a' && wordStart && text.startsWith('async', i) && !/\w/.test(text[i + 5] ?? '') && !/^[ \t]+(def|for|with)\b/.test(text.slice(i + 5, i + 16))) {
+      out[i + 4] = 'k';
     }
     if (c === '#') {
       while (i < text.length && text[i] !== '\n') i++;
@@ -104,6 +127,21 @@ export function maskPython2(text: string): string {
     i++;
   }
   return out.join('');
+}
+
+/** True when only whitespace, or a `:`/`;` that ends a compound header or statement, precedes `i` on its line. */
+function atStatementStart(text: string, i: number): boolean {
+  const lineStart = text.lastIndexOf('\n', i - 1) + 1;
+  const before = text.slice(lineStart, i).trimEnd();
+  return before === '' || before.endsWith(':') || before.endsWith(';');
+}
+
+/**
+ * True when `node` (an `assignment`) is a Python 2 `exec` statement that {@link maskPython2} rewrote:
+ * `source` is the original text the tree was parsed from.
+ */
+export function isMaskedExec(node: Node, source: string): boolean {
+  return node.type === 'assignment' && source.startsWith('exec', node.startIndex) && node.childForFieldName('left')?.text === '_';
 }
 
 /** From just after `except`: `(`…`)` followed by `,` gets square brackets instead. */

@@ -15,6 +15,7 @@
  * cut off and copied again, so no byte is archived twice.
  */
 import { open, readdir, rm, mkdir, readFile, writeFile, type FileHandle } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { defineDocument, readDocument, writeDocument } from '../documents.ts';
@@ -144,6 +145,12 @@ export async function openArchive(archiveDir: string, deps: ArchiveDeps): Promis
   let state: ArchiveState;
   try {
     state = await loadArchiveState(archiveDir, deps.now());
+    if (!existsSync(stateFile(archiveDir)) && (await archiveFiles(archiveDir)).length > 0) {
+      throw new InputError(
+        `${archiveDir} holds archive files but no state.json`,
+        'restore state.json, or move the old archive aside so that watch starts a new one (it never deletes files it did not write)',
+      );
+    }
     await recover(archiveDir, state);
   } catch (err) {
     await releaseLock(archiveDir);
@@ -191,24 +198,29 @@ async function releaseLock(dir: string): Promise<void> {
   if (pid === process.pid) await rm(lock, { force: true });
 }
 
-/** Cuts every archive file back to its committed size; removes files no committed poll created. */
-async function recover(dir: string, state: ArchiveState): Promise<void> {
+/** Every archive file (`<bundle>/<day>[-sN].log`) in the folder, as absolute paths. */
+async function archiveFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
   for (const d of await readdir(dir, { withFileTypes: true })) {
     if (!d.isDirectory()) continue;
-    for (const name of await readdir(join(dir, d.name))) {
-      if (!ARCHIVE_FILE.test(name)) continue;
-      const path = join(dir, d.name, name);
-      const committed = state.committed[rel(dir, path)];
-      if (committed === undefined) {
-        await rm(path, { force: true });
-        continue;
-      }
-      const fh = await open(path, 'r+');
-      try {
-        if ((await fh.stat()).size > committed) await fh.truncate(committed);
-      } finally {
-        await fh.close();
-      }
+    for (const name of await readdir(join(dir, d.name))) if (ARCHIVE_FILE.test(name)) out.push(join(dir, d.name, name));
+  }
+  return out;
+}
+
+/** Cuts every archive file back to its committed size; removes files no committed poll created. */
+async function recover(dir: string, state: ArchiveState): Promise<void> {
+  for (const path of await archiveFiles(dir)) {
+    const committed = state.committed[rel(dir, path)];
+    if (committed === undefined) {
+      await rm(path, { force: true });
+      continue;
+    }
+    const fh = await open(path, 'r+');
+    try {
+      if ((await fh.stat()).size > committed) await fh.truncate(committed);
+    } finally {
+      await fh.close();
     }
   }
 }

@@ -258,3 +258,12 @@ test('archive: --keep-days deletes whole days older than the limit, never the cu
   assert.deepEqual(Object.keys((await loadArchiveState(archive, now)).committed).sort(), [`${ID}/2026-02-02.log`, `${ID}/2026-02-03.log`, `${ID}/2026-02-04.log`]);
   assert.deepEqual((await archived(archive)).tags, ['day2 0', 'day3 0', 'day4 0']);
 });
+
+test('archive: archive files without state.json are never deleted: watch refuses to start', async (t) => {
+  const { archive } = await setup(t);
+  await mkdir(join(archive, ID), { recursive: true });
+  await writeFile(join(archive, ID, '2026-02-01.log'), lines(1, 'precious'));
+  await assert.rejects(openArchive(archive, clock('2026-02-06T08:00:00Z')), /holds archive files but no state\.json/);
+  assert.ok(existsSync(join(archive, ID, '2026-02-01.log')));
+  assert.ok(!existsSync(join(archive, '.watch.lock')), 'lock released after the refusal');
+});

@@ -21,6 +21,7 @@ const REFUSED: [NamingRule, string, string][] = [
   ['underscore-attribute', 'obj._cache = {}\n', '_cache'],
   ['reserved-printed', 'printed = 1\n', 'printed'],
   ['exec-statement', 'exec "x = 1"\n', 'exec'],
+  ['exec-statement', 'exec f.read() in g, l\n', 'exec'],
   ['yield', 'def gen():\n    yield 1\n', 'yield'],
   ['augmented-attribute', 'self.count += 1\n', 'self.count'],
   ['augmented-item', "FILMDICT['Tries'] += 1\n", "FILMDICT['Tries']"],

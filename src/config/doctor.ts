@@ -90,8 +90,8 @@ export async function runDoctor(config: Config, deps: DoctorDeps): Promise<Docto
     return false;
   };
   await dirCheck('data_dir', 'Plex data folder', p.dataDir, p.tried.dataDir, '--data-dir DIR');
-  const logsOk = await dirCheck('plugin_logs', 'plug-in log folder', p.logsDir, p.tried.logsDir, '--logs DIR');
-  const pluginsOk = await dirCheck('plugins_dir', 'Plug-ins folder', p.pluginsDir, p.tried.pluginsDir, '--plugins DIR');
+  const logsOk = await dirCheck('plugin_logs', 'plug-in log folder', p.logsDir, p.tried.logsDir, '--logs-dir DIR');
+  const pluginsOk = await dirCheck('plugins_dir', 'Plug-ins folder', p.pluginsDir, p.tried.pluginsDir, '--plugins-dir DIR');
 
   let logNames: string[] = [];
   if (logsOk) {
@@ -118,7 +118,7 @@ export async function runDoctor(config: Config, deps: DoctorDeps): Promise<Docto
   const agents = bundles.filter((b) => b.isAgent);
   if (pluginsOk && !checks.some((c) => c.id === 'bundles')) {
     if (agents.length === 0) {
-      add({ id: 'bundles', label: 'legacy agent bundles', status: 'warn', detail: `no agent bundle in ${p.pluginsDir}`, fix: 'install the agents (e.g. PGMA) into this Plug-ins folder, or point --plugins at the right one' });
+      add({ id: 'bundles', label: 'legacy agent bundles', status: 'warn', detail: `no agent bundle in ${p.pluginsDir}`, fix: 'install the agents (e.g. PGMA) into this Plug-ins folder, or point --plugins-dir at the right one' });
     } else {
       const names = agents.map((b) => `${b.agentName ?? b.folder.replace(/\.bundle$/i, '')}${b.version ? ` ${b.version}` : ''}`);
       const broken = bundles.filter((b) => b.problems.length > 0);
@@ -201,11 +201,11 @@ export async function runDoctor(config: Config, deps: DoctorDeps): Promise<Docto
       if (listed.length === 0) {
         add({ id: 'belong_together', label: 'server, logs and bundles belong together', status: 'missing',
           detail: `the server at ${config.target.url} lists none of the ${agentRows.length} agents in ${p.pluginsDir}`,
-          fix: 'point --plugins/--data-dir at the data folder of the server you target (Docker/NAS: the mounted /config), or --url at the server that uses this folder' });
+          fix: 'point --plugins-dir/--data-dir at the data folder of the server you target (Docker/NAS: the mounted /config), or --url at the server that uses this folder' });
       } else if (logsOk && withLogs.length === 0) {
         add({ id: 'belong_together', label: 'server, logs and bundles belong together', status: 'missing',
           detail: `${p.logsDir} holds no log of any agent in ${p.pluginsDir}`,
-          fix: 'point --logs at the PMS Plugin Logs folder of the same server (agents that never ran have no log yet: refresh one item first)' });
+          fix: 'point --logs-dir at the PMS Plugin Logs folder of the same server (agents that never ran have no log yet: refresh one item first)' });
       } else {
         const parts = [`${listed.length} of ${agentRows.length} agents loaded by the server`, `${withLogs.length} with a log`];
         add({ id: 'belong_together', label: 'server, logs and bundles belong together', status: unlisted.length ? 'warn' : 'ok',

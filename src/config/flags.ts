@@ -1,9 +1,10 @@
 /**
  * The target options every command that talks to Plex or reads its folders shares, declared once:
- * `--url`, `--token`, `--sandbox`, `--config`, `--data-dir`, `--plugins`, `--logs`, `--path-map` (repeatable),
+ * `--url`, `--token`, `--sandbox`, `--config`, `--data-dir`, `--plugins-dir`, `--logs-dir` (also spelt `--plugins`,
+ * `--logs`), `--path-map` (repeatable),
  * `--timeout-ms`. `targetFlags(opts)` turns commander's values into ConfigFlags for loadConfig().
  */
-import { InvalidArgumentError, type Command } from '@commander-js/extra-typings';
+import { InvalidArgumentError, Option, type Command } from '@commander-js/extra-typings';
 import type { ConfigFlags } from './resolve.ts';
 
 /** The option values `withTargetOptions` adds (commander's camel-cased names). */
@@ -13,6 +14,8 @@ export interface TargetOptionValues {
   sandbox?: boolean;
   config?: string;
   dataDir?: string;
+  pluginsDir?: string;
+  logsDir?: string;
   plugins?: string;
   logs?: string;
   pathMap?: string[];
@@ -37,8 +40,11 @@ export function withTargetOptions<T extends Command<any, any, any>>(cmd: T, o: {
   if (o.folders !== false) {
     cmd
       .option('--data-dir <dir>', 'Plex data folder (holds Plug-ins, Plug-in Support, Preferences.xml)')
-      .option('--plugins <dir>', 'Plug-ins folder with the agent bundles')
-      .option('--logs <dir>', 'PMS Plugin Logs folder')
+      .option('--plugins-dir <dir>', 'Plug-ins folder with the agent bundles')
+      .option('--logs-dir <dir>', 'PMS Plugin Logs folder')
+      // The short spellings other commands (aggregate, watch) use, accepted here too.
+      .addOption(new Option('--plugins <dir>').hideHelp())
+      .addOption(new Option('--logs <dir>').hideHelp())
       .option('--path-map <server=local>', 'path as the server sees it = path here (Docker/NAS); repeatable', collect);
   }
   cmd.option('--timeout-ms <ms>', 'per-request timeout for Plex (default 15000)', positiveInt);
@@ -53,8 +59,8 @@ export function targetFlags(v: TargetOptionValues): ConfigFlags {
     sandbox: v.sandbox,
     config: v.config,
     dataDir: v.dataDir,
-    pluginsDir: v.plugins,
-    logsDir: v.logs,
+    pluginsDir: v.pluginsDir ?? v.plugins,
+    logsDir: v.logsDir ?? v.logs,
     pathMap: v.pathMap,
     timeoutMs: v.timeoutMs,
   };

@@ -151,8 +151,8 @@ export async function resolveConfig(flags: ConfigFlags, e: ConfigEnvironment, de
 
   const explicitPaths = {
     dataDir: pick<string>([abs(flags.dataDir), 'flag --data-dir'], [abs(env('PLEXMEND_DATA_DIR')), 'env PLEXMEND_DATA_DIR'], [file.dataDir, fileSrc]),
-    pluginsDir: pick<string>([abs(flags.pluginsDir), 'flag --plugins'], [abs(env('PLEXMEND_PLUGINS_DIR')), 'env PLEXMEND_PLUGINS_DIR'], [file.pluginsDir, fileSrc]),
-    logsDir: pick<string>([abs(flags.logsDir), 'flag --logs'], [abs(env('PLEXMEND_LOGS_DIR')), 'env PLEXMEND_LOGS_DIR'], [file.logsDir, fileSrc]),
+    pluginsDir: pick<string>([abs(flags.pluginsDir), 'flag --plugins-dir'], [abs(env('PLEXMEND_PLUGINS_DIR')), 'env PLEXMEND_PLUGINS_DIR'], [file.pluginsDir, fileSrc]),
+    logsDir: pick<string>([abs(flags.logsDir), 'flag --logs-dir'], [abs(env('PLEXMEND_LOGS_DIR')), 'env PLEXMEND_LOGS_DIR'], [file.logsDir, fileSrc]),
   };
 
   const sources: Record<string, string> = {};

@@ -39,7 +39,7 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 
 test('doctor --json: a plexmend.doctor/1 document on stdout, the target line on stderr, exit 1 when bundles do not belong', async () => {
-  const r = await run(['doctor', '--json', '--url', s.url, '--token', s.token, '--plugins', join(root, 'Plug-ins'), '--logs', join(root, 'PMS Plugin Logs')]);
+  const r = await run(['doctor', '--json', '--url', s.url, '--token', s.token, '--plugins-dir', join(root, 'Plug-ins'), '--logs', join(root, 'PMS Plugin Logs')]);
   const doc = JSON.parse(r.stdout) as { schema: string; usable: boolean; checks: Array<{ id: string; status: string }> };
   assert.equal(doc.schema, 'plexmend.doctor/1');
   const status = Object.fromEntries(doc.checks.map((c) => [c.id, c.status]));
@@ -54,7 +54,7 @@ test('doctor --json: a plexmend.doctor/1 document on stdout, the target line on 
 });
 
 test('doctor with a wrong token: text output, the fix, exit 1, the wrong token nowhere', async () => {
-  const r = await run(['doctor', '--url', s.url, '--token', 'wrong-token-31337', '--plugins', join(root, 'Plug-ins'), '--logs', join(root, 'PMS Plugin Logs')]);
+  const r = await run(['doctor', '--url', s.url, '--token', 'wrong-token-31337', '--plugins-dir', join(root, 'Plug-ins'), '--logs', join(root, 'PMS Plugin Logs')]);
   assert.equal(r.code, 1);
   assert.match(r.stdout, /missing token valid: Plex rejected the token \(401\)/);
   assert.match(r.stdout, /PlexOnlineToken/);

@@ -168,7 +168,7 @@ test('missing log folder: plugin_logs missing with --logs, unusable', async () =
   const r = await runDoctor(c, deps(c));
   const pl = r.checks.find((x) => x.id === 'plugin_logs')!;
   assert.equal(pl.status, 'missing');
-  assert.match(pl.fix!, /--logs DIR/);
+  assert.match(pl.fix!, /--logs-dir DIR/);
   assert.equal(r.usable, false);
 });
 

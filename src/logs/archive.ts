@@ -19,7 +19,7 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { defineDocument, readDocument, writeDocument } from '../documents.ts';
-import { InputError, LockHeldError } from '../errors.ts';
+import { InputError, LockHeldError, PlexmendError } from '../errors.ts';
 import { bookmarkDocSchema, emptyBookmarks, entryAfterRead, lineTs, planSet, type BookmarkEntry, type CurrentFile } from './bookmarks.ts';
 import { readHead } from './fingerprint.ts';
 import { listLogFolder } from './discover.ts';
@@ -140,8 +140,12 @@ export interface ArchiveDeps {
  * @throws LockHeldError when another live `plexmend watch` holds the archive.
  */
 export async function openArchive(archiveDir: string, deps: ArchiveDeps): Promise<{ state: () => ArchiveState; poll(logsDir: string, opts?: { keepDays?: number }): Promise<PollResult>; close(): Promise<void> }> {
-  await mkdir(archiveDir, { recursive: true });
-  await takeLock(archiveDir);
+  try {
+    await mkdir(archiveDir, { recursive: true });
+    await takeLock(archiveDir);
+  } catch (err) {
+    throw asPlexmendError(err, `cannot use the archive folder ${archiveDir}`);
+  }
   let state: ArchiveState;
   try {
     state = await loadArchiveState(archiveDir, deps.now());
@@ -383,6 +387,17 @@ async function copyRange(fh: FileHandle, from: number, to: number, sink: (bytes:
   }
 }
 
+/** A file-system failure (permission, full disk, …) as a one-line error with a hint; PlexmendErrors pass through. */
+function asPlexmendError(err: unknown, what: string): unknown {
+  if (err instanceof PlexmendError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (!code) return err;
+  return new PlexmendError(`${what} (${code})`, {
+    hint: code === 'ENOSPC' ? 'free some disk space, or use --keep-days' : 'check that the workspace folder is writable by this user (or pass --workspace DIR)',
+    cause: err,
+  });
+}
+
 /** `plexmend watch` options. */
 export interface WatchOptions {
   logsDir: string;
@@ -438,7 +453,7 @@ export async function runWatch(opts: WatchOptions, deps: WatchDeps): Promise<Wat
         for (const line of now) if (!reported.has(line)) deps.report(`  ${line}`);
         reported = now;
       } catch (err) {
-        if (summary.polls === 0 && summary.failedPolls === 0) throw err;
+        if (summary.polls === 0 && summary.failedPolls === 0) throw asPlexmendError(err, `cannot archive ${opts.logsDir} into ${opts.archiveDir}`);
         summary.failedPolls++;
         deps.report(`${deps.now().toISOString()} poll failed, trying again next time: ${(err as Error).message}`);
       }

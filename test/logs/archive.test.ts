@@ -267,3 +267,22 @@ test('archive: archive files without state.json are never deleted: watch refuses
   assert.ok(existsSync(join(archive, ID, '2026-02-01.log')));
   assert.ok(!existsSync(join(archive, '.watch.lock')), 'lock released after the refusal');
 });
+
+test('watch: an archive folder that cannot be created is a one-line error with a hint, not a stack', async (t) => {
+  const { logs, archive } = await setup(t);
+  await writeFile(join(logs, `${ID}.log`), lines(1, 'x'));
+  await writeFile(join(archive, '..', 'not a folder'), 'a file where the workspace should be');
+  const { PlexmendError } = await import('../../src/errors.ts');
+  await assert.rejects(
+    runWatch(
+      { logsDir: logs, archiveDir: join(archive, '..', 'not a folder', 'log_archive'), intervalMs: 1, once: true },
+      { now: () => new Date(), report: () => undefined, signal: new AbortController().signal, sleep: async () => undefined },
+    ),
+    (err: unknown) => {
+      assert.ok(err instanceof PlexmendError);
+      assert.match(err.message, /^cannot use the archive folder .*not a folder.*\((ENOTDIR|EEXIST)\)$/);
+      assert.match(err.hint ?? '', /writable/);
+      return true;
+    },
+  );
+});

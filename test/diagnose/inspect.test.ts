@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatePlugins, type GeneratedPlugins } from '../fixtures/bundles/generate.ts';
-import { fileOf, fsBundleReader, inspectPlugins, locate, raisesWithMessage, type BundleInspection, type FileInspection } from '../../src/diagnose/inspect/index.ts';
+import { fileForPath, fileOf, fsBundleReader, inspectPlugins, locate, raisesWithMessage, type BundleInspection, type FileInspection } from '../../src/diagnose/inspect/index.ts';
 
 let root = '';
 let gen: GeneratedPlugins;
@@ -201,4 +201,13 @@ test('raise sites are found from the message PGMA logs, templates included', () 
   assert.equal(iafd[0]!.item.func, 'getURLElement');
   assert.equal(iafd[0]!.bundles.length, 5);
   assert.deepEqual(raisesWithMessage(ins, '< Something else >'), []);
+});
+
+test('a traceback path (POSIX or Windows) finds the bundle file; framework frames do not', () => {
+  const posix = fileForPath(ins, '/var/lib/plexmediaserver/Library/Application Support/Plex Media Server/Plug-ins/Beta.bundle/Contents/Code/utils.py');
+  assert.deepEqual([posix?.bundle, posix?.path, posix?.file.name, posix?.file.copies.length], ['Beta.bundle', 'Contents/Code/utils.py', 'utils.py', 5]);
+  const win = fileForPath(ins, 'C:\\Users\\me\\AppData\\Local\\Plex Media Server\\Plug-ins\\Gamma.bundle\\Contents\\Code\\__init__.py');
+  assert.equal(win?.file.inspection.raises[0]?.message, '< No Film Titles >');
+  assert.equal(fileForPath(ins, '/usr/lib/plexmediaserver/Resources/Python/python27.zip/urllib2.py'), undefined);
+  assert.equal(fileForPath(ins, '/x/Plug-ins/Framework.bundle/Contents/Resources/Versions/2/Python/Framework/core.py'), undefined);
 });

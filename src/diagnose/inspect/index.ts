@@ -8,4 +8,4 @@ export { inspectPlugins, inspectBundles, inspectBundleSources, inspectSource, fi
 export { locate, type CodeLocation } from './locate.ts';
 export { fsBundleReader, memoryBundleReader, type BundleReader, type BundleSource } from './reader.ts';
 export type * from './types.ts';
-export { requestsToHost, normalisers, headerSettings, raisesWithMessage, type Located } from './queries.ts';
+export { requestsToHost, normalisers, headerSettings, raisesWithMessage, fileForPath, type Located } from './queries.ts';

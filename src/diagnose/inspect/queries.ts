@@ -66,3 +66,20 @@ export function raisesWithMessage(ins: BundleInspection, message: string, opts: 
   const text = message.trim();
   return collect(ins, opts.bundle, (f) => f.inspection.raises.filter((r) => r.message !== null && templateMatcher(r.message.trim()).test(text)));
 }
+
+/**
+ * The logical file a path from a Plex traceback names, e.g.
+ * `/var/lib/…/Plug-ins/GEVI.bundle/Contents/Code/__init__.py` or a Windows path with backslashes:
+ * matched by `<X>.bundle/<path inside the bundle>`. Undefined when the path is not in an inspected bundle
+ * (framework frames, `python27.zip/urllib2.py`).
+ */
+export function fileForPath(ins: BundleInspection, path: string): { bundle: string; path: string; file: LogicalFile } | undefined {
+  const m = /([^/\\]+\.bundle)[/\\](.+)$/.exec(path);
+  if (!m) return undefined;
+  const bundle = m[1]!;
+  const inner = m[2]!.replace(/\\/g, '/');
+  const b = ins.bundles.find((x) => x.bundle.toLowerCase() === bundle.toLowerCase());
+  const entry = b?.files.find((f) => f.path === inner || f.path.toLowerCase() === inner.toLowerCase());
+  const file = entry ? ins.files.find((f) => f.sha256 === entry.sha256) : undefined;
+  return b && entry && file ? { bundle: b.bundle, path: entry.path, file } : undefined;
+}

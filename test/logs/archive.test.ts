@@ -269,13 +269,13 @@ test('archive: archive files without state.json are never deleted: watch refuses
 });
 
 test('watch: an archive folder that cannot be created is a one-line error with a hint, not a stack', async (t) => {
-  const { logs, archive } = await setup(t);
+  const { logs } = await setup(t);
   await writeFile(join(logs, `${ID}.log`), lines(1, 'x'));
-  await writeFile(join(archive, '..', 'not a folder'), 'a file where the workspace should be');
+  await writeFile(join(logs, '..', 'not a folder'), 'a file where the workspace should be');
   const { PlexmendError } = await import('../../src/errors.ts');
   await assert.rejects(
     runWatch(
-      { logsDir: logs, archiveDir: join(archive, '..', 'not a folder', 'log_archive'), intervalMs: 1, once: true },
+      { logsDir: logs, archiveDir: join(logs, '..', 'not a folder', 'log_archive'), intervalMs: 1, once: true },
       { now: () => new Date(), report: () => undefined, signal: new AbortController().signal, sleep: async () => undefined },
     ),
     (err: unknown) => {

@@ -124,6 +124,7 @@ export function planSet(
   if (!incomplete) {
     const oldestNew = reads.find((r) => !r.matched && r.file.size > 0);
     for (const e of left) {
+      if (e.fpBytes === 0) continue; // an empty file: nothing was there to lose
       if (!e.active && e.offset >= e.size) continue; // read whole before it rotated away: nothing lost
       const known = Math.max(0, e.size - e.offset);
       const sameName = files.find((f) => f.name === e.name);

@@ -301,3 +301,17 @@ test('bookmarks: simulated framework (seeded) — rotations, restarts and half-w
     assert.deepEqual(fromArchive, written, `seed ${seed}: the archive holds every line once, in order`);
   }
 });
+
+test('bookmarks: a read while the live file is still empty (just after a restart) causes no false gap', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, `${ID}.log`), lines(2, 'a'));
+  const first = await read(dir);
+  await rename(join(dir, `${ID}.log`), join(dir, `${ID}.log.1`));
+  await writeFile(join(dir, `${ID}.log`), ''); // rolled over, nothing written yet
+  const second = await read(dir, first.result.bookmarks);
+  assert.deepEqual(second.tags, []);
+  await appendFile(join(dir, `${ID}.log`), lines(1, 'b'));
+  const third = await read(dir, second.result.bookmarks);
+  assert.deepEqual(third.tags, ['b 0']);
+  assert.deepEqual([...second.result.gaps, ...third.result.gaps], []);
+});

@@ -198,8 +198,8 @@ export function checkNamingTree(root: SyntaxNode, source?: string): NamingViolat
   return out;
 }
 
-function checkNamingInto(node: SyntaxNode, out: NamingViolation[], source?: string): void {
-  out.push(...checkNamingTree(node, source));
+function checkNamingInto(node: SyntaxNode, out: NamingViolation[]): void {
+  out.push(...checkNamingTree(node));
 }
 
 /** All violations in a file's text. */

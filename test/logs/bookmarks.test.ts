@@ -258,11 +258,20 @@ test('bookmarks: simulated framework (seeded) — rotations, restarts and half-w
           seen.push(...res.tags);
           assert.deepEqual(res.result.gaps, [], `seed ${seed} step ${step}`);
           bookmarks = res.result.bookmarks;
-          await archive.poll(dir);
+          assert.deepEqual((await archive.poll(dir)).gaps, [], `seed ${seed}: archive gap`);
           rotationsSinceRead = 0;
         } else if (r < 0.08) {
           await rollover(); // plug-in restart
           rotationsSinceRead++;
+          if (rand() < 0.5) {
+            // Read while the new live file is still empty.
+            const res = await read(dir, bookmarks);
+            seen.push(...res.tags);
+            assert.deepEqual(res.result.gaps, [], `seed ${seed} step ${step} (empty live file)`);
+            bookmarks = res.result.bookmarks;
+            assert.deepEqual((await archive.poll(dir)).gaps, [], `seed ${seed}: archive gap`);
+            rotationsSinceRead = 0;
+          }
         } else {
           const line = `2024-08-30 10:00:00,${String(n % 1000).padStart(3, '0')} (7f52) :  INFO (sandbox:19) - IAFD  - line ${n++} ${'x'.repeat(Math.floor(rand() * 200))}\n`;
           if (size > 0 && size + line.length >= MAX) {
@@ -278,7 +287,7 @@ test('bookmarks: simulated framework (seeded) — rotations, restarts and half-w
             const res = await read(dir, bookmarks);
             seen.push(...res.tags);
             bookmarks = res.result.bookmarks;
-            await archive.poll(dir);
+            assert.deepEqual((await archive.poll(dir)).gaps, [], `seed ${seed}: archive gap`);
             rotationsSinceRead = 0;
             await appendFile(live, line.slice(cut));
           } else {
@@ -289,7 +298,7 @@ test('bookmarks: simulated framework (seeded) — rotations, restarts and half-w
       }
       const last = await read(dir, bookmarks);
       seen.push(...last.tags);
-      await archive.poll(dir);
+      assert.deepEqual((await archive.poll(dir)).gaps, [], `seed ${seed}: archive gap`);
     } finally {
       await archive.close();
     }

@@ -31,16 +31,26 @@ export interface LogRecord {
   lenient: boolean;
 }
 
-/** Parsed prefix of a framework line, or null. Hand-written for speed: checked on every line. */
+/** Where the parts of the last scanned line are (reused: no allocation per line). */
+const scan = { threadEnd: 0, level: 'INFO' as Level, originStart: 0, originEnd: 0, msgStart: 0 };
+
+/** Parsed prefix of a framework line, or null. */
 export function parseFrameworkLine(text: string): { ts: string; thread: string; level: Level; origin: string; message: string } | null {
+  if (!scanFrameworkLine(text)) return null;
+  return { ts: text.slice(0, 23), thread: text.slice(25, scan.threadEnd), level: scan.level,
+    origin: text.slice(scan.originStart, scan.originEnd), message: text.slice(scan.msgStart) };
+}
+
+/** Checks the framework prefix and fills `scan`. Hand-written for speed: it runs on every line. */
+function scanFrameworkLine(text: string): boolean {
   // 2024-07-12 13:36:56,319 (1cc8) :  LEVEL (module:line) - message
   // 0123456789012345678901234
   if (text.length < 40 || text.charCodeAt(4) !== 45 || text.charCodeAt(10) !== 32 || text.charCodeAt(19) !== 44 ||
     text.charCodeAt(23) !== 32 || text.charCodeAt(24) !== 40 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 ||
-    text.charCodeAt(16) !== 58) return null;
+    text.charCodeAt(16) !== 58) return false;
   for (let k = 0; k < DIGIT_POS.length; k++) {
     const c = text.charCodeAt(DIGIT_POS[k]);
-    if (c < 48 || c > 57) return null;
+    if (c < 48 || c > 57) return false;
   }
   // thread: -?[0-9a-f]+ then ") :  "
   let i = 25;
@@ -51,16 +61,20 @@ export function parseFrameworkLine(text: string): { ts: string; thread: string; 
     if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) break;
   }
   if (i === hexStart || text.charCodeAt(i) !== 41 || text.charCodeAt(i + 1) !== 32 || text.charCodeAt(i + 2) !== 58 ||
-    text.charCodeAt(i + 3) !== 32 || text.charCodeAt(i + 4) !== 32) return null;
-  const rest = parseLevelPart(text, i + 5);
-  if (!rest) return null;
-  return { ts: text.slice(0, 23), thread: text.slice(25, i), level: rest.level, origin: rest.origin, message: rest.message };
+    text.charCodeAt(i + 3) !== 32 || text.charCodeAt(i + 4) !== 32) return false;
+  scan.threadEnd = i;
+  return scanLevelPart(text, i + 5);
 }
 
 const DIGIT_POS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
 
 /** Parses `LEVEL (module:line) - message` starting at `at`. */
 function parseLevelPart(text: string, at: number): { level: Level; origin: string; message: string } | null {
+  if (!scanLevelPart(text, at)) return null;
+  return { level: scan.level, origin: text.slice(scan.originStart, scan.originEnd), message: text.slice(scan.msgStart) };
+}
+
+function scanLevelPart(text: string, at: number): boolean {
   let level: Level;
   switch (text.charCodeAt(at)) {
     case 68: level = 'DEBUG'; break;
@@ -68,26 +82,30 @@ function parseLevelPart(text: string, at: number): { level: Level; origin: strin
     case 87: level = 'WARNING'; break;
     case 69: level = 'ERROR'; break;
     case 67: level = 'CRITICAL'; break;
-    default: return null;
+    default: return false;
   }
-  if (!text.startsWith(level, at)) return null;
+  if (!text.startsWith(level, at)) return false;
   const open = at + level.length;
-  if (text.charCodeAt(open) !== 32 || text.charCodeAt(open + 1) !== 40) return null;
+  if (text.charCodeAt(open) !== 32 || text.charCodeAt(open + 1) !== 40) return false;
   // (module:line) — module has no ':', '(' or ')'; line is digits
   let colon = -1;
   let j = open + 2;
   for (const lim = Math.min(text.length, j + 120); j < lim; j++) {
     const c = text.charCodeAt(j);
     if (c === 58) {
-      if (colon >= 0) return null;
+      if (colon >= 0) return false;
       colon = j;
     } else if (c === 41) break;
-    else if (c === 40) return null;
-    else if (colon >= 0 && (c < 48 || c > 57)) return null;
+    else if (c === 40) return false;
+    else if (colon >= 0 && (c < 48 || c > 57)) return false;
   }
   if (colon <= open + 2 || j === colon + 1 || text.charCodeAt(j) !== 41 || text.charCodeAt(j + 1) !== 32 ||
-    text.charCodeAt(j + 2) !== 45 || text.charCodeAt(j + 3) !== 32) return null;
-  return { level, origin: text.slice(open + 2, j), message: text.slice(j + 4) };
+    text.charCodeAt(j + 2) !== 45 || text.charCodeAt(j + 3) !== 32) return false;
+  scan.level = level;
+  scan.originStart = open + 2;
+  scan.originEnd = j;
+  scan.msgStart = j + 4;
+  return true;
 }
 
 /** Shared empty continuation list (most records have none; replaced on the first continuation line). */
@@ -137,11 +155,15 @@ export class RecordAssembler {
     const cur = this.current;
     if (cur && cur.source !== line.source) this.flush();
     const text = line.text;
-    const fw = parseFrameworkLine(text);
-    if (fw) {
+    if (scanFrameworkLine(text)) {
       this.flush();
       this.counts.records++;
-      this.start(line, fw.ts, fw.thread, fw.level, fw.origin, fw.message, false);
+      this.current = {
+        source: line.source, bundleId: line.bundleId, lineNo: line.lineNo, ts: text.slice(0, 23),
+        thread: text.slice(25, scan.threadEnd), level: scan.level, origin: text.slice(scan.originStart, scan.originEnd),
+        message: text.slice(scan.msgStart), continuation: NO_LINES, lenient: false,
+      };
+      this.lastPhysical = text;
       return;
     }
     if (this.lenient && this.tryLenient(line)) return;

@@ -126,3 +126,19 @@ test('names resolve where they were assigned: self-reference, other modules, mod
   ]);
   assert.deepEqual(req.map((r) => r.hosts), [['www.site.example'], ['lib.example.org']]);
 });
+
+test('from utils import … : wrappers and constants imported by name or with *', async () => {
+  const { inspectBundleSources } = await import('../../src/diagnose/inspect/index.ts');
+  const utils = ["SITE = 'https://deep.example.net'", 'def getHTTPRequest(url, timeout=20):', '    return HTML.ElementFromURL(url, timeout=timeout)'].join('\n');
+  const named = ['from utils import getHTTPRequest as fetch, SITE', 'def search(q):', "    return fetch(SITE + '/s/' + q, timeout=5)"].join('\n');
+  const star = ['from utils import *', 'def search(q):', "    return getHTTPRequest(SITE + '/find/' + q)"].join('\n');
+  const ins = await inspectBundleSources([
+    { bundle: 'N.bundle', infoPlist: null, defaultPrefs: null, code: [{ path: 'Contents/Code/__init__.py', text: named }, { path: 'Contents/Code/utils.py', text: utils }] },
+    { bundle: 'S.bundle', infoPlist: null, defaultPrefs: null, code: [{ path: 'Contents/Code/__init__.py', text: star }, { path: 'Contents/Code/utils.py', text: utils }] },
+  ]);
+  const inits = ins.files.filter((f) => f.name === '__init__.py').map((f) => f.inspection.requests.map((r) => [r.callee, r.kind, r.wrapper?.name, r.urls[0], r.keywords]));
+  assert.deepEqual(inits, [
+    [['fetch', 'wrapper', 'getHTTPRequest', 'https://deep.example.net/s/{?}', { timeout: '5' }]],
+    [['getHTTPRequest', 'wrapper', 'getHTTPRequest', 'https://deep.example.net/find/{?}', {}]],
+  ]);
+});

@@ -60,9 +60,17 @@ export interface NormaliserFact extends FunctionInfo {
   readonly signals: readonly NormaliserSignal[];
 }
 
+/** `from M import a, b as c` (`names`: local name → name in M) or `from M import *` (`star`). */
+export interface ImportFact {
+  readonly module: string;
+  readonly names: Readonly<Record<string, string>>;
+  readonly star: boolean;
+}
+
 /** Everything one pass finds in a file; serialisable, names not yet resolved. */
 export interface FileFacts {
   readonly lines: number;
+  readonly imports: ImportFact[];
   readonly syntaxErrors: { line: number; text: string }[];
   readonly functions: FunctionInfo[];
   readonly assignments: AssignmentFact[];
@@ -168,6 +176,7 @@ export function extractFacts(root: SyntaxNode): FileFacts {
   const scopeOf = scopeNamer();
   const facts: FileFacts = {
     lines: root.endPosition.row + 1,
+    imports: [],
     syntaxErrors: [],
     functions: [],
     assignments: [],
@@ -199,6 +208,18 @@ export function extractFacts(root: SyntaxNode): FileFacts {
       case 'assignment':
         onAssignment(n, facts, scopeOf);
         return;
+      case 'import_from_statement': {
+        const mod = n.childForFieldName('module_name');
+        if (mod?.type !== 'dotted_name') return false;
+        const names: Record<string, string> = {};
+        for (const x of n.childrenForFieldName('name')) {
+          if (!x) continue;
+          if (x.type === 'aliased_import') names[x.childForFieldName('alias')?.text ?? '?'] = x.childForFieldName('name')?.text ?? '?';
+          else names[x.text] = x.text;
+        }
+        facts.imports.push({ module: mod.text, names, star: n.namedChildren.some((c) => c?.type === 'wildcard_import') });
+        return false;
+      }
       case 'call':
         onCall(n, facts, scopeOf);
         return;

@@ -100,7 +100,18 @@ export class BundleScope {
   resolver(module: string, func: string, line: number): NameResolver {
     return (v) => {
       if (v.k === 'name') {
-        return this.assignmentsFor(module, func, v.n, line).map((a) => ({ value: a.value, resolver: this.resolver(module, a.func, a.line) }));
+        const own = this.assignmentsFor(module, func, v.n, line);
+        if (own.length || this.paramsOf(module, func).includes(v.n)) {
+          return own.map((a) => ({ value: a.value, resolver: this.resolver(module, a.func, a.line) }));
+        }
+        // `from utils import BASE_URL` / `from utils import *`
+        for (const imp of this.byModule.get(module)?.facts.imports ?? []) {
+          const original = imp.names[v.n] ?? (imp.star ? v.n : undefined);
+          if (!original || !this.byModule.has(imp.module) || imp.module === module) continue;
+          const theirs = this.assignmentsFor(imp.module, MODULE_SCOPE, original, Number.MAX_SAFE_INTEGER);
+          if (theirs.length) return theirs.map((a) => ({ value: a.value, resolver: this.resolver(imp.module, MODULE_SCOPE, a.line) }));
+        }
+        return [];
       }
       if (v.obj === module || !this.byModule.has(v.obj)) return [];
       return this.assignmentsFor(v.obj, MODULE_SCOPE, v.n, Number.MAX_SAFE_INTEGER).map((a) => ({ value: a.value, resolver: this.resolver(v.obj, MODULE_SCOPE, a.line) }));
@@ -173,12 +184,25 @@ export function directFetches(m: ModuleFacts): FetchCall[] {
   return out;
 }
 
-/** Resolves a call's callee to a wrapper of the bundle: `getHTTPRequest` (same module) or `utils.getHTTPRequest`. */
-function wrapperFor(callee: string, module: string, wrappers: readonly WrapperInfo[]): WrapperInfo | undefined {
+/**
+ * Resolves a call's callee to a wrapper of the bundle: `getHTTPRequest` (same module, or imported with
+ * `from utils import getHTTPRequest` / `from utils import *`) or `utils.getHTTPRequest`.
+ */
+function wrapperFor(callee: string, m: ModuleFacts, wrappers: readonly WrapperInfo[]): WrapperInfo | undefined {
   const dot = callee.lastIndexOf('.');
-  const owner = dot < 0 ? module : callee.slice(0, dot);
-  const name = dot < 0 ? callee : callee.slice(dot + 1);
-  return wrappers.find((w) => w.name === name && w.qualifiedName === name && moduleOfFile(w.file) === owner);
+  const find = (owner: string, name: string) => wrappers.find((w) => w.name === name && w.qualifiedName === name && moduleOfFile(w.file) === owner);
+  if (dot >= 0) return find(callee.slice(0, dot), callee.slice(dot + 1));
+  const local = find(m.module, callee);
+  if (local) return local;
+  for (const imp of m.facts.imports ?? []) {
+    const original = imp.names[callee];
+    if (original) return find(imp.module, original);
+    if (imp.star) {
+      const w = find(imp.module, callee);
+      if (w) return w;
+    }
+  }
+  return undefined;
 }
 
 /** Module name of a code file path (`Contents/Code/utils.py` → `utils`). */
@@ -210,7 +234,7 @@ export function findWrappers(scope: BundleScope): WrapperInfo[] {
   const depth1 = [...wrappers];
   for (const m of scope.modules) {
     for (const call of m.facts.calls) {
-      const w = wrapperFor(call.callee, m.module, depth1);
+      const w = wrapperFor(call.callee, m, depth1);
       if (!w) continue;
       consider(m, call.func, arg(call, w.paramIndex, w.urlParam).value, call.line, 2);
     }
@@ -252,7 +276,7 @@ function namesReferencedBy(facts: FileFacts): Map<string, Set<string>> {
 export function requestSites(scope: BundleScope, m: ModuleFacts, wrappers: readonly WrapperInfo[], constants: readonly UrlConstant[]): RequestSite[] {
   const fetches: FetchCall[] = directFetches(m);
   for (const call of m.facts.calls) {
-    const w = wrapperFor(call.callee, m.module, wrappers);
+    const w = wrapperFor(call.callee, m, wrappers);
     if (!w) continue;
     const { value, text } = arg(call, w.paramIndex, w.urlParam);
     fetches.push({ call, kind: 'wrapper', url: value, urlText: text, wrapper: w });

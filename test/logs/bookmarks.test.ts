@@ -324,3 +324,63 @@ test('bookmarks: a read while the live file is still empty (just after a restart
   assert.deepEqual(third.tags, ['b 0']);
   assert.deepEqual([...second.result.gaps, ...third.result.gaps], []);
 });
+
+test('bookmarks: simulated slow reader (seeded) — lines lost to rotation are exactly the ones not seen, and each such read reports a gap', async (t) => {
+  for (const seed of [5, 6, 7]) {
+    const dir = await tempDir(t);
+    let s = seed;
+    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const live = join(dir, `${ID}.log`);
+    const MAX = 1500;
+    let size = 0;
+    let n = 0;
+    let files: number[][] = [[]]; // line numbers per file: [live, .1, … .5]
+    let lastSeen = -1;
+    let lostSinceRead = 0;
+    const lost = new Set<number>();
+    const rollover = async () => {
+      const dropped = files[5] ?? [];
+      for (const k of dropped) if (k > lastSeen) {
+        lost.add(k);
+        lostSinceRead++;
+      }
+      await rm(`${live}.5`, { force: true });
+      for (let k = 4; k >= 1; k--) if (existsSync(`${live}.${k}`)) await rename(`${live}.${k}`, `${live}.${k + 1}`);
+      await rename(live, `${live}.1`);
+      await writeFile(live, '');
+      files = [[], ...files].slice(0, 6);
+      size = 0;
+    };
+    await writeFile(live, '');
+    let bookmarks: BookmarkDoc | undefined;
+    const seen: number[] = [];
+    let gapsReported = 0;
+    let readsWithLoss = 0;
+    let readsClean = 0;
+    for (let step = 0; step < 600; step++) {
+      if (rand() < (step % 200 < 100 ? 0.05 : 0.008)) {
+        const res = await read(dir, bookmarks);
+        const nums = res.tags.map((tag) => Number(/^line (\d+)/.exec(tag)![1]));
+        seen.push(...nums);
+        if (nums.length) lastSeen = nums.at(-1)!;
+        assert.equal(res.result.gaps.length > 0, lostSinceRead > 0, `seed ${seed} step ${step}: ${lostSinceRead} lines lost since the last read`);
+        gapsReported += res.result.gaps.length;
+        if (lostSinceRead > 0) readsWithLoss++;
+        else readsClean++;
+        lostSinceRead = 0;
+        bookmarks = res.result.bookmarks;
+      } else {
+        const line = `2024-08-30 10:00:00,${String(n % 1000).padStart(3, '0')} (7f52) :  INFO (sandbox:19) - IAFD  - line ${n} ${'y'.repeat(Math.floor(rand() * 150))}\n`;
+        if (size > 0 && (size + line.length >= MAX || rand() < 0.02)) await rollover();
+        await appendFile(live, line);
+        files[0].push(n++);
+        size += line.length;
+      }
+    }
+    const written = Array.from({ length: n }, (_, k) => k);
+    const final = await read(dir, bookmarks);
+    seen.push(...final.tags.map((tag) => Number(/^line (\d+)/.exec(tag)![1])));
+    assert.ok(lost.size > 0 && readsWithLoss > 0 && readsClean > 0, `seed ${seed}: lost ${lost.size} lines, ${readsWithLoss} reads with loss, ${readsClean} without`);
+    assert.deepEqual(seen, written.filter((k) => !lost.has(k)), `seed ${seed}: seen = written minus exactly the lost lines`);
+  }
+});

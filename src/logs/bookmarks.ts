@@ -143,8 +143,12 @@ export function planSet(
         bytes: known,
         atLeast: e.active,
         reason:
-          `${e.name} ${how}: ${e.active ? 'at least ' : ''}${known} bytes unread` +
-          (e.active ? ', more if the file grew or further files rotated through before this read' : '') +
+          `${e.name} ${how}: ` +
+          (!e.active
+            ? `${known} bytes unread`
+            : known > 0
+              ? `at least ${known} bytes unread, more if the file grew or further files rotated through before this read`
+              : 'what was written to it after the last read is lost, an unknown number of bytes (and any files that rotated through after it)') +
           (window ? ` (lines ${window})` : ''),
       });
     }

@@ -50,6 +50,11 @@ export interface ReadStats {
 /** What a read found, available from `done()` after the last line. */
 export interface ReadResult {
   sources: Source[];
+  /**
+   * Bytes rotated away (or truncated) before they were read. `bytes` is what is known to be lost: when the
+   * live file itself rotated away the true loss can be larger, even when `bytes` is 0 — any gap at all
+   * means the window is incomplete (DESIGN.md: a test window with a gap is INCONCLUSIVE).
+   */
   gaps: Gap[];
   problems: { path: string; message: string }[];
   stats: ReadStats;

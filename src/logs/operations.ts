@@ -179,6 +179,8 @@ export class OperationTracker {
       if (ev.location) r.location = ev.location;
       this.addReason(op, r);
     }
+    // PGMA stops a search whose file name does not parse (utils.matchFilename raises): no footer follows.
+    if (ev.class === 'filename_format_error') this.close(key, op, 'failed');
     return op.phase;
   }
 

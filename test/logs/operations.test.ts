@@ -105,3 +105,22 @@ test('a plug-in restart ends open operations without a verdict; an operation wit
   assert.equal(r.agents.GEVI.searchesErrored, 1);
   assert.deepEqual(r.agents.GEVI.http.byStatus, { timeout: 1 });
 });
+
+test('a file-name format error ends the search as failed (PGMA logs no footer then)', () => {
+  const t = (s: string) => `2026-02-06 12:00:${s}`;
+  const text = [
+    fw(t('00,000'), 'a1', 'INFO', 'sandbox:19', 'GEVI  - SEARCH:: Agent:                        GEVI'),
+    fw(t('00,001'), 'a1', 'INFO', 'sandbox:19', 'GEVI  - SEARCH:: File Path:                    /m/(Le Salon) \u2013 More Mind Games.mp4'),
+    fw(t('00,002'), 'a1', 'INFO', 'sandbox:19', 'GEVI  - SEARCH:: Media Title:                  More Mind Games'),
+    fw(t('00,003'), 'a1', 'ERROR', 'utils:1', 'GEVI - SEARCH:: Error: < File Name [(Le Salon) \u2013 More Mind Games.mp4] not in the expected format: (Studio) - Title [(Year)]! >'),
+    fw(t('00,004'), 'a1', 'INFO', 'sandbox:19', 'GEVI  - ' + '-'.repeat(80)),
+  ].join('\n');
+  const agg = new LogAggregator();
+  for (const l of linesOf(text, 'com.plexapp.agents.GEVI.log', 'com.plexapp.agents.GEVI')) agg.push(l);
+  assert.equal(agg.openOperations, 0);
+  const r = agg.finish();
+  assert.equal(r.items.length, 1);
+  assert.deepEqual([r.items[0].title, r.items[0].outcome, r.items[0].reasons[0].class], ['More Mind Games', 'failed', 'filename_format_error']);
+  assert.equal(r.items[0].filePath, '/m/(Le Salon) \u2013 More Mind Games.mp4');
+  assert.equal(r.agents.GEVI.searchesFailed, 1);
+});

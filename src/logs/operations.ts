@@ -70,7 +70,13 @@ const COMPARISONS: Array<[string, EventClass]> = [
   ['Duration Comparison Test', 'duration_match_failure'],
 ];
 const MAX_REASONS = 12;
-/** Cheap pre-check: only lines starting like a header key or `Processing` are split into label/value. */
+
+/** File name without folder and extension (`/m/(A) – B.mp4` → `(A) – B`). */
+function baseName(path: string): string {
+  return (path.split(/[\\/]/).pop() ?? path).replace(/\.[A-Za-z0-9]{2,4}$/, '');
+}
+
+/** Cheap pre-check: only lines starting like a header key are split into label/value. */
 const HEADERISH = /^(?:>\s*)?(?:Agent|Version|File|Media Title|Title)/;
 
 /** Keeps the open operation of each (agent log, thread) and reports finished ones to the sink. */
@@ -268,7 +274,8 @@ export class OperationTracker {
     const fromName = parsePgmaFileName(op.filePath ?? op.fileName ?? '');
     const film = op.film ?? fromName;
     const out: FinishedOperation = { agent: op.agent, bundleId: op.bundleId, phase: op.phase, outcome, reasons: op.reasons, tags: [...op.tags] };
-    const title = film?.title ?? op.mediaTitle ?? op.fileTitle;
+    const path0 = op.filePath ?? op.fileName;
+    const title = film?.title ?? op.mediaTitle ?? op.fileTitle ?? (path0 ? baseName(path0) : undefined);
     if (title) out.title = title;
     const studio = film?.studio ?? op.fileStudio;
     if (studio) out.studio = studio;

@@ -26,6 +26,7 @@ export function register(program: Command): void {
     .description('Phase 1: read the plug-in logs and report error patterns, per-agent figures and failed items.')
     .argument('[paths...]', 'log files or folders to read ("-" = standard input); default: the discovered plug-in log folder')
     .option('--logs <dir>', 'the plug-in log folder ("PMS Plugin Logs")')
+    .addOption(new Option('--logs-dir <dir>', 'same as --logs (the spelling of the later phases)').hideHelp())
     .option('--stdin', 'read standard input (a pasted excerpt; read leniently)')
     .option('--archive', "read the workspace's watch archive (see `plexmend watch`)")
     .option('--pasted', 'read files leniently, as pasted excerpts (markdown-mangled, prefix-less or annotated lines)')
@@ -37,7 +38,8 @@ export function register(program: Command): void {
     .option('--until <time>', 'only lines at or before this time (same forms)')
     .option('--agent <names...>', 'only these agents (name as logged, e.g. GEVI, or bundle id)')
     .action(async (paths, opts) => {
-      process.exitCode = await runAggregate({ ...opts, paths });
+      const { logsDir, ...rest } = opts;
+      process.exitCode = await runAggregate({ ...rest, logs: rest.logs ?? logsDir, paths });
     });
 }
 

@@ -11,6 +11,8 @@ export const COMMAND_MODULES: Array<() => Promise<{ register: Register }>> = [
   () => import('./aggregate.ts'),
   () => import('./diagnose.ts'),
   () => import('./test.ts'),
+  () => import('./loop.ts'),
+  () => import('./start.ts'),
   () => import('./watch.ts'),
   () => import('./sandbox.ts'),
   () => import('./apply.ts'),

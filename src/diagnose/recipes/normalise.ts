@@ -69,12 +69,18 @@ export const titleNormalisation: Recipe = {
     let at = fn.line;
     // Past a multi-line signature and a docstring.
     while (at < fn.endLine && !/:\s*(#.*)?$/.test(lines[at - 1] ?? '')) at++;
+    // `at` is the 1-based line of the signature's end; the docstring (if any) starts on the next line.
     const first = (lines[at] ?? '').trim();
-    if (/^[uUrRbB]?("""|''')/.test(first)) {
-      const q = /("""|''')/.exec(first)![1]!;
+    const triple = /^[uUrRbB]?("""|''')/.exec(first);
+    if (triple) {
+      const q = triple[1]!;
+      const closesOnFirst = first.indexOf(q) !== first.lastIndexOf(q);
       let end = at + 1;
-      if (!(first.indexOf(q) !== first.lastIndexOf(q))) while (end <= fn.endLine && !(lines[end - 1] ?? '').includes(q)) end++;
-      at = first.indexOf(q) !== first.lastIndexOf(q) ? at + 1 : end;
+      if (!closesOnFirst) {
+        end = at + 2;
+        while (end <= fn.endLine && !(lines[end - 1] ?? '').includes(q)) end++;
+      }
+      at = end;
     } else if (/^[uUrRbB]?("|')/.test(first) && /("|')\s*$/.test(first)) at = at + 1;
     const indent = bodyIndent(lines, fn.line, fn.endLine);
     edits.push({ kind: 'insert', afterLine: at, lines: [`${indent}${param} = ${NORMALISE_HELPER}(${param})`], why: `fold title forms in ${n.name}` });

@@ -1,0 +1,110 @@
+/**
+ * `plexmend loop`: argv → options → the loop (src/loop). Ctrl-C finishes the current step safely, saves
+ * and exits (MANUAL_EXIT); `--resume` continues exactly there.
+ */
+import { Command, Option } from '@commander-js/extra-typings';
+import { UsageError } from '../errors.ts';
+
+export interface LoopCliOptions {
+  resume?: boolean;
+  yes?: boolean;
+  goal: number;
+  maxIterations: number;
+  panelSize: number;
+  sampleSize: number;
+  paceMs: number;
+  seed: number;
+  probe?: boolean;
+  py27Checker?: 'auto' | 'parser';
+  workspace?: string;
+  sandbox?: boolean;
+  config?: string;
+  url?: string;
+  token?: string;
+  pluginsDir?: string;
+  logsDir?: string;
+}
+
+const num = (name: string, min: number, max = Infinity, int = true) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || (int && !Number.isInteger(n)) || n < min || n > max) throw new UsageError(`${name} "${v}" must be a ${int ? 'whole ' : ''}number from ${min}${max < Infinity ? ` to ${max}` : ' up'}`);
+  return n;
+};
+
+/** Options shared by `loop` and `start`. */
+export function withLoopOptions<C extends Command<any, any, any>>(cmd: C): C {
+  cmd
+    .option('--yes', 'do not ask before each change (non-interactive runs imply it)')
+    .option('--goal <share>', 'stop with SUCCESS when this share of the panel\'s searches match (0–1)', num('--goal', 0, 1, false), 0.9)
+    .option('--max-iterations <n>', 'stop after this many iterations', num('--max-iterations', 1, 100), 10)
+    .option('--panel-size <n>', 'items in the fixed progress panel (all failing items are in it)', num('--panel-size', 1), 60)
+    .option('--sample-size <n>', 'items per fix test', num('--sample-size', 1), 20)
+    .option('--pace-ms <ms>', 'minimum time between two refreshes', num('--pace-ms', 0), 0)
+    .option('--seed <n>', 'seed of the panel and sample choice', num('--seed', 0), 1)
+    .option('--no-probe', 'do not ask the sites while diagnosing')
+    .addOption(new Option('--py27-checker <kind>', 'Python 2.7 check: auto or parser').choices(['auto', 'parser'] as const))
+    .option('--workspace <dir>', 'the workspace folder (default plex_improvement)');
+  return cmd;
+}
+
+export function register(program: Command): void {
+  withLoopOptions(
+    program
+      .command('loop')
+      .description('Phases 1–6 in a loop: aggregate, diagnose, then per fix control → apply → test → keep or roll back; post-mortem; until the panel says stop.')
+      .option('--resume', 'continue the loop saved in the workspace exactly where it stopped')
+      .option('--sandbox', 'run against the running sandbox (`plexmend sandbox`)')
+      .option('--config <file>', 'plexmend.yaml to read')
+      .option('--url <url>', 'Plex server URL')
+      .option('--token <token>', 'Plex token (prefer PLEX_TOKEN)')
+      .option('--plugins-dir <dir>', 'the Plug-ins folder')
+      .option('--logs-dir <dir>', 'the plug-in log folder'),
+  ).action(async (opts) => {
+    process.exitCode = await runLoopCommand(opts as unknown as LoopCliOptions);
+  });
+}
+
+export async function runLoopCommand(o: LoopCliOptions, preloaded?: import('../config/index.ts').Config): Promise<number> {
+  const [{ loadConfig, describeTarget }, ws, { loop }] = await Promise.all([import('../config/index.ts'), import('../workspace.ts'), import('../loop/index.ts')]);
+  const config = preloaded ?? (await loadConfig({ sandbox: o.sandbox, config: o.config, url: o.url, token: o.token, pluginsDir: o.pluginsDir, logsDir: o.logsDir, workspace: o.workspace }));
+  process.stderr.write(describeTarget(config) + '\n');
+  const workspace = ws.workspaceAt(o.workspace ?? config.workspace);
+  const interactive = Boolean(process.stdin.isTTY) && process.env.CI !== 'true';
+  let stop = false;
+  const onSigint = () => {
+    if (stop) process.exit(130);
+    stop = true;
+    process.stderr.write('\nplexmend: stopping after the current step (Ctrl-C again to quit at once; --resume continues)\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const ask = interactive && !o.yes ? (await import('../implement/adapters.ts')).terminalPrompt() : undefined;
+    const { state, report, html } = await loop(config, workspace, {
+      resume: Boolean(o.resume),
+      yes: Boolean(o.yes) || !interactive,
+      goal: o.goal,
+      maxIterations: o.maxIterations,
+      seed: o.seed,
+      panelSize: o.panelSize,
+      sampleSize: o.sampleSize,
+      paceMs: o.paceMs,
+      probe: o.probe !== false,
+      parserOnly: o.py27Checker === 'parser',
+      out: (line) => process.stderr.write(`${line}\n`),
+      interrupted: () => stop,
+      ...(ask ? { ask } : {}),
+    });
+    const first = state.figures[0];
+    const last = state.figures[state.figures.length - 1];
+    const pct = (x?: number) => (x === undefined ? 'n/a' : `${Math.round(x * 100)} %`);
+    process.stdout.write(
+      `\n${state.exit?.reason ?? 'STOPPED'}: ${state.exit?.detail ?? ''}\n` +
+        `panel: ${pct(first?.success)} → ${pct(last?.success)} over ${state.figures.length - 1} iteration(s); ` +
+        `fixes kept ${state.fixes.filter((f) => f.kept).length}, rolled back ${state.fixes.filter((f) => f.decision && !f.kept).length}\n` +
+        `report: ${report}\nhtml:   ${html}\n`,
+    );
+    return state.exit?.reason === 'FAILURE' ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,305 @@
+/**
+ * Phase 5: the loop as a resumable state machine. Each step reads the state, does one thing through the
+ * ports, and saves the state atomically, so a kill at any moment resumes exactly there (a half-applied
+ * fix is completed or undone by implement's journal on the next apply/rollback).
+ *
+ *   start → [diagnose → fixes (per fix: control → apply → test → decide) → postmortem → panel]* → done
+ */
+import type { DiagnosticReport, FixProposal, LessonsLedger } from '../diagnose/schema.ts';
+import type { LogReport } from '../logs/schema.ts';
+import type { TestReport } from '../testing/schema.ts';
+import type { ControlRun } from '../testing/run.ts';
+import type { PostMortem } from '../learn/postmortem.ts';
+import type { RestartAttempt } from '../learn/derive.ts';
+import { exitFor } from './exits.ts';
+import { panelFigure } from './panel.ts';
+import type { FixEntry, LoopState, PanelFigure } from './schema.ts';
+
+export interface PanelItem {
+  ratingKey: string;
+  title: string;
+  filePath?: string;
+  failing: boolean;
+}
+
+/** Everything the loop does to the world, injected (real wiring in run.ts; tests pass fakes). */
+export interface LoopPorts {
+  now(): Date;
+  out(line: string): void;
+  /** Ctrl-C was pressed: finish the step, save, exit. */
+  interrupted(): boolean;
+  /** The panel: items that failed (from existing logs) plus a seeded sample of the library. */
+  choosePanel(seed: number): Promise<PanelItem[]>;
+  /** Refreshes the panel and reports the log lines those refreshes produced. */
+  refreshPanel(items: PanelItem[]): Promise<{ report: LogReport; refreshes: number; durationMs: number }>;
+  diagnose(report: LogReport, iteration: number, ledger: LessonsLedger): Promise<DiagnosticReport>;
+  clearCache(bundleIds: string[]): Promise<void>;
+  control(p: FixProposal, report: LogReport, iteration: number): Promise<ControlRun>;
+  /** `stale`: the patch no longer fits the files (an earlier fix of this iteration changed them). */
+  apply(p: FixProposal, iteration: number): Promise<{ ok: boolean; stale?: boolean; reason?: string; restarts: RestartAttempt[] }>;
+  /** The same group's proposal re-derived from the code as it is now, keeping the fix id; null when none fits. */
+  refreshProposal(p: FixProposal, report: LogReport, iteration: number, ledger: LessonsLedger): Promise<FixProposal | null>;
+  treatment(p: FixProposal, control: ControlRun | null, report: LogReport, iteration: number): Promise<TestReport>;
+  rollback(fixId: string, iteration: number, reason: string): Promise<void>;
+  rollbackIteration(iteration: number, reason: string): Promise<void>;
+  postmortem(iteration: number, entries: Array<{ proposal: FixProposal; test: TestReport | null; restarts: RestartAttempt[] }>, ledger: LessonsLedger): Promise<{ doc: PostMortem; ledger: LessonsLedger }>;
+  /** Documents of the workspace. */
+  store: {
+    saveState(s: LoopState): Promise<void>;
+    saveReport(iteration: number, r: LogReport): Promise<void>;
+    loadReport(iteration: number): Promise<LogReport>;
+    saveDiagnosis(iteration: number, d: DiagnosticReport): Promise<void>;
+    loadDiagnosis(iteration: number): Promise<DiagnosticReport>;
+    saveControl(iteration: number, fixId: string, c: ControlRun): Promise<void>;
+    loadControl(iteration: number, fixId: string): Promise<ControlRun | null>;
+    saveTest(iteration: number, t: TestReport): Promise<void>;
+    loadTest(iteration: number, fixId: string): Promise<TestReport | null>;
+    saveRestarts(iteration: number, fixId: string, r: RestartAttempt[]): Promise<void>;
+    loadRestarts(iteration: number, fixId: string): Promise<RestartAttempt[]>;
+    loadLedger(): Promise<LessonsLedger>;
+    saveLedger(l: LessonsLedger): Promise<void>;
+    savePostMortem(iteration: number, pm: PostMortem, ledger: LessonsLedger): Promise<void>;
+    previousAccuracy(iteration: number): Promise<PostMortem['recipeAccuracy']>;
+  };
+}
+
+export interface LoopOptions {
+  goal: number;
+  maxIterations: number;
+  seed: number;
+  target: string;
+}
+
+export function newState(o: LoopOptions, now: Date): LoopState {
+  return {
+    schema: 'plexmend.loop/1',
+    startedAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    target: o.target,
+    goal: o.goal,
+    maxIterations: o.maxIterations,
+    seed: o.seed,
+    iteration: 1,
+    step: 'start',
+    panel: [],
+    figures: [],
+    fixes: [],
+    parked: [],
+    inconclusive: {},
+    timings: {},
+  };
+}
+
+/** The proposals an iteration tries: per group, its first offered code fix, unless parked or already failed. */
+export function chooseFixes(d: DiagnosticReport, s: LoopState): FixProposal[] {
+  const out: FixProposal[] = [];
+  for (const g of d.groups) {
+    if (s.parked.some((p) => p.groupId === g.id)) continue;
+    const p = g.proposals.find((x) => x.offered && x.kind === 'patch');
+    if (!p) continue;
+    // The same change was rolled back (or kept) for this group before: do not try it again.
+    const tried = s.fixes.filter((f) => f.groupId === g.id && f.recipe === p.recipe && f.composed.join() === p.composed.join() && f.iteration < d.iteration);
+    if (tried.some((f) => f.decision === 'ROLLBACK' || f.kept)) continue;
+    out.push(p);
+  }
+  return out;
+}
+
+function entryFor(p: FixProposal, iteration: number): FixEntry {
+  return {
+    iteration,
+    fixId: p.id,
+    groupId: p.groupId,
+    recipe: p.recipe,
+    composed: p.composed,
+    title: p.title,
+    agents: p.agents,
+    step: 'pending',
+    reasons: [],
+    expected: p.expectation.primary.description,
+    sideEffects: [],
+    refreshes: 0,
+    durationMs: 0,
+    kept: false,
+  };
+}
+
+/** Runs (or resumes) the loop until it exits or is interrupted. Returns the final state. */
+export async function runLoop(state: LoopState, ports: LoopPorts): Promise<LoopState> {
+  let s = state;
+  const save = async () => {
+    s.updatedAt = ports.now().toISOString();
+    await ports.store.saveState(s);
+  };
+  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    try {
+      return await f();
+    } finally {
+      s.timings[name] = (s.timings[name] ?? 0) + (Date.now() - t0);
+    }
+  };
+  if (s.exit?.reason === 'MANUAL_EXIT') delete s.exit;
+
+  while (s.step !== 'done') {
+    if (ports.interrupted()) {
+      s.exit = { reason: 'MANUAL_EXIT', detail: `stopped by the user at iteration ${s.iteration}, step ${s.step}; --resume continues here` };
+      await save();
+      return s;
+    }
+    const n = s.iteration;
+    switch (s.step) {
+      case 'start': {
+        ports.out('choosing the panel…');
+        s.panel = await ports.choosePanel(s.seed);
+        ports.out(`panel: ${s.panel.length} items (${s.panel.filter((p) => p.failing).length} with failed operations); refreshing it for the starting figure`);
+        const r = await timed('panel', () => ports.refreshPanel(s.panel));
+        s.figures.push(panelFigure(0, s.panel, r.report, r.refreshes, r.durationMs));
+        await ports.store.saveReport(1, r.report);
+        ports.out(`panel at start: ${pct(s.figures[0]!.success)} of ${s.figures[0]!.observed} agent searches match`);
+        s.step = 'diagnose';
+        break;
+      }
+      case 'diagnose': {
+        const report = await ports.store.loadReport(n);
+        const ledger = await ports.store.loadLedger();
+        ports.out(`iteration ${n}: diagnosing (${ledger.lessons.length} lessons loaded)…`);
+        const d = await timed('diagnose', () => ports.diagnose(report, n, ledger));
+        await ports.store.saveDiagnosis(n, d);
+        const chosen = chooseFixes(d, s);
+        for (const p of chosen) s.fixes.push(entryFor(p, n));
+        ports.out(`iteration ${n}: ${d.groups.length} error groups, ${chosen.length} fixes to try`);
+        if (chosen.length === 0) {
+          const left = d.groups.filter((g) => !g.cause.fixable).map((g) => `${g.id} (${g.cause.id})`);
+          s.exit = { reason: 'EXHAUSTED', detail: `no actionable fix left; the panel is at ${pct(last(s.figures).success)}, the goal ${pct(s.goal)}. Left: ${left.join(', ') || 'nothing diagnosable'}` };
+          s.step = 'done';
+        } else s.step = 'fixes';
+        break;
+      }
+      case 'fixes': {
+        const entry = s.fixes.find((f) => f.iteration === n && f.step !== 'decided');
+        if (!entry) {
+          s.step = 'postmortem';
+          break;
+        }
+        await fixStep(entry, s, ports, timed);
+        break;
+      }
+      case 'postmortem': {
+        const d = await ports.store.loadDiagnosis(n);
+        const entries = [];
+        for (const f of s.fixes.filter((x) => x.iteration === n)) {
+          const proposal = d.groups.flatMap((g) => g.proposals).find((p) => p.id === f.fixId);
+          if (proposal) entries.push({ proposal, test: await ports.store.loadTest(n, f.fixId), restarts: await ports.store.loadRestarts(n, f.fixId) });
+        }
+        const { doc, ledger } = await ports.postmortem(n, entries, await ports.store.loadLedger());
+        await ports.store.saveLedger(ledger);
+        await ports.store.savePostMortem(n, doc, ledger);
+        ports.out(`iteration ${n}: post-mortem — lessons ${doc.lessons.added.length} new, ${doc.lessons.confirmed.length} confirmed, ${doc.lessons.contradicted.length} contradicted`);
+        s.step = 'panel';
+        break;
+      }
+      case 'panel': {
+        ports.out(`iteration ${n}: refreshing the panel…`);
+        const r = await timed('panel', () => ports.refreshPanel(s.panel));
+        s.figures.push(panelFigure(n, s.panel, r.report, r.refreshes, r.durationMs));
+        ports.out(`iteration ${n}: panel ${pct(s.figures[s.figures.length - 2]!.success)} → ${pct(last(s.figures).success)}`);
+        const exit = exitFor({ figures: s.figures, goal: s.goal, iteration: n, maxIterations: s.maxIterations, actionableLeft: 1 });
+        if (exit?.reason === 'FAILURE') {
+          await ports.rollbackIteration(n, exit.detail);
+          for (const f of s.fixes.filter((x) => x.iteration === n)) f.kept = false;
+        }
+        if (exit) {
+          s.exit = exit;
+          s.step = 'done';
+        } else {
+          await ports.store.saveReport(n + 1, r.report);
+          s.iteration = n + 1;
+          s.step = 'diagnose';
+        }
+        break;
+      }
+    }
+    await save();
+  }
+  return s;
+}
+
+async function fixStep(f: FixEntry, s: LoopState, ports: LoopPorts, timed: <T>(name: string, fn: () => Promise<T>) => Promise<T>): Promise<void> {
+  const n = f.iteration;
+  const d = await ports.store.loadDiagnosis(n);
+  const p = d.groups.flatMap((g) => g.proposals).find((x) => x.id === f.fixId)!;
+  const report = await ports.store.loadReport(n);
+  switch (f.step) {
+    case 'pending': {
+      ports.out(`${f.fixId} (${f.title}): control — refreshing its items without the fix`);
+      await ports.clearCache(p.bundleIds);
+      const c = await timed('test', () => ports.control(p, report, n));
+      await ports.store.saveControl(n, f.fixId, c);
+      f.refreshes += c.refreshes;
+      f.step = 'control';
+      return;
+    }
+    case 'control': {
+      ports.out(`${f.fixId}: applying`);
+      let r = await timed('apply', () => ports.apply(p, n));
+      if (r.stale) {
+        // An earlier fix of this iteration changed the same files: derive this fix again on the current code.
+        ports.out(`${f.fixId}: the patch no longer fits (${r.reason}); re-deriving it on the current code`);
+        const fresh = await ports.refreshProposal(p, report, n, await ports.store.loadLedger());
+        if (fresh) {
+          for (const g of d.groups) g.proposals = g.proposals.map((x) => (x.id === p.id ? fresh : x));
+          await ports.store.saveDiagnosis(n, d);
+          r = await timed('apply', () => ports.apply(fresh, n));
+        }
+      }
+      await ports.store.saveRestarts(n, f.fixId, r.restarts);
+      if (!r.ok) {
+        f.decision = r.stale ? 'INCONCLUSIVE' : 'ROLLBACK';
+        f.reasons = [r.stale ? `not applied: ${r.reason}` : `rolled back at once: ${r.reason ?? 'the change failed its immediate validation'}`];
+        f.step = 'decided';
+        return;
+      }
+      f.step = 'applied';
+      return;
+    }
+    case 'applied': {
+      ports.out(`${f.fixId}: testing — refreshing its items with the fix`);
+      await ports.clearCache(p.bundleIds);
+      const control = await ports.store.loadControl(n, f.fixId);
+      const t = await timed('test', () => ports.treatment(p, control, report, n));
+      await ports.store.saveTest(n, t);
+      f.refreshes += t.refreshes.started;
+      f.durationMs += t.durationMs;
+      f.decision = t.decision.decision;
+      f.reasons = t.decision.reasons;
+      f.rate = t.decision.rate;
+      const primary = t.metrics.find((m) => m.role === 'primary');
+      f.primaryBefore = primary?.before ?? null;
+      f.primaryAfter = primary?.after ?? null;
+      f.primaryMet = primary?.met ?? null;
+      f.sideEffects = t.sideEffects.map((e) => `${e.path}: ${e.description}`);
+      f.step = 'tested';
+      return;
+    }
+    case 'tested': {
+      const keep = f.decision === 'KEEP' || f.decision === 'MONITOR';
+      if (!keep) {
+        if (f.decision === 'INCONCLUSIVE') {
+          s.inconclusive[f.groupId] = (s.inconclusive[f.groupId] ?? 0) + 1;
+          if (s.inconclusive[f.groupId]! >= 2) s.parked.push({ groupId: f.groupId, reason: `${f.fixId} was inconclusive twice: ${f.reasons.join('; ')}` });
+        }
+        await ports.rollback(f.fixId, n, `${f.decision}: ${f.reasons.join('; ')}`);
+      }
+      f.kept = keep;
+      ports.out(`${f.fixId}: ${f.decision}${keep ? ' (kept)' : ' (rolled back)'} — ${f.reasons.join('; ')}`);
+      f.step = 'decided';
+      return;
+    }
+    case 'decided':
+      return;
+  }
+}
+
+const pct = (x: number) => `${Math.round(x * 100)} %`;
+const last = (f: PanelFigure[]) => f[f.length - 1]!;

@@ -490,6 +490,7 @@ class LineSplitter {
       }
     }
     this.st.stats.lines++;
+    if (offset === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM from a Windows editor
     if (text.charCodeAt(0) === 50 /* '2': maybe a timestamp */) this.lastDated = text;
     const line: RawLine = { source: this.source, bundleId: this.bundleId, lineNo: this.lineNo, offset, text };
     if (long) line.truncated = true;

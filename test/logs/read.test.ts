@@ -238,3 +238,15 @@ test('read: stopping early (break) closes cleanly; done() then gives what was re
   assert.ok(result.stats.lines >= 10);
   assert.deepEqual(result.problems, []);
 });
+
+test('read: a UTF-8 byte order mark (a file saved by a Windows editor) is dropped from the first line', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, 'pasted.log');
+  const first = fw('first');
+  await writeFile(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(first + fw('second'))]));
+  const { lines } = await readAll({ kind: 'files', paths: [file] });
+  assert.equal(lines.length, 2);
+  assert.equal(lines[0].text, first.slice(0, -1));
+  assert.equal(lines[1].offset, 3 + Buffer.byteLength(first), 'offsets still count the BOM bytes');
+  assert.equal(lines[1].text.charCodeAt(0), 50);
+});

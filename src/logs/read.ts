@@ -308,7 +308,13 @@ async function* readFile(o: Opened, from: number, lineNo: number, bundleId: stri
       const n = await inFlight;
       if (n === 0) break;
       if (first && from === 0 && looksBinary(cur.subarray(0, n))) {
-        st.problems.push({ path: file.path, message: 'looks like a binary file, not a plug-in log; skipped' });
+        const utf16 = n >= 2 && ((cur[0] === 0xff && cur[1] === 0xfe) || (cur[0] === 0xfe && cur[1] === 0xff));
+        st.problems.push({
+          path: file.path,
+          message: utf16
+            ? 'is UTF-16 text (saved as "Unicode" by a Windows editor?), not a plug-in log as Plex writes it; skipped (save it as UTF-8, or copy the original file)'
+            : 'looks like a binary file, not a plug-in log; skipped',
+        });
         return undefined;
       }
       first = false;

@@ -250,3 +250,11 @@ test('read: a UTF-8 byte order mark (a file saved by a Windows editor) is droppe
   assert.equal(lines[1].offset, 3 + Buffer.byteLength(first), 'offsets still count the BOM bytes');
   assert.equal(lines[1].text.charCodeAt(0), 50);
 });
+
+test('read: a UTF-16 file (a Windows editor\'s "Unicode") is a problem that says so', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, 'saved as unicode.log');
+  await writeFile(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(fw('a') + fw('b'), 'utf16le')]));
+  const r = readLogLines({ kind: 'files', paths: [file, join(dir, '..', 'missing.log')] });
+  await assert.rejects(r.done(), /no log file could be read: .*saved as unicode\.log: is UTF-16 text/);
+});

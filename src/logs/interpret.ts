@@ -253,7 +253,9 @@ export class Interpreter {
         this.ops.onPgma(key, r, pg, pg.agent);
         return;
       case 'text':
-        if (pg.form === 'error') return this.onPgmaError(key, st, r, pg);
+        // PGMA's error form is written with Log.Error; the same shape at INFO (an umbrella agent's own
+        // `AGENT - key : value` lines) is plain information, never an error.
+        if (pg.form === 'error' && (r.level === 'ERROR' || r.level === 'CRITICAL' || r.level === 'WARNING' || r.origin === undefined)) return this.onPgmaError(key, st, r, pg);
         if (pg.tag === 'UTILS' && pg.text.startsWith('Request URL')) {
           const url = splitKeyValue(pg.text)?.value ?? '';
           const host = hostOf(url);

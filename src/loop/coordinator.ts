@@ -156,7 +156,7 @@ export async function runLoop(state: LoopState, ports: LoopPorts): Promise<LoopS
         const r = await timed('panel', () => ports.refreshPanel(s.panel));
         s.figures.push(panelFigure(0, s.panel, r.report, r.refreshes, r.durationMs));
         await ports.store.saveReport(1, r.report);
-        ports.out(`panel at start: ${pct(s.figures[0]!.success)} of ${s.figures[0]!.observed} agent searches match`);
+        ports.out(`panel at start: ${pct(s.figures[0]!.success)} of ${s.figures[0]!.observed} items matched by a site agent`);
         s.step = 'diagnose';
         break;
       }

@@ -27,24 +27,26 @@ export function choosePanel(library: Array<Omit<PanelItem, 'failing'>>, failingK
   return [...failing, ...rest.slice(0, Math.max(0, size - failing.length))];
 }
 
+/**
+ * The panel's figure: the share of panel items that at least one site agent matched (PGMA's site agents
+ * contribute to one umbrella: an item is served when any of them found it), with per-agent search figures.
+ */
 export function panelFigure(iteration: number, panel: PanelItem[], report: LogReport, refreshes: number, durationMs: number): PanelFigure {
-  const byPath = new Set(panel.map((p) => p.filePath).filter(Boolean));
-  const byTitle = new Set(panel.map((p) => canon(p.title)));
+  const byPath = new Map(panel.filter((p) => p.filePath).map((p) => [p.filePath!, p.ratingKey]));
+  const byTitle = new Map(panel.map((p) => [canon(p.title), p.ratingKey]));
   const perAgent: PanelFigure['perAgent'] = {};
-  let matched = 0;
-  let observed = 0;
+  const items = new Map<string, boolean>();
   for (const row of report.items) {
     if (row.phase !== 'search') continue;
-    const inPanel = row.filePath ? byPath.has(row.filePath) || byTitle.has(canon(row.title)) : byTitle.has(canon(row.title));
-    if (!inPanel) continue;
+    const key = (row.filePath && byPath.get(row.filePath)) ?? byTitle.get(canon(row.title));
+    if (!key) continue;
     const a = (perAgent[row.agent] ??= { matched: 0, observed: 0 });
     a.observed++;
-    observed++;
-    if (row.outcome === 'matched') {
-      a.matched++;
-      matched++;
-    }
+    if (row.outcome === 'matched') a.matched++;
+    items.set(key, (items.get(key) ?? false) || row.outcome === 'matched');
   }
+  const matched = [...items.values()].filter(Boolean).length;
+  const observed = items.size;
   const errorsByClass: Record<string, number> = {};
   for (const [c, v] of Object.entries(report.totals.byClass)) if (c !== 'framework_noise' && v) errorsByClass[c] = v;
   return { iteration, success: observed ? matched / observed : 0, matched, observed, perAgent, errorsByClass, refreshes, durationMs };

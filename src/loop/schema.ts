@@ -22,7 +22,7 @@ export const panelItemSchema = z.object({ ratingKey: z.string(), title: z.string
 
 export const panelFigureSchema = z.object({
   iteration: z.number().int().nonnegative(),
-  /** Matched (agent × item) searches over all observed ones. */
+  /** Panel items matched by at least one site agent, over the panel items any agent searched. */
   success: z.number().min(0).max(1),
   matched: z.number().int().nonnegative(),
   observed: z.number().int().nonnegative(),

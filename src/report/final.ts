@@ -38,7 +38,7 @@ export function renderFinalMarkdown(s: LoopState, ledger: LessonsLedger): string
     '',
     `**Exit: ${s.exit?.reason ?? 'running'}** — ${s.exit?.detail ?? 'the loop has not finished'}`,
     '',
-    `Panel (${s.panel.length} items, fixed at the start): ${pct(first?.success)} → ${pct(lastF?.success)} of the site agents' searches match.`,
+    `Panel (${s.panel.length} items, fixed at the start): ${pct(first?.success)} → ${pct(lastF?.success)} of the panel items are matched by at least one site agent.`,
     '',
     '## Panel per iteration',
     '',

@@ -308,13 +308,7 @@ async function* readFile(o: Opened, from: number, lineNo: number, bundleId: stri
       const n = await inFlight;
       if (n === 0) break;
       if (first && from === 0 && looksBinary(cur.subarray(0, n))) {
-        const utf16 = n >= 2 && ((cur[0] === 0xff && cur[1] === 0xfe) || (cur[0] === 0xfe && cur[1] === 0xff));
-        st.problems.push({
-          path: file.path,
-          message: utf16
-            ? 'is UTF-16 text (saved as "Unicode" by a Windows editor?), not a plug-in log as Plex writes it; skipped (save it as UTF-8, or copy the original file)'
-            : 'looks like a binary file, not a plug-in log; skipped',
-        });
+        st.problems.push({ path: file.path, message: binaryProblem(cur.subarray(0, Math.min(n, 4))) });
         return undefined;
       }
       first = false;
@@ -352,6 +346,16 @@ async function* readStream(stream: NodeJS.ReadableStream, st: ReadState): AsyncG
   if (total === 0) throw new InputError('standard input was empty', 'paste or pipe plug-in log lines, or pass --logs DIR');
   st.stats.bytes += total;
   st.sources.push({ path: '-', fingerprint: '', size: total, fromOffset: 0, toOffset: total, lines: split.lineNo });
+}
+
+/** Why a file that looks binary was skipped, naming the common look-alikes by their first bytes. */
+function binaryProblem(magic: Buffer): string {
+  const is = (...bytes: number[]) => bytes.every((b, k) => magic[k] === b);
+  if (is(0xff, 0xfe) || is(0xfe, 0xff))
+    return 'is UTF-16 text (saved as "Unicode" by a Windows editor?), not a plug-in log as Plex writes it; skipped (save it as UTF-8, or copy the original file)';
+  if (is(0x1f, 0x8b)) return 'is gzip-compressed; skipped (unpack it first, e.g. gunzip)';
+  if (is(0x50, 0x4b, 0x03, 0x04)) return 'is a zip archive; skipped (unpack it first)';
+  return 'looks like a binary file, not a plug-in log; skipped';
 }
 
 /** Mostly control bytes or invalid UTF-8 in the first 8 KiB, and no framework timestamp: not a log. */

@@ -257,4 +257,13 @@ test('read: a UTF-16 file (a Windows editor\'s "Unicode") is a problem that says
   await writeFile(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(fw('a') + fw('b'), 'utf16le')]));
   const r = readLogLines({ kind: 'files', paths: [file, join(dir, '..', 'missing.log')] });
   await assert.rejects(r.done(), /no log file could be read: .*saved as unicode\.log: is UTF-16 text/);
+  const { gzipSync } = await import('node:zlib');
+  await writeFile(join(dir, `${ID}.log.1.gz`), gzipSync(fw('zipped')));
+  await writeFile(join(dir, `${ID}.log`), fw('plain'));
+  const folder = await readAll({ kind: 'folder', dir });
+  assert.deepEqual(
+    folder.result.problems.map((p) => p.message.split(';')[0]),
+    ['is gzip-compressed', 'is UTF-16 text (saved as "Unicode" by a Windows editor?), not a plug-in log as Plex writes it'],
+  );
+  assert.equal(folder.lines.length, 1);
 });

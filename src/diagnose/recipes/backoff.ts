@@ -6,19 +6,32 @@
  * patched in every copy).
  */
 import type { RequestSite } from '../inspect/types.ts';
-import { afterImports, splitLines, type SourceEdit } from './source.ts';
+import { afterImports, pyString, splitLines, type SourceEdit } from './source.ts';
 import { addEdits, bundleFiles, emptyChange, type Recipe, type RecipeContext } from './types.ts';
 
 export const BACKOFF_HELPER = 'requestWithBackoff';
 
-/** Python 2.7/3 common-subset helper; names follow Plex's RestrictedPython rules (no leading underscore). */
-export function backoffHelper(): string[] {
+export const BACKOFF_HOSTS = 'BACKOFF_HOSTS';
+export const BACKOFF_ON = 'BACKOFF_ON';
+
+/**
+ * Python 2.7/3 common-subset helper; names follow Plex's RestrictedPython rules (no leading underscore).
+ * It retries only requests to the hosts in BACKOFF_HOSTS whose error text holds one of BACKOFF_ON: a
+ * challenge page on another host that answers 503 is not retried into a slow refresh.
+ */
+export function backoffHelper(hosts: string[], markers: string[]): string[] {
   return [
     '',
     '',
+    `${BACKOFF_HOSTS} = (${hosts.map(pyString).join(', ')},)`,
+    `${BACKOFF_ON} = (${markers.map(pyString).join(', ')},)`,
+    '',
+    '',
     `def ${BACKOFF_HELPER}(fetch, *args, **kwargs):`,
-    '    # plexmend: retry HTTP 429/503 and timeouts with exponential back-off, honouring Retry-After',
+    '    # plexmend: retry transient HTTP errors of these hosts with exponential back-off, honouring Retry-After',
     '    import time',
+    "    url = str(args[0]) if args else str(kwargs.get('url', ''))",
+    `    retrying = any(host in url for host in ${BACKOFF_HOSTS})`,
     '    delay = 2.0',
     '    attempt = 0',
     '    while True:',
@@ -26,10 +39,8 @@ export function backoffHelper(): string[] {
     '            return fetch(*args, **kwargs)',
     '        except Exception as error:',
     '            text = str(error)',
-    "            transient = ('429' in text or '503' in text or 'Too Many Requests' in text",
-    "                         or 'Service Unavailable' in text or 'timed out' in text)",
     '            attempt = attempt + 1',
-    '            if not transient or attempt > 4:',
+    `            if not retrying or attempt > 4 or not any(marker in text for marker in ${BACKOFF_ON}):`,
     '                raise',
     '            wait = delay',
     '            try:',
@@ -40,6 +51,26 @@ export function backoffHelper(): string[] {
     '            time.sleep(min(wait, 60.0))',
     '            delay = delay * 2',
   ];
+}
+
+/** The error texts that mark the group's transient failure, from its status or class. */
+export function markersFor(status: number | undefined, cls: string): string[] {
+  if (cls === 'timeout') return ['timed out'];
+  if (status === 429) return ['429', 'Too Many Requests'];
+  if (status === 503) return ['503', 'Service Unavailable'];
+  if (status === 502) return ['502', 'Bad Gateway'];
+  if (status === 504) return ['504', 'Gateway Time'];
+  // Composed into another fix (a header fix learned it needs back-off): the usual transient answers.
+  return ['429', 'Too Many Requests', '503', 'Service Unavailable'];
+}
+
+/** Adds values to a `NAME = ('a', 'b',)` tuple line, keeping what is there. */
+export function extendTuple(line: string, values: string[]): string {
+  const m = /^(\s*\w+\s*=\s*\()(.*)(\)\s*)$/.exec(line);
+  if (!m) return line;
+  const have = [...m[2]!.matchAll(/'([^']*)'|"([^"]*)"/g)].map((x) => x[1] ?? x[2]!);
+  const all = [...have, ...values.filter((v) => !have.includes(v))];
+  return `${m[1]}${all.map(pyString).join(', ')},${m[3]}`;
 }
 
 const FRAMEWORK_FETCH = /^(HTML|XML|JSON|HTTP)\.(ElementFromURL|ObjectFromURL|Request)$/;
@@ -77,8 +108,16 @@ export function backoffEdits(ctx: RecipeContext, change = emptyChange('', '')): 
     const { f } = ts[0]!;
     const lines = splitLines(ctx.text(f.file));
     const edits: SourceEdit[] = ts.map(({ r }) => ({ kind: 'transform', line: r.line, fn: (l) => wrapCall(l, r.callee), why: `route ${r.callee} through ${BACKOFF_HELPER}` }));
+    const hosts = host ? [host] : [...new Set(ts.flatMap(({ r }) => [...r.hosts, ...r.likelyHosts]))];
+    const markers = markersFor(ctx.group.status, ctx.group.class);
     if (!f.file.inspection.functions.some((fn) => fn.name === BACKOFF_HELPER)) {
-      edits.push({ kind: 'insert', afterLine: afterImports(lines), lines: backoffHelper(), why: `define ${BACKOFF_HELPER}` });
+      edits.push({ kind: 'insert', afterLine: afterImports(lines), lines: backoffHelper(hosts, markers), why: `define ${BACKOFF_HELPER}` });
+    } else {
+      // The helper is there from an earlier fix: widen its host and error lists.
+      const hostLine = lines.findIndex((l) => l.trimStart().startsWith(`${BACKOFF_HOSTS} =`));
+      const onLine = lines.findIndex((l) => l.trimStart().startsWith(`${BACKOFF_ON} =`));
+      if (hostLine >= 0) edits.push({ kind: 'transform', line: hostLine + 1, fn: (l) => extendTuple(l, hosts), why: 'add the host' });
+      if (onLine >= 0) edits.push({ kind: 'transform', line: onLine + 1, fn: (l) => extendTuple(l, markers), why: 'add the error markers' });
     }
     addEdits(change.edits, sha, edits);
     for (const { r } of ts) change.evidence.push({ file: `${ctx.bundle.bundle}/${f.path}`, line: r.line, text: (lines[r.line - 1] ?? '').trim(), why: `requests ${host ?? 'the site'} in ${r.func}` });
@@ -91,7 +130,7 @@ export const retryBackoff: Recipe = {
   async run(ctx) {
     const change = emptyChange(
       'Retry with exponential back-off on 429/503 and timeouts',
-      `${ctx.group.host ?? 'the site'} answers ${ctx.group.status ?? ctx.group.class.replace(/_/g, ' ')} when asked too fast or when busy; retrying after 2, 4, 8, 16 s (or the site's Retry-After) lets the request through.`,
+      `${ctx.group.host ?? 'the site'} answers ${ctx.group.status ?? ctx.group.class.replace(/_/g, ' ')} when asked too fast or when busy; retrying that host's requests after 2, 4, 8, 16 s (or the site's Retry-After) lets them through.`,
     );
     const r = backoffEdits(ctx, change);
     return r.ok ? { ok: true, ...change } : r;

@@ -163,9 +163,15 @@ export async function openArchive(archiveDir: string, deps: ArchiveDeps): Promis
   return {
     state: () => state,
     poll: async (logsDir, opts = {}) => {
-      const r = await pollOnce(archiveDir, logsDir, state, deps, opts.keepDays);
-      state = r.state;
-      return r.result;
+      try {
+        const r = await pollOnce(archiveDir, logsDir, state, deps, opts.keepDays);
+        state = r.state;
+        return r.result;
+      } catch (err) {
+        // A failed poll may have appended bytes it never committed: cut them before the next poll.
+        await recover(archiveDir, state).catch(() => undefined);
+        throw err;
+      }
     },
     close: () => releaseLock(archiveDir),
   };

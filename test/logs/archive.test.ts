@@ -286,3 +286,24 @@ test('watch: an archive folder that cannot be created is a one-line error with a
     },
   );
 });
+
+test('archive: a poll that fails half-way leaves no uncommitted bytes behind for the next poll', async (t) => {
+  const { logs, archive } = await setup(t);
+  await writeFile(join(logs, `${ID}.log`), lines(2, 'ok'));
+  const a = await openArchive(archive, clock('2026-02-06T08:00:00Z'));
+  try {
+    await a.poll(logs);
+    await appendFile(join(logs, `${ID}.log`), lines(1, 'written once'));
+    // The state cannot be written (a folder in its way): the poll copies, then fails at the commit.
+    await rename(join(archive, 'state.json'), join(archive, 'state.saved'));
+    await mkdir(join(archive, 'state.json'));
+    await assert.rejects(a.poll(logs));
+    await rm(join(archive, 'state.json'), { recursive: true });
+    await rename(join(archive, 'state.saved'), join(archive, 'state.json'));
+    await a.poll(logs);
+  } finally {
+    await a.close();
+  }
+  const tags = (await archived(archive)).tags;
+  assert.deepEqual(tags.filter((x) => x.startsWith('written once')), ['written once 0']);
+});

@@ -17,6 +17,8 @@ export interface ExitInput {
   regressionDelta?: number;
 }
 
+const EPS = 1e-9;
+
 export function exitFor(i: ExitInput): { reason: LoopExit; detail: string } | null {
   const f = i.figures;
   const now = f[f.length - 1];
@@ -24,14 +26,15 @@ export function exitFor(i: ExitInput): { reason: LoopExit; detail: string } | nu
   if (!now) return null;
   const pct = (x: number) => `${Math.round(x * 100)} %`;
   const regression = i.regressionDelta ?? 0.05;
-  if (prev && now.success < prev.success - regression) {
+  // Shares are ratios of small counts (5/20 − 4/20 = 0.04999…): compare with a tolerance so an exact 5 % counts as 5 %.
+  if (prev && now.success < prev.success - regression - EPS) {
     return { reason: 'FAILURE', detail: `the panel regressed from ${pct(prev.success)} to ${pct(now.success)}: this iteration's fixes are rolled back` };
   }
-  if (now.success >= i.goal) return { reason: 'SUCCESS', detail: `the panel reached ${pct(now.success)} (goal ${pct(i.goal)})` };
+  if (now.success >= i.goal - EPS) return { reason: 'SUCCESS', detail: `the panel reached ${pct(now.success)} (goal ${pct(i.goal)})` };
   const delta = i.plateauDelta ?? 0.05;
   if (f.length >= 3) {
     const last2 = [f[f.length - 1]!.success - f[f.length - 2]!.success, f[f.length - 2]!.success - f[f.length - 3]!.success];
-    if (last2.every((d) => d < delta)) return { reason: 'PLATEAU', detail: `less than ${pct(delta)} improvement on the panel for 2 iterations (${last2.map((d) => pct(d)).join(', ')})` };
+    if (last2.every((d) => d < delta - EPS)) return { reason: 'PLATEAU', detail: `less than ${pct(delta)} improvement on the panel for 2 iterations (${last2.map((d) => pct(d)).join(', ')})` };
   }
   if (i.iteration >= i.maxIterations) return { reason: 'MAX_ITERATIONS', detail: `${i.maxIterations} iterations run; the panel is at ${pct(now.success)}` };
   if (i.actionableLeft === 0) return { reason: 'EXHAUSTED', detail: `no actionable fix left; the panel is at ${pct(now.success)}, the goal ${pct(i.goal)}` };

@@ -65,6 +65,9 @@ export const titleNormalisation: Recipe = {
     const param = fn?.params.find((p) => p !== 'self' && !p.startsWith('*'));
     if (!fn || !param) return { ok: false, reason: `${n.qualifiedName} takes no title argument to normalise` };
     const lines = splitLines(ctx.text(f.file));
+    if (lines.slice(fn.line - 1, fn.endLine).some((l) => l.includes(`${NORMALISE_HELPER}(`))) {
+      return { ok: false, reason: `${n.name}() already folds quotes, dashes, '&' and roman numerals (an earlier fix): the remaining title failures have another cause` };
+    }
     const edits: SourceEdit[] = [];
     let at = fn.line;
     // Past a multi-line signature and a docstring.

@@ -39,6 +39,8 @@ export interface TestOptions {
   thresholds?: Thresholds;
   /** Minimum time between two refreshes (a site's rate limit and an IP ban are real risks). */
   paceMs: number;
+  /** Stop refreshing once the decision is settled (default true); false runs the fixed-sample procedure. */
+  sequential?: boolean;
 }
 
 export interface MappedItem {
@@ -214,7 +216,7 @@ export async function runTreatment(p: FixProposal, control: ControlRun | null, b
     const r = await refresh(m);
     results.set(m.ratingKey, r);
     deps.progress?.(`treatment ${results.size}/${targets.length}: ${m.outcome.agent} · ${m.outcome.title} → ${r.result}`);
-    if (p.expectation.judgeBy === 'items') {
+    if (o.sequential !== false && p.expectation.judgeBy === 'items') {
       // The primary metric is read on the window so far: a settled KEEP still needs it met.
       const so = await deps.logs.since(start);
       const ctrlWin: Window | null = control ? { report: control.report, refreshes: control.refreshes } : null;
@@ -296,7 +298,7 @@ export async function runTreatment(p: FixProposal, control: ControlRun | null, b
     sample: { planned: o.size, mapped: sample.length, unmapped, guards: guards.length },
     control: {
       refreshed: control?.refreshes ?? 0,
-      recovered: control ? control.items.filter((i) => transient(i)).length : 0,
+      recovered: control ? control.items.filter((i) => i.role !== 'guard' && i.result === 'matched').length : 0,
       baselineRate: controlCount && controlCount.trials ? controlCount.successes / controlCount.trials : null,
     },
     refreshes: { started, completed: started - timedOut, timedOut, noData: [...results.values()].filter((r) => r.result === 'no_data').length, stoppedEarly },

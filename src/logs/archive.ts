@@ -264,6 +264,8 @@ async function pollOnce(dir: string, logsDir: string, prev: ArchiveState, deps: 
           (state.pendingGaps[bundleId] ??= []).push(gap);
           result.gaps.push(gap);
         }
+        // A gap starts a new segment now, even before new bytes arrive, so a reader sees it at once.
+        if (state.pendingGaps[bundleId]?.length) await writerFor(dir, bundleId, state, writers, now);
         const entries: BookmarkEntry[] = incomplete ? [...plan.unmatched] : [];
         for (const r of plan.reads) {
           const o = opened.find((x) => x.file === r.file)!;

@@ -246,7 +246,8 @@ async function* readSet(set: LogSet, st: ReadState): AsyncGenerator<RawLine[]> {
     const entries: BookmarkEntry[] = incomplete ? [...plan.unmatched] : [];
     for (const r of plan.reads) {
       const o = opened.find((x) => x.file === r.file)!;
-      const gapBefore = r.from === 0 ? set.gapsBefore?.get(r.file.path) : undefined;
+      // An archive gap sits before a segment's first byte: reported the first time the segment is seen.
+      const gapBefore = r.from === 0 && prev === undefined ? set.gapsBefore?.get(r.file.path) : undefined;
       if (gapBefore) st.gaps.push({ file: r.file.path, bytes: gapBefore.bytes, reason: gapBefore.reason });
       const reader = readFile(o, r.from, r.lineNo, set.bundleId, st);
       let done: FileDone | undefined;

@@ -307,3 +307,36 @@ test('archive: a poll that fails half-way leaves no uncommitted bytes behind for
   const tags = (await archived(archive)).tags;
   assert.deepEqual(tags.filter((x) => x.startsWith('written once')), ['written once 0']);
 });
+
+test('archive: a gap with no new bytes after it yet is visible to a reader at once, and reported only once', async (t) => {
+  const { logs, archive } = await setup(t);
+  const live = join(logs, `${ID}.log`);
+  await writeFile(live, lines(1, 'seen') + '2026-02-06 08:00:00,000 (170787000) :  INFO (sandbox:19) - GayEmpire  - half');
+  const a = await openArchive(archive, clock('2026-02-06T08:00:00Z'));
+  try {
+    await a.poll(logs);
+    const first = await archived(archive);
+    // Six restarts in a row, nothing written after them yet: every file now present is empty.
+    const base = join(logs, `${ID}.log`);
+    for (let k = 0; k < 6; k++) {
+      await rm(`${base}.5`, { force: true });
+      for (let m = 4; m >= 1; m--) if (existsSync(`${base}.${m}`)) await rename(`${base}.${m}`, `${base}.${m + 1}`);
+      await rename(base, `${base}.1`);
+      await writeFile(base, '');
+    }
+    const poll = await a.poll(logs);
+    assert.equal(poll.gaps.length, 1);
+    assert.equal(poll.bytes, 0);
+    const second = await archived(archive, first.result.bookmarks);
+    assert.equal(second.result.gaps.length, 1, 'the reader sees the gap before any new byte arrives');
+    assert.deepEqual(second.tags, []);
+    await appendFile(live, lines(1, 'after'));
+    await a.poll(logs);
+    const third = await archived(archive, second.result.bookmarks);
+    assert.deepEqual(third.result.gaps, [], 'not reported twice');
+    assert.deepEqual(third.tags, ['after 0']);
+    assert.equal((await archived(archive)).result.gaps.length, 1, 'a full read reports it once');
+  } finally {
+    await a.close();
+  }
+});

@@ -53,7 +53,8 @@ export function selectItems(report: LogReport, p: FixProposal, o: { size: number
   }
   for (const list of byClass.values()) list.sort((a, b) => order(keyOf(a), o.seed) - order(keyOf(b), o.seed));
   const chosen: ItemOutcome[] = [];
-  const lists = [...byClass.values()];
+  // Classes in a fixed order (not first appearance in the report), so the sample does not depend on report order.
+  const lists = [...byClass.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, l]) => l);
   for (let round = 0; chosen.length < o.size && lists.some((l) => l.length > round); round++) {
     for (const l of lists) if (l[round] && chosen.length < o.size) chosen.push(l[round]!);
   }

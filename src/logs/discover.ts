@@ -97,17 +97,19 @@ export function logName(name: string): { base: string; age: number } | undefined
 }
 
 function groupSets(entries: { path: string; name: string }[], live: boolean): LogSet[] {
-  const byKey = new Map<string, { key: string; base: string; files: { path: string; name: string; age: number }[] }>();
+  const byKey = new Map<string, { key: string; base: string; isLog: boolean; files: { path: string; name: string; age: number }[] }>();
   for (const e of entries) {
-    const ln = logName(e.name) ?? { base: e.name, age: 0 };
+    const parsed = logName(e.name);
+    const ln = parsed ?? { base: e.name, age: 0 };
     const key = join(dirname(resolve(e.path)), ln.base);
     let g = byKey.get(key);
-    if (!g) byKey.set(key, (g = { key, base: ln.base, files: [] }));
+    if (!g) byKey.set(key, (g = { key, base: ln.base, isLog: parsed !== undefined, files: [] }));
     g.files.push({ path: e.path, name: e.name, age: ln.age });
   }
   return [...byKey.values()].map((g) => ({
     key: g.key,
-    bundleId: BUNDLE_ID.test(g.base) ? g.base : undefined,
+    // Only a log file's name carries a bundle id (`excerpt.txt` does not).
+    bundleId: g.isLog && BUNDLE_ID.test(g.base) ? g.base : undefined,
     files: g.files
       .sort((a, b) => b.age - a.age || a.name.localeCompare(b.name))
       .map((f) => ({ path: f.path, name: f.name, active: live && f.age === 0 && f.name.endsWith('.log') })),
@@ -144,7 +146,9 @@ export async function listLogFolder(dir: string): Promise<LogSet[]> {
 /** Explicit files (any names), grouped into rotation sets in the order first given; nothing is live. */
 export function listLogFiles(paths: string[]): LogSet[] {
   if (paths.length === 0) throw new InputError('no log files given', 'pass one or more log files, --logs DIR, or - for standard input');
-  return groupSets(paths.map((p) => ({ path: p, name: basename(p) })), false);
+  const seen = new Set<string>();
+  const unique = paths.filter((p) => !seen.has(resolve(p)) && seen.add(resolve(p))); // a file named twice is read once
+  return groupSets(unique.map((p) => ({ path: p, name: basename(p) })), false);
 }
 
 /** A folder that cannot be listed, as a one-line InputError with a hint. */

@@ -146,7 +146,12 @@ export async function runControl(p: FixProposal, baseline: LogReport, deps: Test
   return { fixId: p.id, items, unmapped, report: whole.report, refreshes: mapped.length, gapBytes: gapBytes(whole.report) };
 }
 
-const gapBytes = (r: LogReport) => r.gaps.reduce((s, g) => s + g.bytes, 0);
+/**
+ * Bytes lost from the window. A live file that rotated away before any of its new lines were read is a gap
+ * of unknown size (the reader reports 0 bytes, "an unknown number"): it counts as at least one byte, so
+ * the test is INCONCLUSIVE rather than judged on what may be partial data.
+ */
+const gapBytes = (r: LogReport) => r.gaps.reduce((s, g) => s + Math.max(1, g.bytes), 0);
 
 /** Treatment: the non-transient sample refreshed with the fix, stopping when the decision is settled. */
 export async function runTreatment(p: FixProposal, control: ControlRun | null, baseline: LogReport, deps: TestDeps, o: TestOptions): Promise<TestReport> {

@@ -253,6 +253,22 @@ test('a gap in the log window makes the test INCONCLUSIVE, whatever the counts s
   assert.deepEqual(report.logGap.files, ['/logs/com.plexapp.agents.SiteA.log']);
 });
 
+test('a gap of unknown size (the live file rotated off before its new lines were read) is INCONCLUSIVE too', async () => {
+  const world = new World(items403(20, { p: 1 }), 7);
+  const baseline = world.baseline();
+  const control = await runControl(headerFix(), baseline, world.deps(), opts({ guards: 0 }));
+  world.fixed = true;
+  const deps = world.deps();
+  const lossy: TestDeps = { ...deps, logs: { ...deps.logs, since: async (from) => {
+    const r = await deps.logs.since(from);
+    r.report.gaps.push({ file: '/logs/com.plexapp.agents.SiteA.log', bytes: 0, reason: 'what was written to it after the last read is lost, an unknown number of bytes' });
+    return r;
+  } } };
+  const report = await runTreatment(headerFix(), control, baseline, lossy, opts({ guards: 0 }));
+  assert.equal(report.decision.decision, 'INCONCLUSIVE', report.decision.reasons.join('; '));
+  assert.ok(report.logGap.bytes >= 1);
+});
+
 test('a site that fails every request (down) makes the test INCONCLUSIVE, not ROLLBACK', async () => {
   const world = new World(items403(20, { p: 0, without: () => http(503), withFix: () => ({ outcome: 'failed', reasons: [{ class: 'http_error', status: 503 }], requests: [503, 503] }) }), 8);
   // The baseline saw 403s, the control and the treatment only 503s: nothing answers.

@@ -101,7 +101,7 @@ export function backoffEdits(ctx: RecipeContext, change = emptyChange('', '')): 
         .map((r) => ({ f, r })),
     );
   }
-  if (targets.length === 0) return { ok: false, reason: `no framework request to ${host ?? 'the site'} found in ${ctx.bundle.bundle} to wrap` };
+  if (targets.length === 0) return widenRouted(ctx, files, change);
   const byFile = new Map<string, typeof targets>();
   for (const t of targets) byFile.set(t.f.file.sha256, [...(byFile.get(t.f.file.sha256) ?? []), t]);
   for (const [sha, ts] of byFile) {
@@ -114,10 +114,7 @@ export function backoffEdits(ctx: RecipeContext, change = emptyChange('', '')): 
       edits.push({ kind: 'insert', afterLine: afterImports(lines), lines: backoffHelper(hosts, markers), why: `define ${BACKOFF_HELPER}` });
     } else {
       // The helper is there from an earlier fix: widen its host and error lists.
-      const hostLine = lines.findIndex((l) => l.trimStart().startsWith(`${BACKOFF_HOSTS} =`));
-      const onLine = lines.findIndex((l) => l.trimStart().startsWith(`${BACKOFF_ON} =`));
-      if (hostLine >= 0) edits.push({ kind: 'transform', line: hostLine + 1, fn: (l) => extendTuple(l, hosts), why: 'add the host' });
-      if (onLine >= 0) edits.push({ kind: 'transform', line: onLine + 1, fn: (l) => extendTuple(l, markers), why: 'add the error markers' });
+      edits.push(...widenEdits(lines, hosts, markers));
     }
     addEdits(change.edits, sha, edits);
     for (const { r } of ts) change.evidence.push({ file: `${ctx.bundle.bundle}/${f.path}`, line: r.line, text: (lines[r.line - 1] ?? '').trim(), why: `requests ${host ?? 'the site'} in ${r.func}` });
@@ -136,3 +133,47 @@ export const retryBackoff: Recipe = {
     return r.ok ? { ok: true, ...change } : r;
   },
 };
+
+/** Edits that add hosts and error markers to an existing helper's BACKOFF_HOSTS / BACKOFF_ON lines. */
+function widenEdits(lines: string[], hosts: string[], markers: string[]): SourceEdit[] {
+  const edits: SourceEdit[] = [];
+  const hostLine = lines.findIndex((l) => l.trimStart().startsWith(`${BACKOFF_HOSTS} =`));
+  const onLine = lines.findIndex((l) => l.trimStart().startsWith(`${BACKOFF_ON} =`));
+  if (hostLine >= 0) edits.push({ kind: 'transform', line: hostLine + 1, fn: (l) => extendTuple(l, hosts), why: 'add the host' });
+  if (onLine >= 0) edits.push({ kind: 'transform', line: onLine + 1, fn: (l) => extendTuple(l, markers), why: 'add the error markers' });
+  return edits;
+}
+
+const ROUTED_CALL = new RegExp(`${BACKOFF_HELPER}\\((HTML|XML|JSON|HTTP)\\.(ElementFromURL|ObjectFromURL|Request)\\b`);
+
+/**
+ * After an earlier back-off fix the framework calls read `requestWithBackoff(HTTP.Request, url, …)`, which
+ * inspection no longer counts as requests (nor their function as a wrapper). When the bundle talks to the
+ * host (a URL constant or a request names it) and a file of it defines the helper and routes framework
+ * calls through it, the fix for another host or status is to widen the helper's lists.
+ */
+function widenRouted(ctx: RecipeContext, files: ReturnType<typeof bundleFiles>, change: ReturnType<typeof emptyChange>): { ok: true } | { ok: false; reason: string } {
+  const host = ctx.group.host;
+  const none = { ok: false as const, reason: `no framework request to ${host ?? 'the site'} found in ${ctx.bundle.bundle} to wrap` };
+  if (!host) return none;
+  const talksTo = files.some((f) => f.file.inspection.urlConstants.some((u) => u.hosts.includes(host)) || f.file.inspection.requests.some((r) => reaches(r, host)));
+  if (!talksTo) return none;
+  let any = false;
+  for (const f of files) {
+    if (!f.file.inspection.functions.some((fn) => fn.name === BACKOFF_HELPER)) continue;
+    const lines = splitLines(ctx.text(f.file));
+    const routed = lines.findIndex((l) => ROUTED_CALL.test(l));
+    const hostLine = lines.findIndex((l) => l.trimStart().startsWith(`${BACKOFF_HOSTS} =`));
+    if (routed < 0 || hostLine < 0) continue;
+    const edits = widenEdits(lines, [host], markersFor(ctx.group.status, ctx.group.class));
+    addEdits(change.edits, f.file.sha256, edits);
+    change.evidence.push({
+      file: `${ctx.bundle.bundle}/${f.path}`,
+      line: hostLine + 1,
+      text: lines[hostLine]!.trim(),
+      why: `${BACKOFF_HELPER} already routes the framework requests (line ${routed + 1}: ${lines[routed]!.trim()}) but does not retry ${host}`,
+    });
+    any = true;
+  }
+  return any ? { ok: true } : none;
+}

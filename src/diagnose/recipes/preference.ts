@@ -18,7 +18,8 @@ export const preferenceChange: Recipe = {
     const words = TEST_WORDS[ctx.group.class];
     const id = ctx.bundle.identifier;
     if (!words || !id) return { ok: false, reason: 'no preference is known to switch off this test' };
-    const pref = ctx.bundle.prefs.find((p) => p.type === 'bool' && (words.test(p.id) || words.test(p.label)) && /match/i.test(`${p.id} ${p.label}`) && p.default === true);
+    // DefaultPrefs.json writes bool defaults as strings ("true") in PGMA's and Plex's bundles; JSON true counts too.
+    const pref = ctx.bundle.prefs.find((p) => p.type === 'bool' && (words.test(p.id) || words.test(p.label)) && /match/i.test(`${p.id} ${p.label}`) && (p.default === true || p.default === 'true'));
     if (!pref) return { ok: false, reason: `${ctx.bundle.bundle} has no boolean matching preference for ${ctx.group.class.replace(/_/g, ' ')} that is on by default` };
     const change = emptyChange(
       `Turn off "${pref.label || pref.id}" for ${ctx.group.agent}`,

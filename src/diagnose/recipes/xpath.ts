@@ -17,8 +17,9 @@ type Field = 'title' | 'studio' | 'year';
 
 /** Which file-name value a failing read was after, from the agent's own message ("Error getting Site Title"). */
 export function fieldOf(message: string): Field | null {
-  if (/studio/i.test(message)) return 'studio';
-  if (/date|year/i.test(message)) return 'year';
+  // Words, not substrings: PGMA prefixes update messages with "UPDATE::", which holds "date".
+  if (/\bstudios?\b/i.test(message)) return 'studio';
+  if (/\b(date|year)\b/i.test(message)) return 'year';
   if (/title|no film|no scene|no result|< no /i.test(message)) return 'title';
   return null;
 }

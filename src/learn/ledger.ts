@@ -64,6 +64,18 @@ export function adjust(
   return { ...ledger, lessons };
 }
 
+const sameEvidence = (a: Lesson['evidence'][number], b: Lesson['evidence'][number]) =>
+  a.iteration === b.iteration && a.fixId === b.fixId && a.metric === b.metric && a.observed === b.observed;
+
+/**
+ * Whether a lesson already holds this evidence. The same evidence met again (a post-mortem re-run after a
+ * kill between saving the ledger and saving the loop state) is no confirmation: post-mortems skip it, so a
+ * resumed loop ends with the same weights.
+ */
+export function alreadyRecorded(l: Lesson, evidence: Lesson['evidence']): boolean {
+  return evidence.length > 0 && evidence.every((e) => l.evidence.some((x) => sameEvidence(x, e)));
+}
+
 export interface Situation {
   phase: Lesson['phase'];
   agent?: string;

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { defineDocument } from '../documents.ts';
 import type { LessonsLedger } from '../diagnose/schema.ts';
 import { deriveLessons, type Intervention } from './derive.ts';
-import { adjust, recordLesson } from './ledger.ts';
+import { adjust, alreadyRecorded, lessonKey, recordLesson } from './ledger.ts';
 
 export const postMortemSchema = z.object({
   schema: z.literal('plexmend.postmortem/1'),
@@ -77,12 +77,18 @@ export function postMortem(
     const { drafts, adjustments } = deriveLessons(iv, next);
     for (const d of drafts) {
       const before = new Set(next.lessons.map((l) => l.id));
-      next = recordLesson(next, d, at);
+      const known = next.lessons.find((l) => lessonKey(l) === lessonKey(d));
+      if (!known || !alreadyRecorded(known, d.evidence)) next = recordLesson(next, d, at);
       const l = next.lessons.find((x) => x.text === d.text);
-      if (l) (before.has(l.id) ? confirmed : added).push(l.id);
+      // A lesson whose first evidence is this intervention was added by it (also when a resumed post-mortem meets it again).
+      const first = l?.evidence[0];
+      const mine = first !== undefined && first.iteration === iteration && first.fixId === iv.proposal.id;
+      if (l) (!before.has(l.id) || mine ? added : confirmed).push(l.id);
     }
     for (const a of adjustments) {
-      next = adjust(next, a.id, a.delta, at, { evidence: [{ iteration, fixId: iv.proposal.id, observed: a.observed }] });
+      const evidence = [{ iteration, fixId: iv.proposal.id, observed: a.observed }];
+      const known = next.lessons.find((l) => l.id === a.id);
+      if (known && !alreadyRecorded(known, evidence)) next = adjust(next, a.id, a.delta, at, { evidence });
       (a.delta > 0 ? confirmed : contradicted).push(a.id);
     }
   }

@@ -170,8 +170,12 @@ export async function runLoop(state: LoopState, ports: LoopPorts): Promise<LoopS
         for (const p of chosen) s.fixes.push(entryFor(p, n));
         ports.out(`iteration ${n}: ${d.groups.length} error groups, ${chosen.length} fixes to try`);
         if (chosen.length === 0) {
-          const left = d.groups.filter((g) => !g.cause.fixable).map((g) => `${g.id} (${g.cause.id})`);
-          s.exit = { reason: 'EXHAUSTED', detail: `no actionable fix left; the panel is at ${pct(last(s.figures).success)}, the goal ${pct(s.goal)}. Left: ${left.join(', ') || 'nothing diagnosable'}` };
+          // The start figure is judged here too: a panel that already meets the goal is a SUCCESS, not EXHAUSTED.
+          const now = last(s.figures).success;
+          s.exit =
+            now >= s.goal
+              ? { reason: 'SUCCESS', detail: `the panel is at ${pct(now)} (goal ${pct(s.goal)}) and no fix is needed` }
+              : { reason: 'EXHAUSTED', detail: `no actionable fix left; the panel is at ${pct(now)}, the goal ${pct(s.goal)}. Left: ${leftOver(d, s).join('; ') || 'nothing diagnosable'}` };
           s.step = 'done';
         } else s.step = 'fixes';
         break;
@@ -200,11 +204,17 @@ export async function runLoop(state: LoopState, ports: LoopPorts): Promise<LoopS
         break;
       }
       case 'panel': {
-        ports.out(`iteration ${n}: refreshing the panel…`);
-        const r = await timed('panel', () => ports.refreshPanel(s.panel));
-        s.figures.push(panelFigure(n, s.panel, r.report, r.refreshes, r.durationMs));
-        ports.out(`iteration ${n}: panel ${pct(s.figures[s.figures.length - 2]!.success)} → ${pct(last(s.figures).success)}`);
-        const exit = exitFor({ figures: s.figures, goal: s.goal, iteration: n, maxIterations: s.maxIterations, actionableLeft: 1 });
+        // The figure is saved before anything acts on it: a kill during the FAILURE rollback resumes to the
+        // same figure (refreshing again would measure the half-rolled-back panel and judge differently).
+        if (!s.figures.some((f) => f.iteration === n)) {
+          ports.out(`iteration ${n}: refreshing the panel…`);
+          const r = await timed('panel', () => ports.refreshPanel(s.panel));
+          s.figures.push(panelFigure(n, s.panel, r.report, r.refreshes, r.durationMs));
+          ports.out(`iteration ${n}: panel ${pct(s.figures[s.figures.length - 2]!.success)} → ${pct(last(s.figures).success)}`);
+          if (!exitOf(s, n)) await ports.store.saveReport(n + 1, r.report);
+          await save();
+        }
+        const exit = exitOf(s, n);
         if (exit?.reason === 'FAILURE') {
           await ports.rollbackIteration(n, exit.detail);
           for (const f of s.fixes.filter((x) => x.iteration === n)) f.kept = false;
@@ -213,7 +223,6 @@ export async function runLoop(state: LoopState, ports: LoopPorts): Promise<LoopS
           s.exit = exit;
           s.step = 'done';
         } else {
-          await ports.store.saveReport(n + 1, r.report);
           s.iteration = n + 1;
           s.step = 'diagnose';
         }
@@ -299,6 +308,21 @@ async function fixStep(f: FixEntry, s: LoopState, ports: LoopPorts, timed: <T>(n
     case 'decided':
       return;
   }
+}
+
+const exitOf = (s: LoopState, n: number) => exitFor({ figures: s.figures, goal: s.goal, iteration: n, maxIterations: s.maxIterations, actionableLeft: 1 });
+
+/** What an exhausted loop leaves behind, and why: groups parked, rolled back, or with no code fix. */
+function leftOver(d: DiagnosticReport, s: LoopState): string[] {
+  return d.groups.map((g) => {
+    const parked = s.parked.find((p) => p.groupId === g.id);
+    if (parked) return `${g.id} (parked: ${parked.reason})`;
+    const rolled = s.fixes.filter((f) => f.groupId === g.id && f.decision === 'ROLLBACK').pop();
+    if (rolled) return `${g.id} (rolled back: ${rolled.decision} — ${rolled.reasons.join('; ')})`;
+    const p = g.proposals.find((x) => x.offered);
+    if (!g.cause.fixable || !p) return `${g.id} (${g.cause.id}: no code fix${p?.workaround ? `; workaround: ${p.workaround}` : ''})`;
+    return `${g.id} (${p.kind} ${p.recipe}: not a code patch${p.workaround ? `; ${p.workaround}` : ''})`;
+  });
 }
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;

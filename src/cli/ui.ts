@@ -22,7 +22,7 @@ export function createUi(stream: NodeJS.WriteStream = process.stderr, env: NodeJ
     color,
     info: (line) => stream.write(line + '\n'),
     warn: (line) => stream.write(paint(33, 'warning: ') + line + '\n'),
-    async steps(tasks, ctx) {
+    async steps<C>(tasks: Array<{ title: string; run: (ctx: C, update: (text: string) => void) => Promise<void> }>, ctx: C): Promise<C> {
       const list: ListrTask[] = tasks.map((t) => ({
         title: t.title,
         task: async (c, task) => t.run(c as never, (text) => (task.output = text)),

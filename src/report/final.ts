@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readDocument } from '../documents.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { paths, type Workspace } from '../workspace.ts';
-import { LessonsLedgerDocument, type LessonsLedger } from '../diagnose/schema.ts';
+import { LessonsLedgerDocument, type LessonsLedger, type MetricExpectation } from '../diagnose/schema.ts';
 import type { LoopState } from '../loop/schema.ts';
 import { redact } from '../redact.ts';
 import { esc, lineChart, pairedBars, stackedBars } from './svg.ts';
@@ -28,13 +28,29 @@ function change(before: number | null | undefined, after: number | null | undefi
   return Math.max(-1, Math.min(1, (after - before) / before));
 }
 
+/**
+ * The relative change of its primary metric a fix predicted (−0.3 = at least 30 % fewer), from the
+ * expectation's direction and threshold; an absolute threshold is read against the baseline. Null when the
+ * prediction names no amount.
+ */
+export function expectedChange(m: MetricExpectation | undefined): number | null {
+  if (!m) return null;
+  if (m.direction === 'zero') return -1;
+  if (m.direction === 'stay') return 0;
+  const sign = m.direction === 'decrease' ? -1 : 1;
+  if (!m.threshold) return null;
+  if (m.threshold.kind === 'relative') return sign * Math.min(1, m.threshold.value);
+  if (!m.baseline) return null;
+  return sign * Math.min(1, m.threshold.value / m.baseline);
+}
+
 export function renderFinalMarkdown(s: LoopState, ledger: LessonsLedger): string {
   const first = s.figures[0];
   const lastF = s.figures[s.figures.length - 1];
   const out = [
     '# plexmend — final report',
     '',
-    `Target: ${s.target}. Started ${s.startedAt}, last step ${s.updatedAt}.`,
+    `Target: ${s.target.replace(/^target: /, "")}. Started ${s.startedAt}, last step ${s.updatedAt}.`,
     '',
     `**Exit: ${s.exit?.reason ?? 'running'}** — ${s.exit?.detail ?? 'the loop has not finished'}`,
     '',
@@ -81,7 +97,7 @@ export function renderHtml(s: LoopState, ledger: LessonsLedger): string {
     lineChart('Success per agent per iteration', labels, agents.map((a) => ({ name: a, values: s.figures.map((f) => (f.perAgent[a]?.observed ? f.perAgent[a]!.matched / f.perAgent[a]!.observed : null)) })), { max: 1, percent: true }),
     pairedBars(
       'Primary metric per fix: expected vs actual change',
-      s.fixes.filter((f) => f.decision).map((f) => ({ label: `${f.fixId} (it ${f.iteration})`, expected: f.recipe === 'workaround' ? 0 : -0.5, actual: change(f.primaryBefore, f.primaryAfter) })),
+      s.fixes.filter((f) => f.decision).map((f) => ({ label: `${f.fixId} (it ${f.iteration})`, expected: expectedChange(f.expectedPrimary), actual: change(f.primaryBefore, f.primaryAfter) })),
     ),
   ];
   const row = (cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;

@@ -117,6 +117,7 @@ function entryFor(p: FixProposal, iteration: number): FixEntry {
     step: 'pending',
     reasons: [],
     expected: p.expectation.primary.description,
+    expectedPrimary: p.expectation.primary,
     sideEffects: [],
     refreshes: 0,
     durationMs: 0,

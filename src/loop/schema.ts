@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { defineDocument } from '../documents.ts';
 import { DECISIONS } from '../testing/decide.ts';
-import { RECIPES } from '../diagnose/schema.ts';
+import { RECIPES, metricExpectationSchema } from '../diagnose/schema.ts';
 
 export const LOOP_EXITS = ['PLATEAU', 'SUCCESS', 'EXHAUSTED', 'MAX_ITERATIONS', 'FAILURE', 'MANUAL_EXIT'] as const;
 export type LoopExit = (typeof LOOP_EXITS)[number];
@@ -45,6 +45,8 @@ export const fixEntrySchema = z.object({
   decision: z.enum(DECISIONS).optional(),
   reasons: z.array(z.string()).default([]),
   expected: z.string(),
+  /** The primary metric's predicted move (direction, threshold, baseline) as the proposal stated it. */
+  expectedPrimary: metricExpectationSchema.optional(),
   /** Primary metric per refresh, control → treatment. */
   primaryBefore: z.number().nullable().optional(),
   primaryAfter: z.number().nullable().optional(),

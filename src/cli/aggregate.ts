@@ -84,12 +84,23 @@ export async function runAggregate(o: AggregateCliOptions, io: { stdin?: NodeJS.
   if (since && until && since > until) throw new UsageError(`--since ${since} is after --until ${until}`, 'swap the two bounds');
 
   stderr.write(`plexmend: aggregating ${label}\n`);
-  const tty = Boolean(stderr.isTTY);
-  const report = await aggregate(input, { read: readLogLines, templates: fileTemplateStore(ws.paths.templates(workspace)), now }, {
-    since, until, agents: o.agent, lenient: o.pasted || undefined,
-    onProgress: tty ? (n) => stderr.write(`\r  ${n.toLocaleString('en-US')} lines…`) : undefined,
-  });
-  if (tty) stderr.write('\r');
+  // Progress: a listr2 task with a live line count on a terminal, plain lines otherwise.
+  const { createUi } = await import('./ui.ts');
+  const ui = createUi(stderr as NodeJS.WriteStream);
+  const { report } = await ui.steps<{ report?: import('../logs/schema.ts').LogReport }>(
+    [
+      {
+        title: `read ${label}`,
+        run: async (ctx, update) => {
+          ctx.report = await aggregate(input, { read: readLogLines, templates: fileTemplateStore(ws.paths.templates(workspace)), now }, {
+            since, until, agents: o.agent, lenient: o.pasted || undefined,
+            onProgress: ui.tty ? (n) => update(`${n.toLocaleString('en-US')} lines…`) : undefined,
+          });
+        },
+      },
+    ],
+    {},
+  ) as { report: import('../logs/schema.ts').LogReport };
   for (const p of report.problems) stderr.write(`plexmend: warning: ${p.path}: ${p.message}\n`);
   for (const g of report.gaps) stderr.write(`plexmend: warning: gap in ${g.file}: ${g.bytes} bytes (${g.reason})\n`);
 

@@ -2,7 +2,7 @@
  * Terminal output: colour only on a TTY and never with NO_COLOR (https://no-color.org); progress via
  * listr2 on a TTY and plain lines otherwise (CI, pipes, log files).
  */
-import { Listr, type ListrTask } from 'listr2';
+import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 
 export interface Ui {
   readonly tty: boolean;
@@ -27,11 +27,14 @@ export function createUi(stream: NodeJS.WriteStream = process.stderr, env: NodeJ
         title: t.title,
         task: async (c, task) => t.run(c as never, (text) => (task.output = text)),
       }));
+      const output = new ProcessOutput(stream, stream);
       const runner = new Listr(list, {
         ctx: ctx as never,
         renderer: tty ? 'default' : 'simple',
         fallbackRenderer: 'simple',
-        rendererOptions: { outputBar: 1 } as never,
+        // Progress goes to the UI stream (stderr), never into stdout, which may carry a document.
+        rendererOptions: { outputBar: 1, logger: new ListrLogger({ processOutput: output }) } as never,
+        fallbackRendererOptions: { logger: new ListrLogger({ processOutput: output }) } as never,
         exitOnError: true,
         registerSignalListeners: false,
       });

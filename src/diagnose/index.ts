@@ -96,6 +96,7 @@ export async function diagnose(report: LogReport, deps: DiagnoseDeps, options: D
     const proposals: FixProposal[] = [];
     const codeEvidence: ErrorGroup['cause']['evidence']['code'] = [];
     if (!bundle) notes.push(`${g.id}: no bundle for agent ${g.agent} in ${options.pluginsDir}; only a workaround can be offered`);
+    else noteSyntaxErrors(deps.inspection, bundle, notes);
     for (const files of bundle ? deps.inspection.files.filter((f) => bundle.files.some((b) => b.sha256 === f.sha256)) : []) await textOf(files);
 
     const plan = recipeOrder(rule, g, options.ledger);
@@ -170,6 +171,19 @@ export async function diagnose(report: LogReport, deps: DiagnoseDeps, options: D
     lessonsLoaded: options.ledger.lessons.length,
     notes,
   };
+}
+
+/**
+ * A bundle whose code does not parse: Plex cannot load it either, inspection misses what follows the
+ * error, and any patch of that file fails the Python 2.7 point. Said once per file, before the proposals.
+ */
+function noteSyntaxErrors(inspection: BundleInspection, bundle: BundleInfo, notes: string[]): void {
+  for (const f of bundle.files) {
+    const errors = inspection.files.find((x) => x.sha256 === f.sha256)?.inspection.syntaxErrors ?? [];
+    if (errors.length === 0) continue;
+    const note = `${bundle.bundle}/${f.path}:${errors[0]!.line}: syntax error (${errors[0]!.text.trim().split(/\r?\n/)[0]!.slice(0, 80)}); Plex cannot load this file and its inspection is incomplete; fix it first — patches of it are not offered`;
+    if (!notes.includes(note)) notes.push(note);
+  }
 }
 
 function emptyBundle(g: ObservedGroup): BundleInfo {

@@ -96,6 +96,11 @@ export const titleNormalisation: Recipe = {
     );
     addEdits(change.edits, f.file.sha256, edits);
     change.evidence.push({ file: `${ctx.bundle.bundle}/${f.path}`, line: fn.line, text: (lines[fn.line - 1] ?? '').trim(), why: `the title normaliser (${n.signals.join(', ')})` });
+    // Its first statement, where the titles arrive unfolded: after a long docstring this is several lines
+    // below the def, and the checklist's code-location point needs the evidence at the edited line.
+    if (at + 1 - fn.line > 3 && at < fn.endLine) {
+      change.evidence.push({ file: `${ctx.bundle.bundle}/${f.path}`, line: at + 1, text: (lines[at] ?? '').trim(), why: `${n.name}() starts working on ${param} here, without folding title forms` });
+    }
     return { ok: true, ...change };
   },
 };

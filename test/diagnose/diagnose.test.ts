@@ -1,0 +1,216 @@
+/**
+ * diagnose() end to end on the fixture Plug-ins folder with fake DiagnoseDeps: inspection of the real
+ * fixture files, a fake site (answers per host and per request headers, so the probe's two requests tell
+ * a challenge from a header refusal), the parser-level Python 2.7 check. Asserts groups, causes,
+ * offered proposals, rules that never fired, and bad input.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyPatch } from 'diff';
+import { diagnose, type DiagnoseDeps, type DiagnoseOptions } from '../../src/diagnose/index.ts';
+import type { HttpAnswer, HttpGet } from '../../src/diagnose/probe.ts';
+import { checkPython27, parserPy27Checker, type PythonSource } from '../../src/diagnose/python/py27.ts';
+import { RULES } from '../../src/diagnose/knowledge.ts';
+import { diagnosticReportSchema, type DiagnosticReport, type ErrorGroup } from '../../src/diagnose/schema.ts';
+import { renderDiagnosisMarkdown } from '../../src/report/diagnosis-md.ts';
+import { loadFixture, PLUGINS, type Fixture } from '../fixtures/diagnose/harness.ts';
+import { films, reportOf, type GroupSpec } from '../fixtures/diagnose/report.ts';
+
+const KESTREL = 'www.kestrel-films.example';
+const HERON = 'www.heron-videos.example';
+const WREN = 'www.wren-studio.example';
+
+const CHALLENGE = '<html><head><title>Just a moment...</title></head><body><script src="/cdn-cgi/challenge-platform/h/b/orchestrate/jsch/v1"></script></body></html>';
+
+/** The sites: Wren challenges everyone; Heron refuses non-browser requests; Kestrel rate-limits. */
+function sites(asked: string[]): HttpGet {
+  return {
+    async get(url, headers): Promise<HttpAnswer> {
+      asked.push(url);
+      const host = new URL(url).hostname;
+      const browser = /^Mozilla\/5\.0/.test(headers['User-Agent'] ?? '') && Boolean(headers['Accept-Language']);
+      if (host === WREN) return { status: 403, headers: { server: 'cloudflare' }, body: CHALLENGE };
+      if (host === HERON) return browser ? { status: 200, headers: {}, body: '<ul class="films"></ul>' } : { status: 403, headers: {}, body: 'Forbidden' };
+      if (host === KESTREL) return { status: 429, headers: { 'retry-after': '5' }, body: 'Too Many Requests' };
+      throw new Error(`unexpected host ${host}`);
+    },
+  };
+}
+
+function depsFor(fx: Fixture, asked: string[] = [], checked: PythonSource[][] = []): DiagnoseDeps {
+  return {
+    inspection: fx.inspection,
+    readText: async (rel) => fx.textAt(rel),
+    http: sites(asked),
+    async py27(files) {
+      checked.push([...files]);
+      return checkPython27(files, { checker: parserPy27Checker(), tried: [] });
+    },
+    bundleLibraries: async () => new Set(),
+    now: () => new Date('2026-11-24T05:00:00Z'),
+  };
+}
+
+const OPTIONS: DiagnoseOptions = {
+  iteration: 1,
+  reportPath: '/srv/plexmend work/iterations/1/aggregate.json',
+  pluginsDir: PLUGINS,
+  ledger: { schema: 'plexmend.lessons/1', lessons: [] },
+  probe: true,
+  minItems: 2,
+};
+
+const SPECS: GroupSpec[] = [
+  {
+    class: 'http_error',
+    agent: 'Wren',
+    host: WREN,
+    status: 403,
+    count: 14,
+    message: 'HTTP Error 403: Forbidden',
+    url: `https://${WREN}/search.php?title=night`,
+    items: films('Wren', ['Night Shift', 'Harbour Lights', 'Blue Hour', 'Dry Season']),
+  },
+  {
+    class: 'http_error',
+    agent: 'Heron',
+    host: HERON,
+    status: 403,
+    count: 9,
+    message: 'HTTP Error 403: Forbidden',
+    url: `https://${HERON}/find/night`,
+    items: films('Heron', ['Night Shift', 'Harbour Lights', 'Blue Hour']),
+  },
+  {
+    class: 'http_error',
+    agent: 'Kestrel',
+    host: KESTREL,
+    status: 429,
+    count: 20,
+    message: 'HTTP Error 429: Too Many Requests',
+    url: `http://${KESTREL}/search?q=night`,
+    items: films('Kestrel', ['Night Shift', 'Blue Hour']),
+  },
+  { class: 'title_match_failure', agent: 'Kestrel', count: 3, message: 'SEARCH:: Error getting Site Title: < Title Match Failure! >', items: films('Kestrel', ['Tom\u2019s Rocky II']) },
+];
+
+function group(d: DiagnosticReport, id: string): ErrorGroup {
+  return d.groups.find((g) => g.id === id) ?? assert.fail(`no group ${id} in ${d.groups.map((g) => g.id).join(', ')}`);
+}
+
+test('diagnose: causes, offered proposals and rules not fired on the fixture', async () => {
+  const fx = await loadFixture();
+  const asked: string[] = [];
+  const checked: PythonSource[][] = [];
+  const d = await diagnose(reportOf(SPECS), depsFor(fx, asked, checked), OPTIONS);
+  diagnosticReportSchema.parse(d);
+  // Ordered by impact (items affected).
+  assert.deepEqual(d.groups.map((g) => g.id), ['http-error-wren-www-wren-studio-example-403', 'http-error-heron-www-heron-videos-example-403', 'http-error-kestrel-www-kestrel-films-example-429', 'title-match-failure-kestrel']);
+
+  // The challenge: unfixable, workaround only, headers not proposed.
+  const wren = group(d, 'http-error-wren-www-wren-studio-example-403');
+  assert.equal(wren.cause.id, 'anti-bot-challenge');
+  assert.equal(wren.cause.fixable, false);
+  assert.match(wren.cause.summary, /probe: an anti-bot challenge answers even a browser's request/);
+  assert.deepEqual(wren.proposals.map((p) => [p.recipe, p.kind, p.offered]), [['workaround', 'workaround', true]]);
+  assert.match(wren.proposals[0]!.workaround!, /Disable Wren/);
+
+  // Header refusal: the header recipe, offered, passing every blocking point, patching Heron's Start().
+  const heron = group(d, 'http-error-heron-www-heron-videos-example-403');
+  assert.equal(heron.cause.id, 'refuses-non-browser-requests');
+  assert.equal(heron.cause.fixable, true);
+  const headers = heron.proposals[0]!;
+  assert.equal(headers.recipe, 'request_headers');
+  assert.equal(headers.offered, true, JSON.stringify(headers.checklist.filter((c) => !c.pass)));
+  assert.deepEqual(headers.changes.map((c) => c.path), ['Heron.bundle/Contents/Code/__init__.py']);
+  assert.deepEqual(headers.bundleIds, ['com.plexapp.agents.Heron']);
+  assert.equal(headers.checklist.length, 12);
+  assert.equal(headers.expectation.primary.path, `/agents/Heron/http/byHost/${HERON}/403`);
+  assert.equal(headers.expectation.primary.baseline, 9);
+
+  // Rate limit: back-off on Kestrel's own request.
+  const kestrel = group(d, 'http-error-kestrel-www-kestrel-films-example-429');
+  assert.equal(kestrel.cause.id, 'rate-limited');
+  const backoff = kestrel.proposals[0]!;
+  assert.equal(backoff.recipe, 'retry_backoff');
+  assert.equal(backoff.offered, true, JSON.stringify(backoff.checklist.filter((c) => !c.pass)));
+  assert.equal(backoff.expectation.judgeBy, 'requests');
+  assert.equal(kestrel.proposals.length, 1, 'one passing code fix per group: timeout_delay is not tried after it');
+
+  // Title normalisation: the shared utils.py in all three bundles, identical after the patch.
+  const title = group(d, 'title-match-failure-kestrel');
+  const norm = title.proposals.find((p) => p.recipe === 'title_normalisation')!;
+  assert.equal(norm.offered, true, JSON.stringify(norm.checklist.filter((c) => !c.pass)));
+  assert.equal(norm.changes.length, 3);
+  const outs = new Set(await Promise.all(norm.changes.map(async (c) => applyPatch(fx.textAt(c.path), c.diff))));
+  assert.equal(outs.size, 1, 'the three copies are identical afterwards');
+  assert.ok(![...outs].includes(false as never));
+  assert.ok(title.proposals.some((p) => p.recipe === 'workaround'), 'the workaround stays listed as the fallback');
+  assert.ok(title.cause.evidence.code.some((e) => e.file.endsWith('utils.py') && e.why.includes('title normaliser')));
+
+  // The probe asked each probed site at most twice; title failures are not probed.
+  for (const host of [WREN, HERON, KESTREL]) {
+    const n = asked.filter((u) => new URL(u).hostname === host).length;
+    assert.ok(n >= 1 && n <= 2, `${host} asked ${n} times`);
+  }
+  // One batched 2.7 check of every changed file of every proposal.
+  assert.equal(checked.length, 1);
+  assert.equal(d.python27Checker, 'tree-sitter-python tree-sitter-python 0.25');
+  assert.ok(d.rulesNotFired.includes('xpath-stopped-matching'));
+  assert.ok(!d.rulesNotFired.includes('anti-bot-challenge'));
+  assert.equal(d.rulesNotFired.length, RULES.length - 4);
+});
+
+test('diagnose: without probing, a 403 is explained by the unprobed rule and no site is asked', async () => {
+  const fx = await loadFixture();
+  const asked: string[] = [];
+  const d = await diagnose(reportOf([SPECS[0]!]), depsFor(fx, asked), { ...OPTIONS, probe: false });
+  assert.deepEqual(asked, []);
+  assert.equal(d.groups[0]!.cause.id, 'forbidden-unprobed');
+  assert.equal(d.groups[0]!.proposals[0]!.recipe, 'request_headers');
+});
+
+test('bad input: a report with no errors gives no groups and says so', async () => {
+  const fx = await loadFixture();
+  const d = await diagnose(reportOf([], [{ agent: 'Kestrel', title: 'Night Shift' }]), depsFor(fx), OPTIONS);
+  assert.deepEqual(d.groups, []);
+  assert.equal(d.rulesNotFired.length, RULES.length);
+  assert.equal(d.python27Checker, 'none (no code change proposed)');
+  assert.match(renderDiagnosisMarkdown(d), /No errors in the report: nothing to diagnose\./);
+});
+
+test('bad input: an agent without a bundle gets the workaround only, and a note', async () => {
+  const fx = await loadFixture();
+  const d = await diagnose(
+    reportOf([{ class: 'title_match_failure', agent: 'Osprey', count: 2, message: 'Title Match Failure', items: films('Osprey', ['Night Shift']) }]),
+    depsFor(fx),
+    OPTIONS,
+  );
+  const g = d.groups[0]!;
+  assert.deepEqual(g.proposals.map((p) => [p.recipe, p.kind, p.offered]), [['workaround', 'workaround', true]]);
+  assert.equal(g.cause.fixable, false, 'no code fix could be offered');
+  assert.ok(d.notes.some((n) => /no bundle for agent Osprey/.test(n)), d.notes.join('\n'));
+});
+
+test('bad input: a bundle with a syntax error is named in the notes and gets no offered patch', async () => {
+  const original = (await loadFixture()).textAt('Heron.bundle/Contents/Code/__init__.py');
+  const cases = [
+    // The error hides Start() from inspection: the header recipe has nowhere to go.
+    original.replace('def Start():', 'def Start()'),
+    // Start() is intact, the error is further down: the patch is made, and the 2.7 point refuses it.
+    original.replace("metadata.summary = html.xpath('//p[@class=\"about\"]/text()')[0]", "metadata.summary = html.xpath('//p[@class=\"about\"]/text()')[0"),
+  ];
+  for (const [n, broken] of cases.entries()) {
+    assert.notEqual(broken, original);
+    const fx = await loadFixture({ 'Heron.bundle/Contents/Code/__init__.py': broken });
+    const d = await diagnose(reportOf([SPECS[1]!]), depsFor(fx), OPTIONS);
+    const g = d.groups[0]!;
+    assert.equal(g.proposals.filter((p) => p.offered && p.kind === 'patch').length, 0, `case ${n}: ${JSON.stringify(g.proposals.map((p) => [p.recipe, p.offered]))}`);
+    assert.ok(d.notes.some((x) => /^Heron\.bundle\/Contents\/Code\/__init__\.py:\d+: syntax error .*fix it first/.test(x)), `case ${n}: ${d.notes.join('\n')}`);
+    if (n === 1) {
+      const py = g.proposals.find((p) => p.recipe === 'request_headers')!.checklist.find((c) => c.point === 'python27')!;
+      assert.equal(py.pass, false);
+      assert.match(py.reason, /Heron\.bundle\/Contents\/Code\/__init__\.py:\d+/);
+    }
+  }
+});

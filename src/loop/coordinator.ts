@@ -151,8 +151,13 @@ export async function runLoop(state: LoopState, ports: LoopPorts): Promise<LoopS
     const n = s.iteration;
     switch (s.step) {
       case 'start': {
-        ports.out('choosing the panel…');
-        s.panel = await ports.choosePanel(s.seed);
+        // The panel is saved as soon as it is chosen: a kill during the first refresh resumes with the same
+        // panel (choosing again would read the logs that refresh wrote and could pick other items).
+        if (s.panel.length === 0) {
+          ports.out('choosing the panel…');
+          s.panel = await ports.choosePanel(s.seed);
+          await save();
+        }
         ports.out(`panel: ${s.panel.length} items (${s.panel.filter((p) => p.failing).length} with failed operations); refreshing it for the starting figure`);
         const r = await timed('panel', () => ports.refreshPanel(s.panel));
         s.figures.push(panelFigure(0, s.panel, r.report, r.refreshes, r.durationMs));

@@ -190,6 +190,22 @@ test('RESUME: a kill anywhere in an iteration that ends in FAILURE still rolls t
   }
 });
 
+test('RESUME: a kill during the first panel refresh keeps the panel chosen before it', async () => {
+  const w = new World({ defects: MAIN, healthy: 5 });
+  // Like the real port, a second choice would differ (it reads the logs the first refresh wrote).
+  let choices = 0;
+  const choosing = (ports: ReturnType<typeof worldPorts>['ports']) => {
+    ports.choosePanel = async () => (choices++ === 0 ? w.library.slice(0, 10) : w.library.slice(10)).map(({ ratingKey, title, filePath, failing }) => ({ ratingKey, title, filePath, failing }));
+    return ports;
+  };
+  const killed = worldPorts(w, { kill: 3 }); // choosePanel, saveState, then the refresh dies
+  await assert.rejects(runLoop(start(), choosing(killed.ports)), (e) => e instanceof Killed);
+  const s = await runLoop(structuredClone(w.lastState!), choosing(worldPorts(w).ports));
+  assert.equal(choices, 1);
+  assert.deepEqual(s.panel.map((p) => p.ratingKey), w.library.slice(0, 10).map((i) => i.ratingKey));
+  assert.equal(s.figures[0]!.observed, 10);
+});
+
 test('MANUAL_EXIT: Ctrl-C finishes the step, saves, exits; --resume continues to the same end', async () => {
   const base = await baseline();
   for (const at of [1, 4, 9, 15]) {

@@ -12,6 +12,8 @@ import { scoreExpectation, sideEffects, type Window } from './metrics.ts';
 import { selectItems, itemKey } from './select.ts';
 import type { ItemResult, TestReport, TestedItem } from './schema.ts';
 import type { LogWindowPort } from './window.ts';
+import { PlexmendError } from '../errors.ts';
+import { TokenRejectedError } from '../plex/errors.ts';
 
 /** What the test needs of Plex (PlexClient satisfies it). */
 export interface TestPlex {
@@ -115,11 +117,22 @@ export function fixVerdict(p: FixProposal, o: { result: ItemResult; classes: str
   return 'failure';
 }
 
-async function refreshOne(deps: TestDeps, m: MappedItem, paceMs: number, last: { at: number }) {
+/**
+ * One paced refresh. A refresh Plex refused or lost (a 5xx, the server unreachable or restarting) did not
+ * complete: it counts as incomplete, like a timeout, so a flaky server makes the test INCONCLUSIVE instead
+ * of ending it. A rejected token is not the server's mood: it still ends the test.
+ */
+async function refreshOne(deps: TestDeps, m: MappedItem, paceMs: number, last: { at: number }): ReturnType<TestPlex['refreshAndWait']> {
   const wait = last.at + paceMs - deps.now();
   if (wait > 0) await deps.sleep(wait);
   last.at = deps.now();
-  return deps.plex.refreshAndWait(m.ratingKey);
+  try {
+    return await deps.plex.refreshAndWait(m.ratingKey);
+  } catch (err) {
+    if (!(err instanceof PlexmendError) || err instanceof TokenRejectedError) throw err;
+    deps.progress?.(`refresh of ${m.ratingKey} did not complete: ${err.message}`);
+    return { result: 'timed_out', durationMs: deps.now() - last.at };
+  }
 }
 
 /** Control: the sample refreshed once without the fix. */

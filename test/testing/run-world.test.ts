@@ -12,6 +12,7 @@ import { metricPath, type EventClass, type ItemOutcome, type LogReport, type Out
 import { emptyBookmarks, type BookmarkDoc } from '../../src/logs/bookmarks.ts';
 import type { FixProposal } from '../../src/diagnose/schema.ts';
 import { proposal } from '../builders/documents.ts';
+import { PlexRequestError, TokenRejectedError } from '../../src/plex/errors.ts';
 
 const AGENT = 'SiteA';
 const HOST = 'www.site-a.example';
@@ -348,4 +349,23 @@ test('a refresh that timed out counts as incomplete; most of them make the test 
   assert.equal(report.decision.decision, 'INCONCLUSIVE', report.decision.reasons.join('; '));
   assert.ok(report.refreshes.timedOut > report.refreshes.started / 2);
   assert.ok(report.items.some((i) => i.after === 'timed_out' && i.verdict === 'no_data'));
+});
+
+test('a refresh Plex refused (5xx) counts as incomplete and the test goes on; a rejected token ends it', async () => {
+  const world = new World(items403(20, { p: 1 }), 14);
+  const deps = world.deps();
+  const baseline = world.baseline();
+  const control = await runControl(headerFix(), baseline, deps, opts({ guards: 0 }));
+  world.fixed = true;
+  let n = 0;
+  const refusing: TestDeps = { ...deps, plex: { ...deps.plex, refreshAndWait: async (rk) => {
+    if (++n % 5 === 0) throw new PlexRequestError('PUT', `http://127.0.0.1:32400/library/metadata/${rk}/refresh`, 500, 'Internal Server Error');
+    return deps.plex.refreshAndWait(rk);
+  } } };
+  const report = await runTreatment(headerFix(), control, baseline, refusing, opts({ guards: 0, sequential: false }));
+  assert.equal(report.refreshes.timedOut, 4);
+  assert.equal(report.items.filter((i) => i.after === 'timed_out').length, 4);
+  assert.equal(report.decision.decision, 'KEEP', '16 of 16 with data; 4 of 20 incomplete is under the limit');
+  const rejecting: TestDeps = { ...deps, plex: { ...deps.plex, refreshAndWait: async () => { throw new TokenRejectedError('http://127.0.0.1:32400/library/metadata/1/refresh', true); } } };
+  await assert.rejects(runTreatment(headerFix(), control, baseline, rejecting, opts({ guards: 0 })), TokenRejectedError);
 });

@@ -214,3 +214,65 @@ test('bad input: a bundle with a syntax error is named in the notes and gets no 
     }
   }
 });
+
+test('diagnose: every code recipe reaches an OFFERED proposal on the fixture (all blocking checklist points pass)', async () => {
+  const fx = await loadFixture();
+  const film = (t: string) => `<html><body><div class="film-header"><h1 class="title-main">${t}</h1></div><div class="synopsis">About ${t}</div></body></html>`;
+  const http: HttpGet = {
+    async get(url): Promise<HttpAnswer> {
+      const u = new URL(url);
+      if (u.hostname === KESTREL && u.pathname === '/film/123') return { status: 200, headers: {}, body: film('Night Shift') };
+      if (u.hostname === KESTREL && u.protocol === 'https:') return { status: 200, headers: {}, body: '<html></html>' };
+      if (u.hostname === KESTREL) return { status: 404, headers: {}, body: 'gone' };
+      if (u.hostname === HERON) return { status: 503, headers: {}, body: 'Service Unavailable' };
+      throw new Error(`unexpected ${url}`);
+    },
+  };
+  const items = films('Kestrel', ['Night Shift', 'Blue Hour']);
+  const specs: GroupSpec[] = [
+    { class: 'xpath_failure', agent: 'Kestrel', host: KESTREL, count: 2, phase: 'update', message: 'UPDATE:: Error getting Site Title: list index out of range', url: `http://${KESTREL}/film/123`, location: { file: '__init__.py', line: 59, function: 'update' }, items },
+    { class: 'agent_exception', agent: 'Kestrel', count: 2, phase: 'update', exceptionType: 'IndexError', message: 'IndexError: list index out of range', location: { file: 'Kestrel.bundle/Contents/Code/__init__.py', line: 63 }, items },
+    { class: 'connection_error', agent: 'Kestrel', host: KESTREL, count: 2, message: 'URLError: connection refused', url: `http://${KESTREL}/search?q=x`, items },
+    { class: 'timeout', agent: 'Kestrel', host: KESTREL, count: 2, message: 'timed out', url: `http://${KESTREL}/search?q=y`, items },
+    { class: 'duration_match_failure', agent: 'Kestrel', count: 2, message: 'Duration Match Failure', items },
+    { class: 'http_error', agent: 'Heron', host: HERON, status: 503, count: 2, message: 'HTTP Error 503: Service Unavailable', url: `https://${HERON}/find/x`, items: films('Heron', ['A', 'B']) },
+    { class: 'filename_format_error', agent: 'Wren', count: 1, message: 'File Name not in the expected format', items: [{ title: 'x', filePath: '/media/Wren \u2013 Blue Hour [2020].mp4' }] },
+  ];
+  const d = await diagnose(reportOf(specs), { ...depsFor(fx), http }, OPTIONS);
+  const want: Array<[string, string, string]> = [
+    ['xpath_failure', 'xpath_repair', 'patch'],
+    ['agent_exception', 'graceful_degradation', 'patch'],
+    ['connection_error', 'url_change', 'patch'],
+    ['timeout', 'timeout_delay', 'patch'],
+    ['duration_match_failure', 'preference_change', 'preference'],
+    ['http_error', 'retry_backoff', 'patch'],
+    ['filename_format_error', 'workaround', 'workaround'],
+  ];
+  for (const [cls, recipe, kind] of want) {
+    const g = d.groups.find((x) => x.class === cls) ?? assert.fail(`no ${cls} group`);
+    const p = g.proposals.find((x) => x.recipe === recipe) ?? assert.fail(`${cls}: no ${recipe} proposal; notes: ${d.notes.join(' | ')}`);
+    assert.equal(p.kind, kind, cls);
+    assert.equal(p.offered, true, `${cls}/${recipe}: ${JSON.stringify(p.checklist.filter((c) => !c.pass && c.blocking))}`);
+    for (const c of p.changes) assert.equal(typeof applyPatch(fx.textAt(c.path), c.diff), 'string', `${c.path} applies`);
+  }
+  const backoff = d.groups.find((g) => g.class === 'http_error')!.proposals[0]!;
+  assert.equal(backoff.changes.length, 3, 'the wrapper in the shared utils.py, every copy');
+  assert.match(d.groups.find((g) => g.class === 'filename_format_error')!.proposals[0]!.workaround!, /"\(Wren\) - Blue Hour \(2020\)\.mp4"/);
+});
+
+test('bad input: a report of another schema version is refused with a hint', async () => {
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { readDocument } = await import('../../src/documents.ts');
+  const { LogReportDocument } = await import('../../src/logs/schema.ts');
+  const { SchemaMismatchError } = await import('../../src/errors.ts');
+  const dir = await mkdtemp(join(tmpdir(), 'Application Support '));
+  try {
+    const path = join(dir, 'aggregate.json');
+    await writeFile(path, JSON.stringify({ ...reportOf([]), schema: 'plexmend.aggregate/2' }));
+    await assert.rejects(readDocument(LogReportDocument, path), (e: unknown) => e instanceof SchemaMismatchError && /aggregate\/2/.test((e as Error).message) && Boolean((e as { hint?: string }).hint));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -315,3 +315,62 @@ test('workaround: a file-name group lists the rename for every item; a challenge
   assert.match(ch.workaround!, /No code change helps while www\.wren-studio\.example challenges every client/);
   assert.match(ch.title, /No code fix/);
 });
+
+test('CRLF files (PGMA on Windows installs): the diffs apply to every copy and the line endings are kept', async () => {
+  const plain = (await loadFixture()).textAt(`Kestrel.bundle/${UTILS}`);
+  const crlf = plain.replace(/\n/g, '\r\n');
+  const fx = await loadFixture({
+    ...Object.fromEntries(allCopies(UTILS).map((p) => [p, crlf])),
+    [`Heron.bundle/${INIT}`]: (await loadFixture()).textAt(`Heron.bundle/${INIT}`).replace(/\n/g, '\r\n'),
+  });
+  for (const [spec, recipe, paths] of [
+    [{ class: 'title_match_failure', agent: 'Kestrel', count: 2, message: 'Title Match Failure', items: items3 }, 'title_normalisation', allCopies(UTILS)],
+    [{ class: 'http_error', agent: 'Heron', host: HERON, status: 503, count: 2, message: 'HTTP Error 503' }, 'retry_backoff', allCopies(UTILS)],
+    [{ class: 'http_error', agent: 'Heron', host: HERON, status: 403, count: 2, message: 'HTTP Error 403' }, 'request_headers', [`Heron.bundle/${INIT}`]],
+  ] as const) {
+    const m = await materialise(fx, ok(await run(fx, spec as GroupSpec, recipe)));
+    assertSound(m, [...paths]);
+    for (const p of paths) {
+      const out = m.applied.get(p) as string;
+      assert.equal(out.split('\r\n').length, out.split('\n').length, `${recipe} ${p}: every line ends CRLF`);
+    }
+  }
+});
+
+test('xpath_repair: a changed search result list gets a new list XPath and new relative XPaths, checked on the page', async (t) => {
+  const results = (titles: string[]) =>
+    `<html><body><ul class="hits">${titles.map((x, i) => `<li class="hit"><a class="name" href="/film/${i + 1}">${x}</a><span class="year">2021</span></li>`).join('')}</ul></body></html>`;
+  const asked: string[] = [];
+  const server: Server = createServer((req, res) => {
+    asked.push(req.url!);
+    if (req.url!.startsWith('/search?q=')) return res.writeHead(200, { 'content-type': 'text/html' }).end(results(['Night Shift', 'Night Shift Two', 'Harbour Lights']));
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const http = hostMappedHttp({ [KESTREL]: `127.0.0.1:${(server.address() as AddressInfo).port}` }, noHttp);
+  const fx = await loadFixture();
+  const spec: GroupSpec = {
+    class: 'no_results',
+    agent: 'Kestrel',
+    host: KESTREL,
+    count: 2,
+    message: "SEARCH:: Error: Search Query did not pull any results: < No Films! >",
+    location: { file: '__init__.py', line: 39, function: 'search' },
+    items: films('Kestrel', ['Night Shift']),
+  };
+  const change = ok(await run(fx, spec, 'xpath_repair', http));
+  assert.ok(asked.some((u) => /^\/search\?q=night(%20|\+)shift$/.test(u)), `the search page for the item was read: ${asked.join(', ')}`);
+  const m = await materialise(fx, change);
+  assertSound(m, [`Kestrel.bundle/${INIT}`]);
+  const after = m.after.get(`Kestrel.bundle/${INIT}`)!.split('\n');
+  const listXp = /html\.xpath\('([^']+)'\)/.exec(after[36]!)?.[1] ?? assert.fail(`line 37: ${after[36]}`);
+  const titleXp = /item\.xpath\('([^']+)'\)\[0\]/.exec(after[45]!)?.[1] ?? assert.fail(`line 46: ${after[45]}`);
+  const doc = parseHtml(results(['Night Shift', 'Blue Hour']));
+  const list = evaluate(listXp, doc);
+  assert.ok(Array.isArray(list) && list.length === 2, `${listXp} selects both results`);
+  assert.deepEqual(resultStrings(evaluate(titleXp, (list as Node[])[0]!)).map((s) => s.trim()), ['Night Shift'], titleXp);
+  const hrefLine = after[50]!;
+  const hrefXp = /item\.xpath\('([^']+)'\)\[0\]/.exec(hrefLine)?.[1] ?? assert.fail(`line 51: ${hrefLine}`);
+  assert.deepEqual(resultStrings(evaluate(hrefXp, (list as Node[])[1]!)), ['/film/2'], hrefXp);
+});

@@ -272,6 +272,8 @@ async function fixStep(f: FixEntry, s: LoopState, ports: LoopPorts, timed: <T>(n
       if (!r.ok) {
         f.decision = r.stale ? 'INCONCLUSIVE' : 'ROLLBACK';
         f.reasons = [r.stale ? `not applied: ${r.reason}` : `rolled back at once: ${r.reason ?? 'the change failed its immediate validation'}`];
+        // A patch that does not fit counts towards "inconclusive twice, then parked" like an inconclusive test.
+        if (r.stale) countInconclusive(f, s);
         f.step = 'decided';
         return;
       }
@@ -300,10 +302,7 @@ async function fixStep(f: FixEntry, s: LoopState, ports: LoopPorts, timed: <T>(n
     case 'tested': {
       const keep = f.decision === 'KEEP' || f.decision === 'MONITOR';
       if (!keep) {
-        if (f.decision === 'INCONCLUSIVE') {
-          s.inconclusive[f.groupId] = (s.inconclusive[f.groupId] ?? 0) + 1;
-          if (s.inconclusive[f.groupId]! >= 2) s.parked.push({ groupId: f.groupId, reason: `${f.fixId} was inconclusive twice: ${f.reasons.join('; ')}` });
-        }
+        if (f.decision === 'INCONCLUSIVE') countInconclusive(f, s);
         await ports.rollback(f.fixId, n, `${f.decision}: ${f.reasons.join('; ')}`);
       }
       f.kept = keep;
@@ -313,6 +312,14 @@ async function fixStep(f: FixEntry, s: LoopState, ports: LoopPorts, timed: <T>(n
     }
     case 'decided':
       return;
+  }
+}
+
+/** INCONCLUSIVE once: retried next iteration; twice: the group is parked with the reason. */
+function countInconclusive(f: FixEntry, s: LoopState): void {
+  s.inconclusive[f.groupId] = (s.inconclusive[f.groupId] ?? 0) + 1;
+  if (s.inconclusive[f.groupId]! >= 2 && !s.parked.some((p) => p.groupId === f.groupId)) {
+    s.parked.push({ groupId: f.groupId, reason: `${f.fixId} was inconclusive twice: ${f.reasons.join('; ')}` });
   }
 }
 

@@ -92,6 +92,16 @@ test('a change that fails its immediate validation is a ROLLBACK without a test'
   assert.equal(s.exit?.reason, 'EXHAUSTED');
 });
 
+test('a patch that never fits (and cannot be derived again) is inconclusive, retried once, then parked', async () => {
+  const { w, s } = await run([{ groupId: 'gN', agent: 'SiteN', items: 4, behaviour: 'stale', neverFits: true }], 6);
+  assert.deepEqual(fate(s), ['1 fix-gN INCONCLUSIVE not kept', '2 fix-gN INCONCLUSIVE not kept']);
+  assert.match(s.fixes[0]!.reasons[0]!, /not applied: context lines differ/);
+  assert.deepEqual(s.parked.map((p) => p.groupId), ['gN']);
+  assert.equal(w.log.filter((l) => l === 're-derive fix-gN').length, 2);
+  assert.equal(s.exit?.reason, 'PLATEAU', 'two iterations without progress');
+  assert.equal(w.applied.size, 0);
+});
+
 test('EXHAUSTED names what is left and why', async () => {
   const { s } = await run(MAIN, 5);
   assert.match(s.exit!.detail, /gC \(rolled back: ROLLBACK/);
@@ -164,11 +174,16 @@ test('RESUME: killed at 20 seeded random moments (some twice), each resumed run 
   }
 });
 
+/** The same five behaviours on one or two items each: the same steps and port calls, smaller documents (the sweep stays fast). */
+const SMALL: Defect[] = MAIN.map((d) => ({ ...d, items: d.groupId === 'gA' ? 2 : 1 }));
+
 test('RESUME: a kill before or after every single port call resumes to the same final state', async () => {
-  const base = await baseline();
+  const base = await baseline(SMALL, 2);
+  assert.equal(base.state.exit?.reason, 'EXHAUSTED');
+  assert.equal(base.state.fixes.length, 6);
   for (let at = 1; at <= base.calls; at++) {
     for (const after of [false, true]) {
-      const got = await runWithKills([{ at, after }]);
+      const got = await runWithKills([{ at, after }], SMALL, 2);
       const where = `kill ${after ? 'after' : 'before'} call ${at}`;
       assert.deepEqual(got.state, base.state, where);
       assert.deepEqual(got.applied, base.applied, where);

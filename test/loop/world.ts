@@ -37,6 +37,8 @@ export interface Defect {
   items: number;
   behaviour: Behaviour;
   breaks?: number;
+  /** stale: the patch never fits, and deriving it again finds nothing. */
+  neverFits?: boolean;
 }
 
 export class Killed extends Error {
@@ -185,7 +187,7 @@ export function worldPorts(w: World, o: { kill?: number; after?: boolean; interr
       const d = w.defect(p.groupId);
       const key = `${n}:${p.id}`;
       if (w.applied.has(key)) return { ok: true, restarts: [] }; // resumed: the journal says it is applied
-      if (d.behaviour === 'stale' && p.rationale !== 're-derived' && [...w.applied.values()].some((a) => a.iteration === n)) {
+      if (d.behaviour === 'stale' && p.rationale !== 're-derived' && (d.neverFits || [...w.applied.values()].some((a) => a.iteration === n))) {
         return { ok: false, stale: true, reason: 'context lines differ from the code', restarts: [] };
       }
       if (d.behaviour === 'broken') return { ok: false, reason: 'python 2.7 check failed', restarts: [] };
@@ -195,7 +197,7 @@ export function worldPorts(w: World, o: { kill?: number; after?: boolean; interr
     },
     refreshProposal: async (p) => {
       w.log.push(`re-derive ${p.id}`);
-      return { ...p, rationale: 're-derived' };
+      return w.defect(p.groupId).neverFits ? null : { ...p, rationale: 're-derived' };
     },
     treatment: async (p, _c, _r, n) => w.treatment(p, n),
     rollback: async (fixId, n) => {

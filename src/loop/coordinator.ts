@@ -68,6 +68,12 @@ export interface LoopOptions {
   maxIterations: number;
   seed: number;
   target: string;
+  /**
+   * First iteration number (default 1). A workspace that already holds iterations (an earlier loop, or
+   * phases run by hand) continues after them: reusing a number would meet that iteration's journal, where a
+   * fix id already "applied" would be skipped, and a rollback would undo the earlier run's kept fix.
+   */
+  firstIteration?: number;
 }
 
 export function newState(o: LoopOptions, now: Date): LoopState {
@@ -79,7 +85,8 @@ export function newState(o: LoopOptions, now: Date): LoopState {
     goal: o.goal,
     maxIterations: o.maxIterations,
     seed: o.seed,
-    iteration: 1,
+    firstIteration: o.firstIteration ?? 1,
+    iteration: o.firstIteration ?? 1,
     step: 'start',
     panel: [],
     figures: [],
@@ -161,7 +168,7 @@ export async function runLoop(state: LoopState, ports: LoopPorts): Promise<LoopS
         ports.out(`panel: ${s.panel.length} items (${s.panel.filter((p) => p.failing).length} with failed operations); refreshing it for the starting figure`);
         const r = await timed('panel', () => ports.refreshPanel(s.panel));
         s.figures.push(panelFigure(0, s.panel, r.report, r.refreshes, r.durationMs));
-        await ports.store.saveReport(1, r.report);
+        await ports.store.saveReport(s.iteration, r.report);
         ports.out(`panel at start: ${pct(s.figures[0]!.success)} of ${s.figures[0]!.observed} items matched by a site agent`);
         s.step = 'diagnose';
         break;
@@ -323,7 +330,8 @@ function countInconclusive(f: FixEntry, s: LoopState): void {
   }
 }
 
-const exitOf = (s: LoopState, n: number) => exitFor({ figures: s.figures, goal: s.goal, iteration: n, maxIterations: s.maxIterations, actionableLeft: 1 });
+/** Exit rules count this loop's iterations (a loop may start after earlier ones in its workspace). */
+const exitOf = (s: LoopState, n: number) => exitFor({ figures: s.figures, goal: s.goal, iteration: n - (s.firstIteration ?? 1) + 1, maxIterations: s.maxIterations, actionableLeft: 1 });
 
 /** What an exhausted loop leaves behind, and why: groups parked, rolled back, or with no code fix. */
 function leftOver(d: DiagnosticReport, s: LoopState): string[] {

@@ -51,7 +51,7 @@ export async function loop(config: Config, ws: Workspace, o: LoopOptions): Promi
     if (!o.resume && (await loadState(ws))?.step && (await loadState(ws))!.step !== 'done') {
       throw new InputError(`${ws.root} holds an unfinished loop`, 'continue it with `plexmend loop --resume`, or use another --workspace');
     }
-    state ??= newState({ goal: o.goal, maxIterations: o.maxIterations, seed: o.seed, target: describeTarget(config).split('\n')[0]! }, new Date());
+    state ??= newState({ goal: o.goal, maxIterations: o.maxIterations, seed: o.seed, target: describeTarget(config).split('\n')[0]!, firstIteration: latestIteration(ws) + 1 }, new Date());
     const ports = await realPorts(config, ws, o);
     state = await runLoop(state, ports);
     const { report, html } = await writeFinalReports(ws, state);

@@ -68,6 +68,8 @@ export const loopStateSchema = z.object({
   goal: z.number().min(0).max(1),
   maxIterations: z.number().int().positive(),
   seed: z.number().int(),
+  /** The loop's first iteration: a new loop in a workspace holding earlier iterations continues their numbering. */
+  firstIteration: z.number().int().positive().optional(),
   iteration: z.number().int().positive(),
   step: z.enum(LOOP_STEPS),
   panel: z.array(panelItemSchema),

@@ -221,6 +221,24 @@ test('RESUME: a kill during the first panel refresh keeps the panel chosen befor
   assert.equal(s.figures[0]!.observed, 10);
 });
 
+test('a second loop in the same workspace continues the numbering and leaves the first loop\'s kept fixes alone', async () => {
+  const w = new World({ defects: MAIN, healthy: 5 });
+  const first = await runLoop(start(), worldPorts(w).ports);
+  assert.equal(first.iteration, 3);
+  const kept = [...w.applied.keys()].sort();
+  const second = await runLoop(
+    newState({ goal: 0.9, maxIterations: 1, seed: 7, target: 'fake world', firstIteration: 4 }, new Date('2026-11-24T04:00:00Z')),
+    worldPorts(w).ports,
+  );
+  assert.equal(second.firstIteration, 4);
+  assert.ok(w.docs.has('report/4') && w.docs.has('diagnosis/4'));
+  assert.deepEqual(second.figures.map((f) => f.iteration), [0, 4]);
+  assert.ok(second.fixes.length > 0 && second.fixes.every((f) => f.iteration === 4), fate(second).join());
+  // One iteration of this loop is its maximum, whatever number it carries.
+  assert.equal(second.exit?.reason, 'MAX_ITERATIONS');
+  assert.deepEqual([...w.applied.keys()].filter((k) => !k.startsWith('4:')).sort(), kept);
+});
+
 test('MANUAL_EXIT: Ctrl-C finishes the step, saves, exits; --resume continues to the same end', async () => {
   const base = await baseline();
   for (const at of [1, 4, 9, 15]) {

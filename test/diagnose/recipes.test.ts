@@ -374,3 +374,25 @@ test('xpath_repair: a changed search result list gets a new list XPath and new r
   const hrefXp = /item\.xpath\('([^']+)'\)\[0\]/.exec(hrefLine)?.[1] ?? assert.fail(`line 51: ${hrefLine}`);
   assert.deepEqual(resultStrings(evaluate(hrefXp, list[1]!)), ['/film/2'], hrefXp);
 });
+
+test('url_change: a constant built from another module\'s base URL is skipped; the literal base (shared utils.py) is switched', async () => {
+  const init = (await loadFixture()).textAt(`Kestrel.bundle/${INIT}`).replace("XPATH_RESULTS =", "IAFD_FILM_URL = utils.IAFD_BASE + '/title.rme/id={0}'\nXPATH_RESULTS =");
+  const fx = await loadFixture({ [`Kestrel.bundle/${INIT}`]: init });
+  const spec: GroupSpec = { class: 'connection_error', agent: 'Kestrel', host: 'www.iafd.example', count: 2, message: 'Connection refused', items: items3 };
+  const change = ok(await run(fx, spec, 'url_change', tableHttp({ 'http://www.iafd.example': { status: 200, body: '<html/>' } })));
+  const m = await materialise(fx, change);
+  assertSound(m, allCopies(UTILS));
+  assert.deepEqual(addedLines(m, `Kestrel.bundle/${UTILS}`), ["IAFD_BASE = 'http://www.iafd.example'"]);
+});
+
+test('title_normalisation: a signature over two lines and a docstring opening with text', async () => {
+  const original = (await loadFixture()).textAt(`Kestrel.bundle/${UTILS}`);
+  const text = original.replace(`def NormaliseComparisonString(myString):\n${NORMALISER_DOC}`, 'def NormaliseComparisonString(myString,\n                              keepCase=False):\n    """Normalise a title for comparison:\n    lower case, no diacritics."""');
+  assert.notEqual(text, original);
+  const fx = await loadFixture(Object.fromEntries(allCopies(UTILS).map((p) => [p, text])));
+  const m = await materialise(fx, ok(await run(fx, { class: 'title_match_failure', agent: 'Wren', count: 2, message: 'Title Match Failure', items: films('Wren', ['X']) }, 'title_normalisation')));
+  assertSound(m, allCopies(UTILS));
+  const lines = m.after.get(`Wren.bundle/${UTILS}`)!.split('\n');
+  const at = lines.indexOf('    lower case, no diacritics."""');
+  assert.equal(lines[at + 1], '    myString = normaliseTitleForms(myString)');
+});

@@ -73,6 +73,7 @@ export const titleNormalisation: Recipe = {
     // Past a multi-line signature and a docstring.
     while (at < fn.endLine && !/:\s*(#.*)?$/.test(lines[at - 1] ?? '')) at++;
     // `at` is the 1-based line of the signature's end; the docstring (if any) starts on the next line.
+    const signatureEnd = at;
     const first = (lines[at] ?? '').trim();
     const triple = /^[uUrRbB]?("""|''')/.exec(first);
     if (triple) {
@@ -85,7 +86,9 @@ export const titleNormalisation: Recipe = {
       }
       at = end;
     } else if (/^[uUrRbB]?("|')/.test(first) && /("|')\s*$/.test(first)) at = at + 1;
-    const indent = bodyIndent(lines, fn.line, fn.endLine);
+    // From the first line after the signature: a signature over several lines has continuation lines
+    // indented to the opening parenthesis, not to the body.
+    const indent = bodyIndent(lines, signatureEnd, fn.endLine);
     edits.push({ kind: 'insert', afterLine: at, lines: [`${indent}${param} = ${NORMALISE_HELPER}(${param})`], why: `fold title forms in ${n.name}` });
     if (!f.file.inspection.functions.some((x) => x.name === NORMALISE_HELPER)) {
       edits.push({ kind: 'insert', afterLine: afterImports(lines), lines: normaliseHelper(), why: `define ${NORMALISE_HELPER}` });

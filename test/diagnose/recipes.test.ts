@@ -396,3 +396,37 @@ test('title_normalisation: a signature over two lines and a docstring opening wi
   const at = lines.indexOf('    lower case, no diacritics."""');
   assert.equal(lines[at + 1], '    myString = normaliseTitleForms(myString)');
 });
+
+test('timeout_delay: calls over several lines get their timeout raised or added on the right line', async () => {
+  const original = (await loadFixture()).textAt(`Kestrel.bundle/${INIT}`);
+  const call = '            html = HTML.ElementFromURL(searchQuery, timeout=20, sleep=utils.delay())';
+  assert.ok(original.includes(call));
+  const variants: Array<[string, string[]]> = [
+    [
+      '            html = HTML.ElementFromURL(searchQuery,\n                                       timeout=20, sleep=utils.delay())',
+      ['            html = requestWithBackoff(HTML.ElementFromURL, searchQuery,', '                                       timeout=60, sleep=utils.delay())'],
+    ],
+    [
+      '            html = HTML.ElementFromURL(\n                searchQuery,\n                sleep=utils.delay(),\n            )',
+      ['            html = requestWithBackoff(HTML.ElementFromURL,\n                searchQuery,', '                sleep=utils.delay(),', '            timeout=60)'],
+    ],
+    [
+      "            html = HTML.ElementFromURL(searchQuery,  # the search page\n                                       sleep=utils.delay(), cacheTime=0)",
+      ['                                       sleep=utils.delay(), cacheTime=0, timeout=60)'],
+    ],
+  ];
+  for (const [replacement, expected] of variants) {
+    const fx = await loadFixture({ [`Kestrel.bundle/${INIT}`]: original.replace(call, replacement) });
+    const m = await materialise(fx, ok(await run(fx, { class: 'timeout', agent: 'Kestrel', host: KESTREL, count: 2, message: 'timed out', items: items3 }, 'timeout_delay')));
+    assertSound(m, [`Kestrel.bundle/${INIT}`]);
+    const after = m.after.get(`Kestrel.bundle/${INIT}`)!;
+    for (const line of expected) assert.ok(after.includes(line), `${JSON.stringify(line)} in:\n${after.split('\n').filter((l) => /searchQuery|timeout|sleep=|^\s*\)/.test(l)).join('\n')}`);
+  }
+});
+
+test('timeout_delay: a host reached through the shared wrapper gets the wrapper\'s timeout bounded below, in every copy', async () => {
+  const fx = await loadFixture();
+  const m = await materialise(fx, ok(await run(fx, { class: 'timeout', agent: 'Heron', host: HERON, count: 2, message: 'timed out' }, 'timeout_delay')));
+  assertSound(m, allCopies(UTILS));
+  assert.match(m.after.get(`Wren.bundle/${UTILS}`)!, /return requestWithBackoff\(HTTP\.Request, url, timeout=max\(60, timeout\), sleep=sleep\)\.content/);
+});

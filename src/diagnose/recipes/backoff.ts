@@ -84,7 +84,8 @@ export function wrapCall(line: string, callee: string): string {
   const at = line.indexOf(`${callee}(`);
   if (at < 0 || line.includes(`${BACKOFF_HELPER}(${callee}`)) return line;
   const after = line.slice(at + callee.length + 1);
-  const sep = after.trimStart().startsWith(')') ? '' : ', ';
+  // No trailing blank when the arguments continue on the next line.
+  const sep = after.trimStart().startsWith(')') ? '' : after.trim() === '' ? ',' : ', ';
   return `${line.slice(0, at)}${BACKOFF_HELPER}(${callee}${sep}${after}`;
 }
 

@@ -276,3 +276,27 @@ test('bad input: a report of another schema version is refused with a hint', asy
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('lessons: a compose lesson adds back-off to the header fix; a demote lesson ranks back-off last; both are reported', async () => {
+  const fx = await loadFixture();
+  const base = { kind: 'DO' as const, phase: 'diagnose' as const, evidence: [{ iteration: 1, fixId: 'fix1', observed: 'x' }], weight: 2, created: '2026-11-20T00:00:00Z', updated: '2026-11-20T00:00:00Z' };
+  const ledger = {
+    schema: 'plexmend.lessons/1' as const,
+    lessons: [
+      { ...base, id: 'L1', scope: { agent: 'Heron', host: HERON, recipe: 'request_headers' as const }, text: `headers alone let ${HERON} answer 429 next`, action: { type: 'compose' as const, recipe: 'request_headers' as const, with: 'retry_backoff' as const } },
+      { ...base, id: 'L2', kind: 'DONT' as const, scope: { agent: 'Kestrel', class: 'http_error' as const }, text: 'back-off alone did not lower the 429s', action: { type: 'demote' as const, recipe: 'retry_backoff' as const } },
+    ],
+  };
+  const d = await diagnose(reportOf([SPECS[1]!, SPECS[2]!]), depsFor(fx), { ...OPTIONS, ledger });
+  assert.equal(d.lessonsLoaded, 2);
+  const heron = group(d, 'http-error-heron-www-heron-videos-example-403').proposals[0]!;
+  assert.equal(heron.recipe, 'request_headers');
+  assert.deepEqual(heron.composed, ['retry_backoff']);
+  assert.ok(heron.lessonsApplied.some((l) => l.lessonId === 'L1' && /added retry_backoff/.test(l.effect)));
+  assert.deepEqual(heron.changes.map((c) => c.path).sort(), ['Heron.bundle/Contents/Code/__init__.py', 'Heron.bundle/Contents/Code/utils.py', 'Kestrel.bundle/Contents/Code/utils.py', 'Wren.bundle/Contents/Code/utils.py']);
+  assert.equal(heron.offered, true, JSON.stringify(heron.checklist.filter((c) => !c.pass)));
+  const kestrel = group(d, 'http-error-kestrel-www-kestrel-films-example-429').proposals;
+  assert.equal(kestrel[0]!.recipe, 'timeout_delay', 'the demoted recipe goes last');
+  assert.equal(kestrel[0]!.offered, true, JSON.stringify(kestrel[0]!.checklist.filter((c) => !c.pass)));
+  assert.ok(kestrel[0]!.checklist.find((c) => c.point === 'lessons_honoured')!.pass);
+});

@@ -13,6 +13,7 @@ import type { PostMortem } from '../learn/postmortem.ts';
 import type { RestartAttempt } from '../learn/derive.ts';
 import { exitFor } from './exits.ts';
 import { panelFigure } from './panel.ts';
+import { proposalOf, retestEntries, sourceOf } from './retest.ts';
 import type { FixEntry, LoopState, PanelFigure } from './schema.ts';
 
 export interface PanelItem {
@@ -181,8 +182,10 @@ export async function runLoop(state: LoopState, ports: LoopPorts): Promise<LoopS
         await ports.store.saveDiagnosis(n, d);
         const chosen = chooseFixes(d, s);
         for (const p of chosen) s.fixes.push(entryFor(p, n));
-        ports.out(`iteration ${n}: ${d.groups.length} error groups, ${chosen.length} fixes to try`);
-        if (chosen.length === 0) {
+        const retests = retestEntries(s, d, n);
+        s.fixes.push(...retests);
+        ports.out(`iteration ${n}: ${d.groups.length} error groups, ${chosen.length} fixes to try${retests.length ? `, ${retests.length} MONITOR fixes to re-test` : ''}`);
+        if (chosen.length === 0 && retests.length === 0) {
           // The start figure is judged here too: a panel that already meets the goal is a SUCCESS, not EXHAUSTED.
           const now = last(s.figures).success;
           s.exit =
@@ -203,10 +206,9 @@ export async function runLoop(state: LoopState, ports: LoopPorts): Promise<LoopS
         break;
       }
       case 'postmortem': {
-        const d = await ports.store.loadDiagnosis(n);
         const entries = [];
         for (const f of s.fixes.filter((x) => x.iteration === n)) {
-          const proposal = d.groups.flatMap((g) => g.proposals).find((p) => p.id === f.fixId);
+          const proposal = proposalOf(f, await ports.store.loadDiagnosis(sourceOf(f).iteration));
           if (proposal) entries.push({ proposal, test: await ports.store.loadTest(n, f.fixId), restarts: await ports.store.loadRestarts(n, f.fixId) });
         }
         const { doc, ledger } = await ports.postmortem(n, entries, await ports.store.loadLedger());
@@ -230,7 +232,8 @@ export async function runLoop(state: LoopState, ports: LoopPorts): Promise<LoopS
         const exit = exitOf(s, n);
         if (exit?.reason === 'FAILURE') {
           await ports.rollbackIteration(n, exit.detail);
-          for (const f of s.fixes.filter((x) => x.iteration === n)) f.kept = false;
+          // This iteration's own fixes; a re-tested MONITOR fix belongs to its earlier iteration and stays.
+          for (const f of s.fixes.filter((x) => x.iteration === n && !x.retestOf)) f.kept = false;
         }
         if (exit) {
           s.exit = exit;
@@ -249,9 +252,10 @@ export async function runLoop(state: LoopState, ports: LoopPorts): Promise<LoopS
 
 async function fixStep(f: FixEntry, s: LoopState, ports: LoopPorts, timed: <T>(name: string, fn: () => Promise<T>) => Promise<T>): Promise<void> {
   const n = f.iteration;
-  const d = await ports.store.loadDiagnosis(n);
-  const p = d.groups.flatMap((g) => g.proposals).find((x) => x.id === f.fixId)!;
-  const report = await ports.store.loadReport(n);
+  const src = sourceOf(f);
+  const d = await ports.store.loadDiagnosis(src.iteration);
+  const p = proposalOf(f, d)!;
+  const report = await ports.store.loadReport(src.iteration);
   switch (f.step) {
     case 'pending': {
       ports.out(`${f.fixId} (${f.title}): control — refreshing its items without the fix`);
@@ -307,6 +311,17 @@ async function fixStep(f: FixEntry, s: LoopState, ports: LoopPorts, timed: <T>(n
       return;
     }
     case 'tested': {
+      if (f.retestOf) {
+        // Re-test of a MONITOR fix: no evidence (INCONCLUSIVE) leaves it applied; ROLLBACK undoes it where it was applied.
+        const original = s.fixes.find((x) => x.iteration === src.iteration && x.fixId === src.fixId);
+        const keep = f.decision !== 'ROLLBACK';
+        if (!keep) await ports.rollback(src.fixId, src.iteration, `re-test ${f.fixId}: ${f.decision}: ${f.reasons.join('; ')}`);
+        if (original) original.kept = keep;
+        f.kept = keep;
+        ports.out(`${f.fixId}: re-test of ${src.fixId} ${f.decision}${keep ? ' (stays)' : ' (rolled back)'} — ${f.reasons.join('; ')}`);
+        f.step = 'decided';
+        return;
+      }
       const keep = f.decision === 'KEEP' || f.decision === 'MONITOR';
       if (!keep) {
         if (f.decision === 'INCONCLUSIVE') countInconclusive(f, s);

@@ -55,6 +55,8 @@ export const fixEntrySchema = z.object({
   rate: z.number().nullable().optional(),
   refreshes: z.number().int().nonnegative().default(0),
   durationMs: z.number().nonnegative().default(0),
+  /** A re-test of an earlier iteration's MONITOR fix (which stays applied; see retest.ts). */
+  retestOf: z.object({ iteration: z.number().int().positive(), fixId: z.string() }).optional(),
   /** Still applied at the end of its iteration. */
   kept: z.boolean().default(false),
 });

@@ -34,7 +34,13 @@ test('a full run: kept, monitored, rolled back, inconclusive twice then parked, 
     '1 fix-gD INCONCLUSIVE not kept',
     '1 fix-gE KEEP kept',
     '2 fix-gD INCONCLUSIVE not kept',
+    '2 fix1 MONITOR kept',
   ]);
+  // The MONITOR fix was re-tested on fresh items in iteration 2, as its own entry, without being applied again.
+  const retest = s.fixes.find((f) => f.retestOf)!;
+  assert.deepEqual(retest.retestOf, { iteration: 1, fixId: 'fix-gB' });
+  assert.ok(w.docs.has('test/2/fix1'));
+  assert.equal(w.log.filter((l) => l.startsWith('apply') && l.includes('fix-gB')).length, 1);
   // The panel is what the world reports: 5 healthy of 20, then the three working fixes cure 11 more.
   assert.deepEqual(s.figures.map((f) => `${f.iteration}: ${f.matched}/${f.observed}`), ['0: 5/20', '1: 16/20', '2: 16/20']);
   assert.equal(s.exit?.reason, 'EXHAUSTED');
@@ -90,6 +96,24 @@ test('a change that fails its immediate validation is a ROLLBACK without a test'
   assert.match(s.fixes[0]!.reasons[0]!, /rolled back at once: python 2.7 check failed/);
   assert.equal(w.docs.has('test/1/fix-gX'), false);
   assert.equal(s.exit?.reason, 'EXHAUSTED');
+});
+
+test('MONITOR: re-tested next iteration on fresh items; a failed re-test rolls the fix back where it was applied', async () => {
+  const { w, s } = await run(
+    [
+      { groupId: 'gA', agent: 'SiteA', items: 6, behaviour: 'cures' },
+      { groupId: 'gF', agent: 'SiteF', items: 3, behaviour: 'fades' },
+      { groupId: 'gC', agent: 'SiteC', items: 2, behaviour: 'harmful' },
+    ],
+    9,
+  );
+  assert.deepEqual(fate(s), ['1 fix-gA KEEP kept', '1 fix-gF MONITOR not kept', '1 fix-gC ROLLBACK not kept', '2 fix1 ROLLBACK not kept']);
+  assert.ok(w.log.includes('rollback 1:fix-gF'), 'rolled back in its own iteration');
+  assert.deepEqual([...w.applied.keys()].sort(), ['1:fix-gA']);
+  assert.deepEqual(s.figures.map((f) => f.matched), [9, 15, 15]);
+  // Neither the rolled-back MONITOR fix nor its re-test is tried again: nothing is left.
+  assert.equal(s.exit?.reason, 'EXHAUSTED');
+  assert.match(s.exit!.detail, /gF \(rolled back: ROLLBACK/);
 });
 
 test('a patch that never fits (and cannot be derived again) is inconclusive, retried once, then parked', async () => {
@@ -175,33 +199,35 @@ test('RESUME: killed at 20 seeded random moments (some twice), each resumed run 
 });
 
 /** The same five behaviours on one or two items each: the same steps and port calls, smaller documents (the sweep stays fast). */
-const SMALL: Defect[] = MAIN.map((d) => ({ ...d, items: d.groupId === 'gA' ? 2 : 1 }));
+const SMALL: Defect[] = [...MAIN.map((d) => ({ ...d, items: d.groupId === 'gA' ? 2 : 1 })), { groupId: 'gF', agent: 'SiteF', items: 1, behaviour: 'fades' }];
 
 test('RESUME: a kill before or after every single port call resumes to the same final state', async () => {
   const base = await baseline(SMALL, 2);
   assert.equal(base.state.exit?.reason, 'EXHAUSTED');
-  assert.equal(base.state.fixes.length, 6);
-  for (let at = 1; at <= base.calls; at++) {
-    for (const after of [false, true]) {
-      const got = await runWithKills([{ at, after }], SMALL, 2);
-      const where = `kill ${after ? 'after' : 'before'} call ${at}`;
-      assert.deepEqual(got.state, base.state, where);
-      assert.deepEqual(got.applied, base.applied, where);
-      assert.deepEqual(got.ledger, base.ledger, where);
-    }
+  assert.deepEqual(fate(base.state as LoopState).filter((f) => f.startsWith('2 fix1') || f.startsWith('2 fix2')), ['2 fix1 MONITOR kept', '2 fix2 ROLLBACK not kept'], 'both re-test outcomes are in the sweep');
+  // A kill before call k leaves the same world as a kill after call k − 1 (nothing persists in between), so
+  // "before the first call" plus "after every call" covers every moment.
+  const moments = [{ at: 1, after: false }, ...Array.from({ length: base.calls }, (_, i) => ({ at: i + 1, after: true }))];
+  for (const { at, after } of moments) {
+    const got = await runWithKills([{ at, after }], SMALL, 2);
+    const where = `kill ${after ? 'after' : 'before'} call ${at}`;
+    assert.deepEqual(got.state, base.state, where);
+    assert.deepEqual(got.applied, base.applied, where);
+    assert.deepEqual(got.ledger, base.ledger, where);
   }
 });
 
 test('RESUME: a kill anywhere in an iteration that ends in FAILURE still rolls the whole iteration back', async () => {
   const base = await baseline(REGRESSING, 12);
   assert.equal(base.state.exit?.reason, 'FAILURE');
-  for (let at = 1; at <= base.calls; at++) {
-    for (const after of [false, true]) {
-      const got = await runWithKills([{ at, after }], REGRESSING, 12);
-      const where = `kill ${after ? 'after' : 'before'} call ${at}`;
-      assert.deepEqual(got.state, base.state, where);
-      assert.deepEqual(got.applied, [], where);
-    }
+  // A kill before call k leaves the same world as a kill after call k − 1 (nothing persists in between), so
+  // "before the first call" plus "after every call" covers every moment.
+  const moments = [{ at: 1, after: false }, ...Array.from({ length: base.calls }, (_, i) => ({ at: i + 1, after: true }))];
+  for (const { at, after } of moments) {
+    const got = await runWithKills([{ at, after }], REGRESSING, 12);
+    const where = `kill ${after ? 'after' : 'before'} call ${at}`;
+    assert.deepEqual(got.state, base.state, where);
+    assert.deepEqual(got.applied, [], where);
   }
 });
 

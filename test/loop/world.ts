@@ -28,8 +28,10 @@ import { proposal, testReport } from '../builders/documents.ts';
  * - stale: its first patch no longer fits once another fix of the iteration is applied; re-derived, it cures (KEEP)
  * - sneaky: cures its items and tests KEEP, but breaks `breaks` healthy items (the panel regresses)
  * - broken: the apply itself fails its validation (rolled back at once)
+ * - fades: no real effect, but its first test says MONITOR (a lucky sample); its re-test next iteration says ROLLBACK
  */
-export type Behaviour = 'cures' | 'monitor' | 'harmful' | 'flaky' | 'stale' | 'sneaky' | 'broken';
+export type Behaviour = 'cures' | 'monitor' | 'harmful' | 'flaky' | 'stale' | 'sneaky' | 'broken' | 'fades';
+const CURING: Behaviour[] = ['cures', 'monitor', 'stale', 'sneaky'];
 
 export interface Defect {
   groupId: string;
@@ -108,7 +110,7 @@ export class World {
     const fixes = [...this.applied.values()];
     const broken = fixes.filter((f) => f.behaviour === 'sneaky').reduce((n, f) => n + (this.defect(f.groupId).breaks ?? 0), 0);
     if (!it.defect) return Number(it.ratingKey) - this.o.defects.reduce((n, d) => n + d.items, 0) > broken;
-    return fixes.some((f) => f.groupId === it.defect && ['cures', 'monitor', 'stale', 'sneaky'].includes(f.behaviour));
+    return fixes.some((f) => f.groupId === it.defect && CURING.includes(f.behaviour));
   }
 
   report(items: Array<Library['item']>): LogReport {
@@ -149,8 +151,9 @@ export class World {
 
   treatment(p: FixProposal, n: number): TestReport {
     const d = this.defect(p.groupId);
-    const decision: Record<Behaviour, DecisionName> = { cures: 'KEEP', monitor: 'MONITOR', harmful: 'ROLLBACK', flaky: 'INCONCLUSIVE', stale: 'KEEP', sneaky: 'KEEP', broken: 'ROLLBACK' };
-    const cured = ['cures', 'monitor', 'stale', 'sneaky'].includes(d.behaviour);
+    const retest = p.id !== `fix-${d.groupId}`;
+    const decision: Record<Behaviour, DecisionName> = { cures: 'KEEP', monitor: 'MONITOR', harmful: 'ROLLBACK', flaky: 'INCONCLUSIVE', stale: 'KEEP', sneaky: 'KEEP', broken: 'ROLLBACK', fades: retest ? 'ROLLBACK' : 'MONITOR' };
+    const cured = CURING.includes(d.behaviour);
     const primaryPath = p.expectation.primary.path;
     return testReport({
       iteration: n,

@@ -86,7 +86,10 @@ export async function diagnose(report: LogReport, deps: DiagnoseDeps, options: D
       if (!probes.has(key)) probes.set(key, await probeSite(deps.http, url, agentHeaders(deps.inspection, bundle)));
       probe = probes.get(key)!;
     }
-    const rule = explain(g.class, g.status, probe?.verdict ?? null);
+    const explained = explain(g.class, g.status, probe?.verdict ?? null);
+    // Without the bundle no recipe can run: the rule's workaround (or, when it has none, "point plexmend at
+    // the bundle") is what is offered, so the note below holds for every rule.
+    const rule = explained && !bundle ? withWorkaround(explained, g.agent, options.pluginsDir) : explained;
     const vars = { agent: g.agent, host: g.host, status: g.status, detail: g.examples[0]?.message.slice(0, 160) };
     if (!rule) {
       notes.push(`no rule explains ${g.id}${probe ? ` (probe: ${probe.verdict})` : ''}`);
@@ -184,6 +187,15 @@ function noteSyntaxErrors(inspection: BundleInspection, bundle: BundleInfo, note
     const note = `${bundle.bundle}/${f.path}:${errors[0]!.line}: syntax error (${errors[0]!.text.trim().split(/\r?\n/)[0]!.slice(0, 80)}); Plex cannot load this file and its inspection is incomplete; fix it first — patches of it are not offered`;
     if (!notes.includes(note)) notes.push(note);
   }
+}
+
+function withWorkaround(rule: Rule, agent: string, pluginsDir: string): Rule {
+  if (rule.recipes.includes('workaround')) return rule;
+  return {
+    ...rule,
+    recipes: [...rule.recipes, 'workaround'],
+    workaround: `The ${agent} bundle is not in ${pluginsDir}, so its code could not be inspected: pass the Plug-ins folder that holds it with --plugins-dir and diagnose again.`,
+  };
 }
 
 function emptyBundle(g: ObservedGroup): BundleInfo {

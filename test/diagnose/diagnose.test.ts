@@ -190,6 +190,14 @@ test('bad input: an agent without a bundle gets the workaround only, and a note'
   assert.deepEqual(g.proposals.map((p) => [p.recipe, p.kind, p.offered]), [['workaround', 'workaround', true]]);
   assert.equal(g.cause.fixable, false, 'no code fix could be offered');
   assert.ok(d.notes.some((n) => /no bundle for agent Osprey/.test(n)), d.notes.join('\n'));
+  assert.equal(g.proposals[0]!.workaround, "Rename the file to the site's title.");
+
+  // A rule whose only remedies are code (a 403 not probed): the workaround says to point plexmend at the bundle.
+  const d2 = await diagnose(reportOf([{ class: 'http_error', agent: 'Osprey', host: 'www.osprey.example', status: 403, count: 3, message: 'HTTP Error 403', items: films('Osprey', ['A']) }]), depsFor(fx), OPTIONS);
+  const g2 = d2.groups[0]!;
+  assert.equal(g2.cause.id, 'forbidden-unprobed');
+  assert.deepEqual(g2.proposals.map((p) => [p.recipe, p.offered]), [['workaround', true]], JSON.stringify(g2.proposals.map((p) => p.checklist.filter((c) => !c.pass))));
+  assert.match(g2.proposals[0]!.workaround!, /The Osprey bundle is not in .*Plug-ins.*--plugins-dir/);
 });
 
 test('bad input: a bundle with a syntax error is named in the notes and gets no offered patch', async () => {

@@ -430,3 +430,29 @@ test('timeout_delay: a host reached through the shared wrapper gets the wrapper\
   assertSound(m, allCopies(UTILS));
   assert.match(m.after.get(`Wren.bundle/${UTILS}`)!, /return requestWithBackoff\(HTTP\.Request, url, timeout=max\(60, timeout\), sleep=sleep\)\.content/);
 });
+
+test('graceful_degradation: a Windows traceback path into the shared utils.py guards the statement in every copy', async () => {
+  const fx = await loadFixture();
+  const spec: GroupSpec = {
+    class: 'iafd_failure',
+    agent: 'Heron',
+    count: 3,
+    phase: 'update',
+    exceptionType: 'HTTPError',
+    message: 'HTTP Error 403: Forbidden',
+    location: { file: 'C:\\Users\\plex\\AppData\\Local\\Plex Media Server\\Plug-ins\\Heron.bundle\\Contents\\Code\\utils.py', line: 39, function: 'getFilmOnIAFD' },
+  };
+  const m = await materialise(fx, ok(await run(fx, spec, 'graceful_degradation')));
+  assertSound(m, allCopies(UTILS));
+  assert.ok(
+    m.after.get(`Kestrel.bundle/${UTILS}`)!.includes(
+      [
+        '    try:',
+        '        html = HTML.ElementFromString(getHTTPRequest(IAFD_SEARCH_URL.format(String.URLEncode(title))))',
+        '    except Exception as error:',
+        "        Log.Error('plexmend: a failing step in getFilmOnIAFD was skipped: %s' % error)",
+        '        html = None',
+      ].join('\n'),
+    ),
+  );
+});

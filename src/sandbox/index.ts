@@ -110,11 +110,16 @@ export async function installBundles(agentsDir: string, pluginsDir: string): Pro
   return copied;
 }
 
-/** The server token: `PlexOnlineToken` of an existing Preferences.xml, else a new one written there. */
-async function serverToken(preferences: string, name: string): Promise<string> {
+/**
+ * The server's token and machine id: `PlexOnlineToken` and `ProcessedMachineIdentifier` of an existing
+ * Preferences.xml, else new ones written there (the emulator's /identity answers the same id, as Plex does).
+ */
+async function serverToken(preferences: string, name: string): Promise<{ token: string; machine: string }> {
   try {
-    const m = /PlexOnlineToken="([^"]+)"/.exec(await readFile(preferences, 'utf8'));
-    if (m) return m[1]!;
+    const xml = await readFile(preferences, 'utf8');
+    const m = /PlexOnlineToken="([^"]+)"/.exec(xml);
+    const id = /ProcessedMachineIdentifier="([^"]+)"/.exec(xml) ?? /MachineIdentifier="([^"]+)"/.exec(xml);
+    if (m && id) return { token: m[1]!, machine: id[1]! };
   } catch {
     /* first start */
   }
@@ -123,7 +128,7 @@ async function serverToken(preferences: string, name: string): Promise<string> {
   await writeFileAtomic(preferences,
     `<?xml version="1.0" encoding="utf-8"?>\n<Preferences MachineIdentifier="${machine}" ProcessedMachineIdentifier="${machine}" ` +
     `FriendlyName="${name}" PlexOnlineToken="${token}" AcceptedEULA="1"/>\n`);
-  return token;
+  return { token, machine };
 }
 
 /** Starts the whole sandbox. Throws if the sites or the emulator cannot start (after stopping what did). */
@@ -134,13 +139,14 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   const dir = options.dir ?? await mkdtemp(join(tmpdir(), 'plexmend-sandbox-'));
   const layout = sandboxLayout(dir);
   let token: string;
+  let machine: string;
   try {
     if (options.reset) {
       for (const p of [layout.pluginsDir, layout.supportDir, layout.logsDir]) await rm(p, { recursive: true, force: true });
     }
     for (const p of [layout.pluginsDir, layout.supportDir, layout.logsDir]) await mkdir(p, { recursive: true });
     await installBundles(options.agentsDir ?? SANDBOX_AGENTS_DIR, layout.pluginsDir);
-    token = await serverToken(layout.preferences, 'plexmend sandbox');
+    ({ token, machine } = await serverToken(layout.preferences, 'plexmend sandbox'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new InputError(`cannot prepare the sandbox folder ${dir} (${code})`, 'choose a folder you can write to with --dir', err);
@@ -176,6 +182,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       plugins: specs,
       supportDir: layout.supportDir,
       token,
+      machineIdentifier: machine,
       ...(options.port !== undefined ? { port: options.port } : {}),
       stepDelayMs: realistic ? 250 : 15,
       plistPollMs: options.plistPollMs ?? 1000,

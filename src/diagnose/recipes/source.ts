@@ -68,11 +68,14 @@ export function toFileChanges(files: FileEdits[]): FileChange[] {
     if (f.edits.length === 0) continue;
     const after = render(f.text, f.edits);
     if (after === f.text) continue;
+    // One diff per logical file (an 8,000-line utils.py in 21 bundles is diffed once), renamed per copy.
+    const first = `${f.copies[0]!.bundle}/${f.copies[0]!.path}`;
+    const body = createPatch(first, f.text, after, 'before', 'after').split('\n').slice(4).join('\n');
     for (const c of f.copies) {
       const path = `${c.bundle}/${c.path}`;
       changes.push({
         path,
-        diff: createPatch(path, f.text, after, 'before', 'after'),
+        diff: `Index: ${path}\n${'='.repeat(67)}\n--- ${path}\tbefore\n+++ ${path}\tafter\n${body}`,
         baseHash: f.sha256,
         ...(f.copies.length > 1 ? { sharedGroup: f.sha256.slice(0, 16) } : {}),
       });

@@ -30,7 +30,9 @@ export function backoffHelper(hosts: string[], markers: string[]): string[] {
     `def ${BACKOFF_HELPER}(fetch, *args, **kwargs):`,
     '    # plexmend: retry transient HTTP errors of these hosts with exponential back-off, honouring Retry-After',
     '    import time',
-    "    url = str(args[0]) if args else str(kwargs.get('url', ''))",
+    // '%s' % x, not str(x): under Python 2.7 str() of a unicode URL with a non-ASCII character (an
+    // accented title) raises UnicodeEncodeError before the request is even made.
+    "    url = '%s' % (args[0] if args else kwargs.get('url', ''),)",
     `    retrying = any(host in url for host in ${BACKOFF_HOSTS})`,
     '    delay = 2.0',
     '    attempt = 0',
@@ -38,7 +40,10 @@ export function backoffHelper(hosts: string[], markers: string[]): string[] {
     '        try:',
     '            return fetch(*args, **kwargs)',
     '        except Exception as error:',
-    '            text = str(error)',
+    '            try:',
+    "                text = '%s' % (error,)",
+    '            except Exception:',
+    '                text = repr(error)',
     '            attempt = attempt + 1',
     `            if not retrying or attempt > 4 or not any(marker in text for marker in ${BACKOFF_ON}):`,
     '                raise',

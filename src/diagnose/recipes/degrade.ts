@@ -6,7 +6,7 @@
  */
 import { parsePython, lineOf, endLineOf, walk, type SyntaxNode } from '../python/parser.ts';
 import { indentOf, splitLines, type SourceEdit } from './source.ts';
-import { addEdits, bundleFiles, emptyChange, type Recipe } from './types.ts';
+import { addEdits, emptyChange, evidenceLocations, type Recipe } from './types.ts';
 
 const SIMPLE = new Set(['expression_statement', 'return_statement', 'raise_statement']);
 
@@ -25,13 +25,9 @@ async function statementAt(text: string, line: number): Promise<SyntaxNode | nul
 export const gracefulDegradation: Recipe = {
   name: 'graceful_degradation',
   async run(ctx) {
-    const files = bundleFiles(ctx);
-    for (const ex of ctx.group.examples) {
-      const loc = ex.location;
-      if (!loc?.file || loc.line === null) continue;
-      const base = loc.file.split(/[\\/]/).pop()!;
-      const f = files.find((x) => x.path.split('/').pop() === base);
-      if (!f) continue;
+    for (const { example: ex, line, base, path, file } of evidenceLocations(ctx)) {
+      const f = { path, file };
+      const loc = { line };
       const text = ctx.text(f.file);
       const stmt = await statementAt(text, loc.line);
       if (!stmt) continue;
@@ -52,6 +48,8 @@ export const gracefulDegradation: Recipe = {
         afterLine: end,
         lines: [
           `${indent}except Exception as error:`,
+          // %r, not %s: under Python 2.7 '%s' % error runs str(error), which raises UnicodeEncodeError for a
+          // non-ASCII unicode message (a title with an accent) — from inside the handler meant to go on.
           `${indent}    Log.Error('plexmend: a failing step in ${fn?.name ?? 'this function'} was skipped: %s' % error)`,
           ...(target ? [`${indent}    ${target} = None`] : []),
         ],

@@ -68,3 +68,20 @@ export function addEdits(map: Map<string, SourceEdit[]>, sha: string, edits: Sou
 export function emptyChange(title: string, rationale: string, kind: RecipeChange['kind'] = 'patch'): RecipeChange {
   return { title, rationale, kind, edits: new Map(), evidence: [], preferences: [] };
 }
+
+/**
+ * The code locations the group's evidence names (PGMA's `File: X, Line: N`, a traceback's innermost
+ * bundle frame), each with the bundle file it is in; locations outside the bundle are passed over.
+ */
+export function evidenceLocations(ctx: RecipeContext) {
+  const files = bundleFiles(ctx);
+  const out: Array<{ example: ObservedGroup['examples'][number]; line: number; base: string; path: string; file: LogicalFile }> = [];
+  for (const example of ctx.group.examples) {
+    const loc = example.location;
+    if (!loc?.file || loc.line === null) continue;
+    const base = loc.file.split(/[\\/]/).pop()!;
+    const f = files.find((x) => x.path.split('/').pop() === base);
+    if (f) out.push({ example, line: loc.line, base, path: f.path, file: f.file });
+  }
+  return out;
+}

@@ -11,7 +11,7 @@ import { BROWSER_HEADERS } from '../probe.ts';
 import type { ItemOutcome } from '../../logs/schema.ts';
 import type { LogicalFile, XPathSite } from '../inspect/types.ts';
 import { pyString, splitLines } from './source.ts';
-import { addEdits, bundleFiles, emptyChange, type Recipe, type RecipeContext } from './types.ts';
+import { addEdits, bundleFiles, emptyChange, evidenceLocations, type Recipe, type RecipeContext } from './types.ts';
 
 type Field = 'title' | 'studio' | 'year';
 
@@ -38,13 +38,9 @@ interface Located {
 
 /** The `.xpath()` the evidence points at: on the logged line, else the nearest one before it in that function. */
 function brokenSite(ctx: RecipeContext): Located | null {
-  const files = bundleFiles(ctx);
-  for (const ex of ctx.group.examples) {
-    const loc = ex.location;
-    if (!loc?.file || loc.line === null) continue;
-    const base = loc.file.split(/[\\/]/).pop()!;
-    const f = files.find((x) => x.path.split('/').pop() === base);
-    if (!f) continue;
+  for (const { line, path, file } of evidenceLocations(ctx)) {
+    const f = { path, file };
+    const loc = { line };
     const fn = f.file.inspection.functions.filter((x) => x.line <= loc.line! && x.endLine >= loc.line!).sort((a, b) => b.line - a.line)[0];
     const sites = f.file.inspection.xpaths.filter((s) => s.expression && s.line <= loc.line! && (!fn || s.line >= fn.line));
     const site = sites.find((s) => s.line === loc.line) ?? sites.sort((a, b) => b.line - a.line)[0];

@@ -134,14 +134,20 @@ export function deriveLessons(iv: Intervention, ledger: LessonsLedger): Derived 
     }
     // Calibrate the recipe's expected effect when the prediction missed.
     const primary = test.metrics.find((m) => m.role === 'primary');
-    if (primary && primary.met === false && primary.before !== null && primary.after !== null && primary.before > 0) {
-      const change = (primary.before - primary.after) / primary.before;
+    if (primary && primary.met === false && primary.before !== null && primary.after !== null && primary.before > 0 && primary.expectation.direction !== 'stay') {
+      // Progress in the direction the expectation named (a rise counts for an "increase" metric, a fall otherwise).
+      const sign = primary.expectation.direction === 'increase' ? -1 : 1;
+      const change = (sign * (primary.before - primary.after)) / primary.before;
+      const moved = `${primary.before} → ${primary.after} per refresh`;
       drafts.push({
         kind: 'DONT',
         phase: 'diagnose',
         scope: { recipe: p.recipe, ...(agent ? { agent } : {}) },
         action: { type: 'threshold', name: 'expected_relative_change', value: Math.round(change * 100) / 100 },
-        text: `DON'T expect more than a ${Math.round(change * 100)} % change from ${label(p.recipe)} on ${agent ?? 'this agent'}: ${fix} expected "${primary.expectation.description}" and moved ${primary.before} → ${primary.after}.`,
+        text:
+          change > 0
+            ? `DON'T expect more than a ${Math.round(change * 100)} % change from ${label(p.recipe)} on ${agent ?? 'this agent'}: ${fix} expected "${primary.expectation.description}" and moved ${moved}.`
+            : `DON'T count on ${label(p.recipe)} to move this metric on ${agent ?? 'this agent'}: ${fix} expected "${primary.expectation.description}" and it ${change < 0 ? 'went the other way' : 'did not move'} (${moved}).`,
         evidence: [{ iteration: iv.iteration, fixId: p.id, metric: primary.expectation.path, expected: primary.expectation.description, observed: `${primary.before} → ${primary.after}` }],
       });
     }

@@ -125,3 +125,23 @@ test('a post-mortem re-run on its own output (resume after a kill) leaves the le
   assert.match(md, /## diagnose\n\n- \*\*DO\*\* \(L[0-9a-f]{8}, weight 3\): DO give request headers fixes/);
   assert.match(md, /## implement\n\n- \*\*DO\*\*.*"http" first/);
 });
+
+test('a missed prediction is calibrated in the direction the expectation named; a metric that went the wrong way says so', () => {
+  const lesson = (before: number, after: number, direction: 'decrease' | 'increase') => {
+    const p = proposal({ expectation: { ...proposal().expectation, primary: { ...proposal().expectation.primary, direction } } });
+    const t = testReport({ metrics: [{ expectation: p.expectation.primary, role: 'primary', before, after, met: false }] });
+    const l = postMortem(1, [{ iteration: 1, proposal: p, test: t, restarts: [] }], emptyLedger(), {}, T1).ledger.lessons.find((x) => x.action.type === 'threshold')!;
+    return { text: l.text, value: (l.action as { value: number }).value };
+  };
+  const partly = lesson(40, 30, 'decrease');
+  assert.equal(partly.value, 0.25);
+  assert.match(partly.text, /^DON'T expect more than a 25 % change from request headers on SiteA: fix1 .* moved 40 → 30 per refresh\.$/);
+  const worse = lesson(0.031, 0.667, 'decrease');
+  assert.ok(worse.value < 0);
+  assert.doesNotMatch(worse.text, /-\d+ %/);
+  assert.match(worse.text, /went the other way \(0\.031 → 0\.667 per refresh\)/);
+  assert.match(lesson(10, 10, 'decrease').text, /did not move \(10 → 10 per refresh\)/);
+  const rise = lesson(0.4, 0.5, 'increase');
+  assert.equal(rise.value, 0.25, 'a rise is progress for an increase metric');
+  assert.match(rise.text, /more than a 25 % change/);
+});

@@ -47,7 +47,12 @@ async function sources(): Promise<string> {
   const m = await materialise(fx, change);
   const utils = m.after.get('Kestrel.bundle/Contents/Code/utils.py')!;
   const helpers = [...normaliseHelper(), ...backoffHelper(['www.heron-videos.example'], ['503', 'Service Unavailable'])].join('\n') + '\n';
-  return JSON.stringify({ helpers, utils });
+  const spec = { class: 'iafd_failure' as const, agent: 'Heron', count: 1, message: 'ValueError', location: { file: 'utils.py', line: 40 } };
+  const r2 = reportOf([spec]);
+  const degrade = await RECIPE_IMPLS.graceful_degradation.run(contextFor(fx, r2, groupOf(r2, 'Heron', 'iafd_failure')));
+  if (!degrade.ok) throw new Error(degrade.reason);
+  const degraded = (await materialise(fx, degrade)).after.get('Heron.bundle/Contents/Code/utils.py')!;
+  return JSON.stringify({ helpers, utils, degraded });
 }
 
 const byCase = (r: Run) => new Map(r.results.map((x) => [x.case, x]));
@@ -72,10 +77,17 @@ function assertBehaviour(r: Run, label: string): void {
   assert.deepEqual(pick(v('gives-up-after-four-retries'), 'calls', 'sleeps'), { calls: 5, sleeps: [2, 4, 8, 16] }, label);
   assert.ok(v('gives-up-after-four-retries').raised, `${label}: the last error is raised`);
   assert.deepEqual(pick(v('url-as-keyword'), 'value', 'calls'), { value: 'page for https://www.heron-videos.example/kw', calls: 2 }, label);
+  assert.deepEqual(pick(v('unicode-url-and-error'), 'value', 'calls', 'sleeps'), { value: 'page for https://www.heron-videos.example/search?q=caf\u00e9', calls: 2, sleeps: [2] }, `${label}: ${String(v('unicode-url-and-error').raised)}`);
 
   assert.equal(v('match-bytes-vs-unicode').matched, true, `${label}: patched matchTitle, bytes site title vs unicode file title: ${v('match-bytes-vs-unicode').error}`);
   assert.equal(v('match-unicode-vs-bytes').matched, true, `${label}: ${v('match-unicode-vs-bytes').error}`);
   assert.equal(v('mismatch-still-fails').matched, false, `${label}: different titles still differ`);
+
+  const d = v('degraded-unicode-error');
+  assert.equal(d.raised, undefined, `${label}: the guard itself must not fail: ${String(d.raised)}`);
+  assert.equal(d.value, null, `${label}: the guarded function goes on and returns nothing`);
+  assert.equal((d.logged as string[]).length, 1, `${label}: the error is logged once`);
+  assert.match((d.logged as string[])[0]!, /^plexmend: a failing step in getFilmOnIAFD was skipped: ValueError\(/, label);
 }
 
 function pick(o: Record<string, unknown>, ...keys: string[]): Record<string, unknown> {

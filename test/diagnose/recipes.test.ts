@@ -249,7 +249,7 @@ test('graceful_degradation: the failing statement is wrapped; an assignment targ
     '        try:',
     '            castList = utils.getFilmOnIAFD(metadata.title)',
     '        except Exception as error:',
-    "            Log.Error('plexmend: a failing step in update was skipped: %s' % error)",
+    "            Log.Error('plexmend: a failing step in update was skipped: %r' % (error,))",
     '            castList = None',
     "        metadata.summary = html.xpath('//div[@class=\"synopsis\"]/text()')[0]",
   ].join('\n')), 'try/except around line 62, the next statement untouched');
@@ -450,7 +450,7 @@ test('graceful_degradation: a Windows traceback path into the shared utils.py gu
         '    try:',
         '        html = HTML.ElementFromString(getHTTPRequest(IAFD_SEARCH_URL.format(String.URLEncode(title))))',
         '    except Exception as error:',
-        "        Log.Error('plexmend: a failing step in getFilmOnIAFD was skipped: %s' % error)",
+        "        Log.Error('plexmend: a failing step in getFilmOnIAFD was skipped: %r' % (error,))",
         '        html = None',
       ].join('\n'),
     ),

@@ -50,7 +50,7 @@ export const gracefulDegradation: Recipe = {
           `${indent}except Exception as error:`,
           // %r, not %s: under Python 2.7 '%s' % error runs str(error), which raises UnicodeEncodeError for a
           // non-ASCII unicode message (a title with an accent) — from inside the handler meant to go on.
-          `${indent}    Log.Error('plexmend: a failing step in ${fn?.name ?? 'this function'} was skipped: %s' % error)`,
+          `${indent}    Log.Error('plexmend: a failing step in ${fn?.name ?? 'this function'} was skipped: %r' % (error,))`,
           ...(target ? [`${indent}    ${target} = None`] : []),
         ],
         why: 'log and go on',

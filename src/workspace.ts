@@ -49,6 +49,7 @@ export const paths = {
   /** The control run of a fix (before it was applied), read by the test after it. */
   controlRun: (ws: Workspace, n: number, fix: number) => join(ws.root, `iteration_${n}`, `control_fix${fix}.json`),
   loopState: (ws: Workspace, n: number) => join(ws.root, `iteration_${n}`, 'loop_state.json'),
+  postMortemJson: (ws: Workspace, n: number) => join(ws.root, `iteration_${n}`, 'post_mortem_analysis.json'),
   postMortemMd: (ws: Workspace, n: number) => join(ws.root, `iteration_${n}`, 'post_mortem_analysis.md'),
   lessonsLearnedMd: (ws: Workspace, n: number) => join(ws.root, `iteration_${n}`, 'lessons_learned.md'),
   finalReportMd: (ws: Workspace) => join(ws.root, 'final_comprehensive_report.md'),

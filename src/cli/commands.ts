@@ -11,6 +11,7 @@ export const COMMAND_MODULES: Array<() => Promise<{ register: Register }>> = [
   () => import('./aggregate.ts'),
   () => import('./diagnose.ts'),
   () => import('./test.ts'),
+  () => import('./postmortem.ts'),
   () => import('./loop.ts'),
   () => import('./start.ts'),
   () => import('./watch.ts'),

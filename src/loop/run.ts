@@ -19,6 +19,7 @@ import { folderWindow } from '../testing/window.ts';
 import { applyFix, rollbackFix, rollbackIteration, clearAgentCaches, planFromProposals, contextFromConfig, readLog } from '../implement/index.ts';
 import { postMortem, PostMortemDocument } from '../learn/postmortem.ts';
 import { emptyLedger } from '../learn/ledger.ts';
+import { previousAccuracy } from '../learn/accuracy.ts';
 import type { RestartAttempt } from '../learn/derive.ts';
 import { renderAggregateText } from '../report/aggregate-text.ts';
 import { renderDiagnosisMarkdown } from '../report/diagnosis-md.ts';
@@ -171,7 +172,7 @@ export async function realPorts(config: Config, ws: Workspace, o: RealLoopOption
       loadLedger: async (): Promise<LessonsLedger> => (existsSync(paths.lessons(ws)) ? readDocument(LessonsLedgerDocument, paths.lessons(ws)) : emptyLedger()),
       saveLedger: (l) => writeDocument(LessonsLedgerDocument, paths.lessons(ws), l),
       async savePostMortem(n, pm, ledger) {
-        await writeDocument(PostMortemDocument, postMortemJson(ws, n), pm);
+        await writeDocument(PostMortemDocument, paths.postMortemJson(ws, n), pm);
         await writeFileAtomic(paths.postMortemMd(ws, n), renderPostMortemMarkdown(pm));
         await writeFileAtomic(paths.lessonsLearnedMd(ws, n), renderLessonsMarkdown(ledger, n));
       },
@@ -184,13 +185,5 @@ function restartsOf(rs: Array<{ strategy: string; outcome: string; detail: strin
   return rs.map((r) => ({ strategy: r.strategy, ok: r.outcome === 'ok', detail: r.detail }));
 }
 
-const postMortemJson = (ws: Workspace, n: number) => paths.postMortemMd(ws, n).replace(/\.md$/, '.json');
-
-async function previousAccuracy(ws: Workspace, n: number) {
-  for (let k = n - 1; k >= 1; k--) {
-    if (existsSync(postMortemJson(ws, k))) return (await readDocument(PostMortemDocument, postMortemJson(ws, k))).recipeAccuracy;
-  }
-  return {};
-}
 
 export type { LogReport };

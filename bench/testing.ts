@@ -140,8 +140,8 @@ export const TEST_OPTIONS: TestOptions = { iteration: 1, target: 'sandbox', size
 interface CaseResult {
   case: 'good' | 'useless' | 'trade429' | 'siteDown';
   seed: number;
-  sequential: { decision: string; refreshes: number; ms: number; sideEffect429: boolean };
-  fixed?: { decision: string; refreshes: number; ms: number };
+  sequential: { decision: string; refreshes: number; testRefreshes: number; ms: number; sideEffect429: boolean };
+  fixed?: { decision: string; refreshes: number; testRefreshes: number; ms: number };
 }
 
 /** One seed: the four cases on one sandbox (the control is shared by the cases it applies to). */
@@ -157,6 +157,7 @@ export async function runSeed(seed: number, root: string): Promise<CaseResult[]>
   const summary = (r: TestReport, control: ControlRun, controlMs: number) => ({
     decision: r.decision.decision,
     refreshes: control.refreshes + r.refreshes.started,
+    testRefreshes: r.refreshes.started,
     ms: controlMs + r.durationMs,
     sideEffect429: r.sideEffects.some((e) => e.path === p429),
   });
@@ -170,7 +171,7 @@ export async function runSeed(seed: number, root: string): Promise<CaseResult[]>
       await clearAgentCaches(rig.sb.pluginsDir, rig.sb.supportDir, [SUBJECT.bundleId]);
       const fixed = await runTreatment(p, control, baseline, rig.deps, { ...TEST_OPTIONS, sequential: false });
       const s = summary(fixed, control, controlMs);
-      out.push({ case: name, seed, sequential: summary(seq, control, controlMs), fixed: { decision: s.decision, refreshes: s.refreshes, ms: s.ms } });
+      out.push({ case: name, seed, sequential: summary(seq, control, controlMs), fixed: { decision: s.decision, refreshes: s.refreshes, testRefreshes: s.testRefreshes, ms: s.ms } });
     };
     await applyAgentPatch(rig, GOOD_HEADERS, original);
     await both('good');
@@ -234,6 +235,7 @@ async function main(): Promise<void> {
     `fix tested while its site is down:   INCONCLUSIVE ${count(of('siteDown'), 'INCONCLUSIVE')}/${seeds}`,
     `wrong KEEP (useless or site down):   ${wrongKeeps} of ${wrongKeepPool} decisions = ${(100 * wrongKeeps / Math.max(1, wrongKeepPool)).toFixed(1)} %`,
     `refreshes per decision (control + test), good and useless fixes: sequential ${mean(judged.map((r) => r.sequential.refreshes)).toFixed(1)}, fixed-20 ${mean(judged.map((r) => r.fixed!.refreshes)).toFixed(1)}`,
+    `  of which the test with the fix: good fix ${mean(of('good').map((r) => r.sequential.testRefreshes)).toFixed(1)} vs ${mean(of('good').map((r) => r.fixed!.testRefreshes)).toFixed(1)}, useless fix ${mean(of('useless').map((r) => r.sequential.testRefreshes)).toFixed(1)} vs ${mean(of('useless').map((r) => r.fixed!.testRefreshes)).toFixed(1)} (sequential vs fixed-20; the control is the same in both)`,
     `wall time per fix test (control + test):                         sequential ${(mean(judged.map((r) => r.sequential.ms)) / 1000).toFixed(2)} s, fixed-20 ${(mean(judged.map((r) => r.fixed!.ms)) / 1000).toFixed(2)} s`,
   ];
   process.stdout.write(lines.join('\n') + '\n');

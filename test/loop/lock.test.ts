@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile, mkdir, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -65,15 +65,50 @@ test('a stale lock of a dead process is taken over', async (t) => {
   await mine.release();
 });
 
-test('an empty or garbled lock file (a crash while writing it) is taken over', async (t) => {
+test('an empty or garbled lock file left by a crash (not fresh) is taken over', async (t) => {
   const dir = await tempDir(t);
+  await mkdir(dir, { recursive: true });
+  const old = new Date(Date.now() - 60_000);
   for (const body of ['', 'not a pid\n', '-4']) {
     const path = join(dir, 'x.lock');
-    await mkdir(dir, { recursive: true });
     await writeFile(path, body);
+    await utimes(path, old, old);
     const l = await takeLock(path, 'x');
     assert.equal((await readFile(path, 'utf8')).trim(), String(process.pid), JSON.stringify(body));
     await l.release();
+  }
+});
+
+test('a fresh empty lock file is a lock its owner is still writing: not taken over', async (t) => {
+  const dir = await tempDir(t);
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, 'x.lock');
+  const holder = await otherProcess(t);
+  await writeFile(path, '');
+  const taking = takeLock(path, 'the workspace /w');
+  await new Promise((r) => setTimeout(r, 150));
+  await writeFile(path, String(holder.pid)); // the owner finishes writing its pid
+  await assert.rejects(taking, (e: unknown) => e instanceof LockHeldError && e.message.includes(`process ${holder.pid}`));
+});
+
+test('two processes taking over the same stale lock: exactly one wins, every time', async (t) => {
+  const dir = await tempDir(t);
+  await mkdir(dir, { recursive: true });
+  const [a, b] = [await otherProcess(t), await otherProcess(t)];
+  const dead = await otherProcess(t);
+  const deadPid = dead.pid;
+  dead.kill('SIGKILL');
+  await once(dead, 'exit');
+  for (let i = 0; i < 100; i++) {
+    const path = join(dir, `race ${i}.lock`);
+    await writeFile(path, String(deadPid));
+    const got = await Promise.allSettled([takeLock(path, 'x', a.pid), takeLock(path, 'x', b.pid)]);
+    const won = got.filter((g) => g.status === 'fulfilled').length;
+    assert.equal(won, 1, `trial ${i}: ${won} winners`);
+    const loser = got.find((g) => g.status === 'rejected') as PromiseRejectedResult;
+    const owner = Number((await readFile(path, 'utf8')).trim());
+    assert.ok(loser.reason instanceof LockHeldError && loser.reason.message.includes(`process ${owner}`), String(loser.reason));
+    assert.equal(existsSync(`${path}.takeover`), false, 'no guard left behind');
   }
 });
 

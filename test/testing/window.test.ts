@@ -115,6 +115,28 @@ test('window: a live file read part-way, written to, then rotated off is a gap o
   assert.equal(r.report.gaps[0]!.bytes, Buffer.byteLength(half));
 });
 
+test('window: a log whose every file vanished before it was read is a gap of unknown size; other logs read on', async (t) => {
+  const dir = await logDir(t);
+  const file = join(dir, `${ID}.log`);
+  const other = join(dir, 'com.plexapp.agents.SiteB.log');
+  await writeFile(file, lines(10, 'ERROR'));
+  await writeFile(other, lines(1, 'INFO'));
+  const w = folderWindow({ kind: 'folder', dir });
+  const start = await w.mark();
+  await appendFile(file, lines(3, 'WARNING'));
+  await appendFile(other, lines(2, 'WARNING'));
+  await rm(file);
+  const r = await w.since(start);
+  assert.equal(r.report.gaps.length, 1);
+  assert.equal(r.report.gaps[0]!.file, file);
+  assert.equal(r.report.gaps[0]!.bytes, 0);
+  assert.match(r.report.gaps[0]!.reason, /all its rotations vanished .* unknown number of bytes/);
+  assert.equal(r.report.counts.byLevel?.WARNING, 2, "the other log's new lines are read");
+  // A log that is still there, with nothing new, is no gap.
+  const again = await w.since(await w.mark());
+  assert.deepEqual(again.report.gaps, []);
+});
+
 test('window: a folder with no plug-in logs is an InputError with a hint, not a stack trace', async (t) => {
   const dir = await logDir(t);
   const w = folderWindow({ kind: 'folder', dir });

@@ -100,7 +100,7 @@ export async function runLoopCommand(o: LoopCliOptions, preloaded?: import('../c
     process.stdout.write(
       `\n${state.exit?.reason ?? 'STOPPED'}: ${state.exit?.detail ?? ''}\n` +
         `panel: ${pct(first?.success)} → ${pct(last?.success)} over ${state.figures.length - 1} iteration(s); ` +
-        `fixes kept ${state.fixes.filter((f) => f.kept).length}, rolled back ${state.fixes.filter((f) => f.decision && !f.kept).length}\n` +
+        `fixes kept ${state.fixes.filter((f) => f.kept && !f.retestOf).length}, rolled back ${state.fixes.filter((f) => f.decision && !f.kept && !f.retestOf).length} (re-tests of monitored fixes: ${state.fixes.filter((f) => f.retestOf).length})\n` +
         `report: ${report}\nhtml:   ${html}\n`,
     );
     return state.exit?.reason === 'FAILURE' ? 1 : 0;

@@ -23,6 +23,7 @@ import { InputError, LockHeldError, PlexmendError } from '../errors.ts';
 import { bookmarkDocSchema, emptyBookmarks, entryAfterRead, lineTs, planSet, type BookmarkEntry, type CurrentFile } from './bookmarks.ts';
 import { readHead } from './fingerprint.ts';
 import { listLogFolder } from './discover.ts';
+import { processAlive } from '../io/process.ts';
 
 const count = z.number().int().nonnegative();
 
@@ -186,21 +187,13 @@ async function takeLock(dir: string): Promise<void> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-      if (pid && pid !== process.pid && alive(pid)) throw new LockHeldError(`the log archive ${dir}`, pid);
+      if (pid && pid !== process.pid && processAlive(pid)) throw new LockHeldError(`the log archive ${dir}`, pid);
       await rm(lock, { force: true }); // stale: its process is gone
     }
   }
   throw new LockHeldError(`the log archive ${dir}`, 0);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function releaseLock(dir: string): Promise<void> {
   const lock = join(dir, '.watch.lock');

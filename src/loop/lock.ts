@@ -9,20 +9,13 @@
 import { open, readFile, rm, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { LockHeldError } from '../errors.ts';
+import { processAlive } from '../io/process.ts';
 
 /** How long a takeover guard or an empty lock file may live before it counts as left by a crash. */
 const CRASH_LEFTOVER_MS = 5_000;
 const RETRY_MS = 20;
 const GIVE_UP_MS = 10_000;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export interface Lock {
   release(): Promise<void>;
@@ -91,7 +84,7 @@ export async function takeLock(path: string, what: string, pid = process.pid): P
   for (;;) {
     if (await create(path, pid)) return { release: () => rm(path, { force: true }) };
     const holder = await holderOf(path);
-    if (typeof holder === 'number' && holder !== pid && alive(holder)) throw new LockHeldError(what, holder);
+    if (typeof holder === 'number' && holder !== pid && processAlive(holder)) throw new LockHeldError(what, holder);
     if (Date.now() - began > GIVE_UP_MS) throw new LockHeldError(what, typeof holder === 'number' ? holder : -1);
     // An empty or garbled file may be a lock its owner is still writing: stale only once it is old.
     const fresh = holder === 'unreadable' && (await ageMs(path)) < CRASH_LEFTOVER_MS;

@@ -8,6 +8,7 @@ import { openArchive, runWatch, loadArchiveState } from '../../src/logs/archive.
 import { readLogLines } from '../../src/logs/read.ts';
 import type { BookmarkDoc } from '../../src/logs/bookmarks.ts';
 import { LockHeldError } from '../../src/errors.ts';
+import { rollover } from '../builders/rotation.ts';
 
 const ID = 'com.plexapp.agents.GayEmpire';
 
@@ -30,12 +31,9 @@ function lines(n: number, tag: string): string {
   return s;
 }
 
-async function rotate(dir: string): Promise<void> {
-  const base = join(dir, `${ID}.log`);
-  await rm(`${base}.5`, { force: true });
-  for (let n = 4; n >= 1; n--) if (existsSync(`${base}.${n}`)) await rename(`${base}.${n}`, `${base}.${n + 1}`);
-  if (existsSync(base)) await rename(base, `${base}.1`);
-  await writeFile(base, lines(1, 'Starting framework core'));
+/** A plug-in start: the framework rolls the log over and writes its first line. */
+function rotate(dir: string): Promise<void> {
+  return rollover(join(dir, `${ID}.log`), lines(1, 'Starting framework core'));
 }
 
 const clock = (iso: string) => ({ now: () => new Date(iso) });

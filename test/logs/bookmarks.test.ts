@@ -8,6 +8,7 @@ import { readLogLines, type ReadResult } from '../../src/logs/read.ts';
 import { loadBookmarks, saveBookmarks, planSet, type BookmarkDoc, type CurrentFile } from '../../src/logs/bookmarks.ts';
 import { fingerprintOf, sameFile, FINGERPRINT_BYTES } from '../../src/logs/fingerprint.ts';
 import { SchemaMismatchError } from '../../src/errors.ts';
+import { rollover } from '../builders/rotation.ts';
 
 const ID = 'com.plexapp.agents.IAFD';
 
@@ -29,13 +30,9 @@ function lines(n: number, tag: string): string {
   return s;
 }
 
-/** Python RotatingFileHandler.doRollover, then the framework's first line in the new file. */
-async function rotate(dir: string): Promise<void> {
-  const base = join(dir, `${ID}.log`);
-  await rm(`${base}.5`, { force: true });
-  for (let n = 4; n >= 1; n--) if (existsSync(`${base}.${n}`)) await rename(`${base}.${n}`, `${base}.${n + 1}`);
-  if (existsSync(base)) await rename(base, `${base}.1`);
-  await writeFile(base, lines(1, 'Starting framework core'));
+/** A plug-in start: the framework rolls the log over and writes its first line. */
+function rotate(dir: string): Promise<void> {
+  return rollover(join(dir, `${ID}.log`), lines(1, 'Starting framework core'));
 }
 
 async function read(dir: string, bookmarks?: BookmarkDoc): Promise<{ tags: string[]; result: ReadResult }> {

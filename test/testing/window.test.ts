@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { folderWindow } from '../../src/testing/window.ts';
 import { InputError } from '../../src/errors.ts';
+import { rollover } from '../builders/rotation.ts';
 
 const ID = 'com.plexapp.agents.SiteA';
 
@@ -34,13 +35,9 @@ function lines(n: number, level: 'INFO' | 'WARNING' | 'ERROR'): string {
   return s;
 }
 
-/** Python's RotatingFileHandler.doRollover, then the framework's first line in the new file. */
-async function rotate(dir: string): Promise<void> {
-  const base = join(dir, `${ID}.log`);
-  await rm(`${base}.5`, { force: true });
-  for (let n = 4; n >= 1; n--) if (existsSync(`${base}.${n}`)) await rename(`${base}.${n}`, `${base}.${n + 1}`);
-  if (existsSync(base)) await rename(base, `${base}.1`);
-  await writeFile(base, lines(1, 'INFO'));
+/** A plug-in start: the framework rolls the log over and writes its first line. */
+function rotate(dir: string): Promise<void> {
+  return rollover(join(dir, `${ID}.log`), lines(1, 'INFO'));
 }
 
 test('window: only the lines written after mark() are in the report', async (t) => {

@@ -4,6 +4,7 @@
  */
 import { Command, Option } from '@commander-js/extra-typings';
 import { UsageError } from '../errors.ts';
+import { parseIteration } from './options.ts';
 
 export interface AggregateCliOptions {
   paths: string[];
@@ -121,10 +122,4 @@ export async function runAggregate(o: AggregateCliOptions, io: { stdin?: NodeJS.
   stderr.write(`plexmend: ${report.counts.lines.toLocaleString('en-US')} lines, ${t.errors} errors in ${report.patterns.filter((p) => p.class !== 'framework_noise').length} patterns, ` +
     `${t.noise} framework noise, ${report.items.filter((i) => i.outcome !== 'matched').length} failed items\n`);
   return 0;
-}
-
-function parseIteration(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--iteration "${v}" is not a positive whole number`, 'use e.g. --iteration 2');
-  return n;
 }

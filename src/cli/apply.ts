@@ -4,6 +4,7 @@
  */
 import { Command, Option } from '@commander-js/extra-typings';
 import { UsageError } from '../errors.ts';
+import { parseFixId, parseIteration } from './options.ts';
 
 /** Options every Phase 3 command takes to find Plex, the Plug-ins folder and the workspace. */
 export interface TargetCliOptions {
@@ -37,19 +38,6 @@ export function withTargetOptions<C extends Command<any, any, any>>(cmd: C): C {
   return cmd;
 }
 
-const FIX = /^fix\d+$/;
-
-/** Checks a fix id argument. */
-export function parseFixId(fix: string): string {
-  if (!FIX.test(fix)) throw new UsageError(`"${fix}" is not a fix id`, 'fix ids look like fix3 (see diagnostic_report.md)');
-  return fix;
-}
-
-export function parseIteration(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--iteration ${v} is not a positive whole number`, 'e.g. --iteration 2');
-  return n;
-}
 
 /** Config → implement context, printing which target (sandbox or a real server) is acted on. */
 export async function implementContext(o: TargetCliOptions, out: (line: string) => void) {

@@ -3,7 +3,8 @@
  * and its Markdown rendering. No diagnosis logic here.
  */
 import { Command, Option } from '@commander-js/extra-typings';
-import { InputError, UsageError } from '../errors.ts';
+import { InputError } from '../errors.ts';
+import { parseIteration } from './options.ts';
 
 export interface DiagnoseCliOptions {
   report?: string;
@@ -33,12 +34,6 @@ export function register(program: Command): void {
     .action(async (opts) => {
       process.exitCode = await runDiagnose(opts);
     });
-}
-
-function parseIteration(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--iteration "${v}" is not a positive whole number`, 'use e.g. --iteration 2');
-  return n;
 }
 
 export async function runDiagnose(o: DiagnoseCliOptions, io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {}): Promise<number> {

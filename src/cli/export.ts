@@ -1,6 +1,7 @@
 /** `plexmend export [fix...]`: argv → `exportFixes()` (src/implement): kept fixes as .patch files. */
 import { Command } from '@commander-js/extra-typings';
-import { implementContext, parseFixId, withTargetOptions, type TargetCliOptions } from './apply.ts';
+import { implementContext, withTargetOptions, type TargetCliOptions } from './apply.ts';
+import { parseFixId } from './options.ts';
 
 export function register(program: Command): void {
   withTargetOptions(

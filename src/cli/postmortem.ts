@@ -3,18 +3,15 @@
  * effects, what was missed, recipe accuracy, and the lessons recorded in the ledger.
  */
 import { Command } from '@commander-js/extra-typings';
-import { InputError, UsageError } from '../errors.ts';
+import { InputError } from '../errors.ts';
+import { parseIteration } from './options.ts';
 
 export function register(program: Command): void {
   program
     .command('postmortem')
     .description('Phase 6: post-mortem of an iteration\'s fixes; records the lessons in lessons.json.')
     .option('--workspace <dir>', 'the workspace folder (default plex_improvement)')
-    .option('--iteration <n>', 'iteration (default: the latest)', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--iteration "${v}" is not a positive whole number`);
-      return n;
-    })
+    .option('--iteration <n>', 'iteration (default: the latest)', parseIteration)
     .action(async (o) => {
       process.exitCode = await runPostmortem(o);
     });

@@ -1,7 +1,8 @@
 /** `plexmend reapply [plans...]`: argv → `reapplyExports()` (src/implement): exported fixes after an agent upgrade. */
 import { Command } from '@commander-js/extra-typings';
 import { UsageError } from '../errors.ts';
-import { implementContext, parseIteration, withTargetOptions, type TargetCliOptions } from './apply.ts';
+import { implementContext, withTargetOptions, type TargetCliOptions } from './apply.ts';
+import { parseIteration } from './options.ts';
 
 export interface ReapplyCliOptions extends TargetCliOptions {
   fuzz?: number;

@@ -1,6 +1,7 @@
 /** `plexmend rollback <fix>`: argv → typed options → `rollbackFix()` (src/implement). */
 import { Command } from '@commander-js/extra-typings';
-import { implementContext, parseFixId, parseIteration, withTargetOptions, type TargetCliOptions } from './apply.ts';
+import { implementContext, withTargetOptions, type TargetCliOptions } from './apply.ts';
+import { parseFixId, parseIteration } from './options.ts';
 
 export interface RollbackCliOptions extends TargetCliOptions {
   force?: boolean;

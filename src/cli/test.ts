@@ -4,6 +4,7 @@
  */
 import { Command } from '@commander-js/extra-typings';
 import { InputError, UsageError } from '../errors.ts';
+import { parseFixId, parseIteration } from './options.ts';
 
 export interface TestCliOptions {
   control?: boolean;
@@ -33,7 +34,7 @@ export function register(program: Command): void {
     .argument('<fix>', 'the fix id, e.g. fix3')
     .option('--control', 'run the control: refresh the sample WITHOUT the fix (do this before `plexmend apply`)')
     .option('--workspace <dir>', 'the workspace folder (default plex_improvement)')
-    .option('--iteration <n>', 'iteration (default: the latest)', int('--iteration', 1))
+    .option('--iteration <n>', 'iteration (default: the latest)', parseIteration)
     .option('--sandbox', 'test against the running sandbox')
     .option('--config <file>', 'plexmend.yaml to read')
     .option('--url <url>', 'Plex server URL')
@@ -49,7 +50,7 @@ export function register(program: Command): void {
 }
 
 export async function runTest(fix: string, o: TestCliOptions): Promise<number> {
-  if (!/^fix\d+$/.test(fix)) throw new UsageError(`"${fix}" is not a fix id`, 'fix ids look like fix3 (see diagnostic_report.md)');
+  parseFixId(fix);
   const k = Number(fix.slice(3));
   const [{ loadConfig, describeTarget }, ws, docs, { LogReportDocument }, { DiagnosticReportDocument }, { ControlRunDocument, TestReportDocument }, { runControl, runTreatment }, { folderWindow }, { connectPlex }, { renderTestMarkdown }, { writeFileAtomic }, { existsSync }] =
     await Promise.all([

@@ -15,6 +15,8 @@ import { checkNamingChange, type NamingViolation } from './python/naming.ts';
 import { checkPython27, parserPy27Checker, type Py27Report, type PythonSource } from './python/py27.ts';
 import type { BundleInfo, BundleInspection, LogicalFile } from './inspect/types.ts';
 import { actionsFor, lessonsFor } from '../learn/ledger.ts';
+import type { Adviser } from './llm/adviser.ts';
+import { consultDecision, consultGroup, settleRecords, startAdviserRun } from './llm/consult.ts';
 import type { LogReport } from '../logs/schema.ts';
 import type { DiagnosticReport, ErrorGroup, FixProposal, Lesson, LessonsLedger, RecipeName } from './schema.ts';
 
@@ -28,6 +30,8 @@ export interface DiagnoseDeps {
   /** Top-level module names in a bundle's Contents/Libraries/Shared. */
   bundleLibraries?(bundle: string): Promise<Set<string>>;
   now(): Date;
+  /** The optional LLM adviser (`--llm`); absent: the diagnosis is the knowledge base's alone. */
+  adviser?: Adviser;
 }
 
 export interface DiagnoseOptions {
@@ -71,6 +75,7 @@ export async function diagnose(report: LogReport, deps: DiagnoseDeps, options: D
   const out: ErrorGroup[] = [];
   let fixNo = 0;
   const pending: Pending[] = [];
+  const adviserRun = deps.adviser ? startAdviserRun(deps.adviser) : null;
   const texts = new Map<string, string>();
   const textOf = async (file: LogicalFile) => {
     if (!texts.has(file.sha256)) texts.set(file.sha256, await deps.readText(`${file.copies[0]!.bundle}/${file.copies[0]!.path}`));
@@ -140,6 +145,24 @@ export async function diagnose(report: LogReport, deps: DiagnoseDeps, options: D
       codeEvidence.push(...change.evidence);
       if (proposal.offered && proposal.kind !== 'workaround') haveCodeFix = true;
     }
+    if (adviserRun) {
+      // The adviser's proposal is built and checked exactly like a recipe's (buildProposal, same checklist).
+      const decision = consultDecision(adviserRun, rule, proposals, Boolean(bundle));
+      if (!decision.consult) adviserRun.summary.consulted.push({ groupId: g.id, outcome: 'skipped', reason: decision.why });
+      else {
+        const ctx: RecipeContext = { group: g, rule, probe, report, inspection: deps.inspection, bundle: bundle!, text: (f) => texts.get(f.sha256) ?? '', http: deps.http };
+        const groupNotes = notes.filter((n) => n.startsWith(`${g.id}: `)).map((n) => n.slice(g.id.length + 2));
+        const advice = await consultGroup(adviserRun, { ctx, rule, proposals, notes: groupNotes, ledger: options.ledger });
+        if (advice) {
+          fixNo++;
+          rank++;
+          const proposal = await buildProposal({ g, rule, step: advice.recipe, composed: [], change: advice.change, applied: [], rank, id: `fix${fixNo}`, deps, options, report, texts, pending, origin: { model: advice.model } });
+          advice.record.proposalId = proposal.id;
+          proposals.push(proposal);
+          codeEvidence.push(...advice.change.evidence);
+        }
+      }
+    }
     out.push({
       id: g.id,
       class: g.class,
@@ -162,6 +185,7 @@ export async function diagnose(report: LogReport, deps: DiagnoseDeps, options: D
     });
   }
   const checkerName = (await confirmPython27(deps, pending)) ?? 'none (no code change proposed)';
+  if (adviserRun) settleRecords(adviserRun.summary, out.flatMap((g) => g.proposals));
   return {
     schema: 'plexmend.diagnosis/1',
     generatedAt: deps.now().toISOString(),
@@ -173,6 +197,7 @@ export async function diagnose(report: LogReport, deps: DiagnoseDeps, options: D
     rulesNotFired: RULES.filter((r) => !fired.has(r.id)).map((r) => r.id),
     lessonsLoaded: options.ledger.lessons.length,
     notes,
+    ...(adviserRun ? { adviser: adviserRun.summary } : {}),
   };
 }
 
@@ -234,6 +259,8 @@ interface BuildInput {
   report: LogReport;
   texts: Map<string, string>;
   pending: Pending[];
+  /** Set for a proposal the LLM adviser wrote: the model that answered. */
+  origin?: { model: string };
 }
 
 async function buildProposal(b: BuildInput): Promise<FixProposal> {
@@ -335,7 +362,8 @@ async function buildProposal(b: BuildInput): Promise<FixProposal> {
     checklist,
     lessonsApplied: applied,
     offered: checklist.every((c) => c.pass || !c.blocking),
-    source: 'recipe',
+    source: b.origin ? 'llm' : 'recipe',
+    ...(b.origin ? { model: b.origin.model } : {}),
   };
   return proposalRef;
 }

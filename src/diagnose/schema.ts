@@ -131,6 +131,8 @@ export const proposalSchema = z.object({
   offered: z.boolean(),
   /** Where the proposal came from: a recipe, or the optional LLM adviser. */
   source: z.enum(['recipe', 'llm']),
+  /** For `source: 'llm'`: the model that wrote it, as the endpoint reported it. */
+  model: z.string().optional(),
 });
 export type FixProposal = z.infer<typeof proposalSchema>;
 
@@ -163,6 +165,30 @@ export const errorGroupSchema = z.object({
 });
 export type ErrorGroup = z.infer<typeof errorGroupSchema>;
 
+/** What became of one group put to the LLM adviser (`plexmend diagnose --llm`). */
+export const ADVICE_OUTCOMES = ['accepted', 'discarded', 'declined', 'failed', 'skipped'] as const;
+
+export const adviceRecordSchema = z.object({
+  groupId: z.string(),
+  outcome: z.enum(ADVICE_OUTCOMES),
+  /** Why it was discarded, declined, failed or skipped; for accepted: what the checklist said. */
+  reason: z.string(),
+  /** The proposal built from the answer (offered when accepted, held back when discarded by the checklist). */
+  proposalId: z.string().optional(),
+});
+
+/** The adviser's part of a diagnosis: where it was asked, by which policy, and what each group got. */
+export const adviserSummarySchema = z.object({
+  /** The endpoint's base URL without credentials or query. */
+  endpoint: z.string(),
+  model: z.string(),
+  policy: z.enum(['unfixed', 'all']),
+  consulted: z.array(adviceRecordSchema),
+  /** An endpoint failure that stopped the consultation (key refused, unreachable, timeout). */
+  error: z.object({ message: z.string(), hint: z.string().optional() }).optional(),
+});
+export type AdviserSummary = z.infer<typeof adviserSummarySchema>;
+
 export const diagnosticReportSchema = z.object({
   schema: z.literal('plexmend.diagnosis/1'),
   generatedAt: z.string(),
@@ -176,6 +202,8 @@ export const diagnosticReportSchema = z.object({
   rulesNotFired: z.array(z.string()),
   lessonsLoaded: z.number().int().nonnegative(),
   notes: z.array(z.string()),
+  /** Present when the LLM adviser was on (`--llm`); absent in every diagnosis without it. */
+  adviser: adviserSummarySchema.optional(),
 });
 export type DiagnosticReport = z.infer<typeof diagnosticReportSchema>;
 

@@ -6,13 +6,16 @@
  * archive. Targets (issue 2): ≤ 6× grep, peak RSS < 200 MB and about the same at both sizes.
  *
  * Options: --size 100M  --archive-size 1G  --runs 3  --seed 1  --keep (do not delete the generated data)
+ *          --tsx (measure the sources through tsx instead of the precompiled dist/)
  * Peak RSS: `/usr/bin/time -v` when present, else polling /proc/<pid>/status VmHWM.
+ * aggregate runs as `node bin/plexmend.js` (what the installed binary does); the bench first builds dist/
+ * (scripts/build.mjs) so the measured CLI is the current code, and says which of the two ran.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generate, parseSize } from './generate.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -26,6 +29,10 @@ const archiveSize = parseSize(opt('archive-size', '1G'));
 const runs = Number(opt('runs', '3'));
 const seed = Number(opt('seed', '1'));
 const keep = args.includes('--keep');
+const useTsx = args.includes('--tsx');
+/** The CLI as a user runs it: the binary (dist/ when fresh, else tsx). */
+const CLI = ['bin/plexmend.js'];
+const cliEnv = { ...process.env, ...(useTsx ? { PLEXMEND_NO_DIST: '1' } : {}) };
 const GNU_TIME = '/usr/bin/time';
 
 interface Measured {
@@ -45,7 +52,7 @@ function measure(cmd: string, argv: string[], stdoutFile: string, cwd = root): P
   const out = openSync(stdoutFile, 'w');
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(file, fullArgs, { cwd, stdio: ['ignore', out, 'pipe'] });
+    const child = spawn(file, fullArgs, { cwd, env: cliEnv, stdio: ['ignore', out, 'pipe'] });
     let stderr = '';
     let hwm: number | null = null;
     child.stderr?.on('data', (d) => (stderr += d));
@@ -92,7 +99,7 @@ const fmtRss = (kb: number | null) => (kb === null ? 'unknown' : `${(kb / 1024).
 /** Does this checkout have `plexmend aggregate`? */
 function aggregateAvailable(): boolean {
   try {
-    execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'aggregate', '--help'], { cwd: root, stdio: 'ignore' });
+    execFileSync(process.execPath, [...CLI, 'aggregate', '--help'], { cwd: root, env: cliEnv, stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -100,6 +107,9 @@ function aggregateAvailable(): boolean {
 }
 
 async function main(): Promise<void> {
+  if (!useTsx) execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+  const { isBuildFresh } = (await import(pathToFileURL(join(root, 'bin', 'plexmend.js')).href)) as { isBuildFresh(): boolean };
+  console.log(`CLI: ${!useTsx && isBuildFresh() ? 'precompiled dist/ (node bin/plexmend.js)' : 'sources through tsx (node bin/plexmend.js, no fresh dist/)'}`);
   const work = mkdtempSync(join(tmpdir(), 'plexmend bench '));
   try {
     const logs = join(work, 'PMS Plugin Logs');
@@ -113,7 +123,7 @@ async function main(): Promise<void> {
     const hasAggregate = aggregateAvailable();
     const aggArgs = (input: string[]) =>
       hasAggregate
-        ? ['--import', 'tsx', 'src/cli/main.ts', 'aggregate', ...input, '--workspace', join(work, 'ws'), '--format', 'json', '--output', join(work, 'report.json')]
+        ? [...CLI, 'aggregate', ...input, '--workspace', join(work, 'ws'), '--format', 'json', '--output', join(work, 'report.json')]
         : ['--import', 'tsx', 'bench/read-only.ts', ...input];
     if (!hasAggregate) console.log('NOTE: plexmend aggregate is not available in this checkout: measuring readLogLines only (bench/read-only.ts)');
 
@@ -142,7 +152,7 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`input: ${mb(bytes).toFixed(1)} MB in ${files.length} files (${errorLines} lines with ' ERROR ')`);
     console.log(`grep -c ' ERROR '   : ${fmtMs(g)}  (${(mb(bytes) / (g / 1000)).toFixed(0)} MB/s; median of ${runs})`);
-    console.log(`${hasAggregate ? 'plexmend aggregate' : 'readLogLines only '} : ${fmtMs(a)}  (${(mb(bytes) / (a / 1000)).toFixed(1)} MB/s; median of ${runs}; includes node + tsx start-up)`);
+    console.log(`${hasAggregate ? 'plexmend aggregate' : 'readLogLines only '} : ${fmtMs(a)}  (${(mb(bytes) / (a / 1000)).toFixed(1)} MB/s; median of ${runs}; includes node start-up)`);
     console.log(`ratio               : ${(a / g).toFixed(1)}× grep (target ≤ 6×)`);
     if (grepCpu.length && aggCpu.length) {
       const gc = median(grepCpu);
@@ -159,8 +169,8 @@ async function main(): Promise<void> {
       const ro = await measure(process.execPath, ['--import', 'tsx', 'bench/read-only.ts', '--logs', logs], join(work, 'ro.out'));
       console.log(`readLogLines only   : ${fmtMs(ro.wallMs)}  (${(mb(bytes) / (ro.wallMs / 1000)).toFixed(1)} MB/s${cpu(ro)}), peak RSS ${fmtRss(ro.peakRssKb)} — the reading half of aggregate`);
     }
-    const startup = await measure(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--version'], join(work, 'v.out'));
-    console.log(`(node + tsx start-up alone: ${fmtMs(startup.wallMs)}${cpu(startup)}, ${fmtRss(startup.peakRssKb)})`);
+    const startup = await measure(process.execPath, [...CLI, '--version'], join(work, 'v.out'));
+    console.log(`(start-up alone, plexmend --version: ${fmtMs(startup.wallMs)}${cpu(startup)}, ${fmtRss(startup.peakRssKb)})`);
     rmSync(logs, { recursive: true, force: true });
 
     if (archiveSize > 0) {
@@ -173,7 +183,7 @@ async function main(): Promise<void> {
       const r = await measure(
         process.execPath,
         hasAggregate
-          ? ['--import', 'tsx', 'src/cli/main.ts', 'aggregate', ...input, '--workspace', ws, '--format', 'json', '--output', join(work, 'report-archive.json')]
+          ? [...CLI, 'aggregate', ...input, '--workspace', ws, '--format', 'json', '--output', join(work, 'report-archive.json')]
           : ['--import', 'tsx', 'bench/read-only.ts', ...input],
         join(work, 'agg-archive.out'),
       );

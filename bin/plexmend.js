@@ -1,6 +1,50 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx (a runtime dependency), so the installed binary needs no build step.
-import { register } from 'tsx/esm/api';
-register();
-process.env.PLEXMEND_ENTRY = '1';
-await import('../src/cli/main.ts');
+// plexmend's binary. Runs the precompiled dist/ (scripts/build.mjs, run by `npm install`) when it is
+// present and no file or folder under src/ changed after the build started; otherwise the TypeScript
+// sources through tsx (a runtime dependency), so a stale build never runs and no build step is required.
+// The check is a walk of src/ comparing modification times (~250 entries, a few milliseconds): a deleted
+// or added file changes its folder's time, an edited one its own.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * True when `dist/` was built from the current `src/`: `dist/.built` holds the build's start time (ms) and
+ * nothing under src/ (files and folders) is newer. Any error (no build, unreadable stamp) means stale.
+ */
+export function isBuildFresh(dir = root) {
+  let built;
+  try {
+    built = Number(readFileSync(join(dir, 'dist', '.built'), 'utf8'));
+  } catch {
+    return false;
+  }
+  if (!Number.isFinite(built) || built <= 0) return false;
+  const newer = (path) => {
+    if (statSync(path).mtimeMs > built) return true;
+    for (const ent of readdirSync(path, { withFileTypes: true })) {
+      const p = join(path, ent.name);
+      if (ent.isDirectory() ? newer(p) : statSync(p).mtimeMs > built) return true;
+    }
+    return false;
+  };
+  try {
+    return !newer(join(dir, 'src'));
+  } catch {
+    return false;
+  }
+}
+
+const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === (await import('node:fs')).realpathSync(process.argv[1]);
+if (isMain) {
+  process.env.PLEXMEND_ENTRY = '1';
+  if (process.env.PLEXMEND_NO_DIST !== '1' && isBuildFresh()) {
+    await import('../dist/cli/main.js');
+  } else {
+    const { register } = await import('tsx/esm/api');
+    register();
+    await import('../src/cli/main.ts');
+  }
+}

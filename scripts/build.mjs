@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Precompiles src/ into dist/ (plain ESM JavaScript, same tree) so `bin/plexmend.js` starts without tsx:
+// node + tsx spend ~0.3 s and ~40 MiB compiling TypeScript at every start, which is most of a small run.
+// Each file is transpiled alone with TypeScript's own `transpileModule` (no type check: `npm run typecheck`
+// does that; a type error elsewhere must never break `npm install`), with `rewriteRelativeImportExtensions`
+// turning `./x.ts` imports into `./x.js`. Files that are not TypeScript (the sandbox's Python runtime,
+// agents, scenarios) are copied, so paths built from `import.meta.url` find them next to the code.
+// The build goes to a temporary folder that replaces dist/ at the end; dist/.built holds the time the
+// build started: bin/plexmend.js runs dist/ only while nothing under src/ is newer (see isBuildFresh).
+// Run by `npm install` (prepare) and `npm run build`. Without TypeScript installed (a production-only
+// install) it says so and exits 0: bin/plexmend.js then runs the sources through tsx.
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const src = join(root, 'src');
+const out = join(root, 'dist');
+
+let ts;
+try {
+  ts = createRequire(import.meta.url)('typescript');
+} catch {
+  console.log('build: typescript is not installed; skipped (plexmend will run its sources through tsx)');
+  process.exit(0);
+}
+
+const startedAt = Date.now();
+const tmp = `${out}.tmp-${process.pid}`;
+rmSync(tmp, { recursive: true, force: true });
+const options = {
+  module: ts.ModuleKind.ESNext,
+  target: ts.ScriptTarget.ES2022,
+  verbatimModuleSyntax: true,
+  rewriteRelativeImportExtensions: true,
+  sourceMap: false,
+};
+
+let compiled = 0;
+let copied = 0;
+const walk = (dir) => {
+  for (const ent of readdirSync(dir, { withFileTypes: true })) {
+    const from = join(dir, ent.name);
+    const rel = relative(src, from);
+    if (ent.isDirectory()) {
+      walk(from);
+    } else if (ent.name.endsWith('.ts') && !ent.name.endsWith('.d.ts')) {
+      const res = ts.transpileModule(readFileSync(from, 'utf8'), { compilerOptions: options, fileName: from, reportDiagnostics: false });
+      const to = join(tmp, rel.replace(/\.ts$/, '.js'));
+      mkdirSync(dirname(to), { recursive: true });
+      writeFileSync(to, res.outputText);
+      compiled++;
+    } else if (ent.isFile()) {
+      const to = join(tmp, rel);
+      mkdirSync(dirname(to), { recursive: true });
+      copyFileSync(from, to);
+      copied++;
+    }
+  }
+};
+try {
+  walk(src);
+  writeFileSync(join(tmp, '.built'), `${startedAt}\n`);
+  rmSync(out, { recursive: true, force: true });
+  renameSync(tmp, out);
+} catch (err) {
+  rmSync(tmp, { recursive: true, force: true });
+  throw err;
+}
+console.log(`build: ${compiled} files compiled, ${copied} copied into dist/ in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);

@@ -1,7 +1,8 @@
 /**
  * The code context the adviser sees for one error group, from plexmend's own inspection (never from the
  * model): the lines PGMA's `File: X, Line: N` or a traceback names, the request sites that reach the group's
- * host (and the headers `Start()` sets), the XPath expressions behind an empty result, the title normaliser.
+ * host (and the headers `Start()` sets), the XPath expressions behind an empty result, the title normaliser,
+ * the `raise` whose message the log quotes.
  * Each anchor comes with its enclosing function, clipped, so the model can quote exact text; the whole is
  * bounded in size. The anchors are also the proposal's code evidence, so the checklist's code-location
  * point holds the model's edits to the lines the evidence names.
@@ -36,7 +37,7 @@ export interface ContextLimits {
 
 export const DEFAULT_CONTEXT_LIMITS: ContextLimits = { maxAnchors: 12, radius: 12, maxChars: 14_000 };
 
-const HTTP_CLASSES = new Set(['http_error', 'timeout', 'connection_error', 'iafd_failure']);
+const HTTP_CLASSES = new Set(['http_error', 'timeout', 'connection_error', 'iafd_failure', 'no_results']);
 
 /** Anchors for a group, most specific first (the log's own location, then what inspection ties to it). */
 function anchorsOf(ctx: RecipeContext): Array<CodeEvidence & { sha: string }> {
@@ -61,6 +62,11 @@ function anchorsOf(ctx: RecipeContext): Array<CodeEvidence & { sha: string }> {
       for (const x of ins.xpaths) if (funcs.has(x.func) || (g.class === 'no_results' && /search/i.test(x.func))) add(path, file, x.line, `XPath ${x.expression ?? x.expressionText}`);
     }
     if (g.class === 'title_match_failure') for (const n of ins.normalisers) if (n.role === 'title') add(path, file, n.line, `title normaliser ${n.qualifiedName}`);
+    // PGMA signals failures by raising a message the log then quotes ('< Title Match Failure! >').
+    for (const r of ins.raises) {
+      const fixed = (r.message ?? '').split('{?}').map((p) => p.trim()).filter((p) => p.length >= 6);
+      if (fixed.length && g.examples.some((e) => fixed.every((p) => e.message.includes(p)))) add(path, file, r.line, `raises the message the log quotes (${r.message})`);
+    }
   }
   return out;
 }

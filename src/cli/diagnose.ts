@@ -3,7 +3,7 @@
  * and its Markdown rendering. No diagnosis logic here.
  */
 import { Command, Option } from '@commander-js/extra-typings';
-import { InputError } from '../errors.ts';
+import { InputError, UsageError } from '../errors.ts';
 import { parseIteration } from './options.ts';
 
 export interface DiagnoseCliOptions {
@@ -16,10 +16,33 @@ export interface DiagnoseCliOptions {
   probe?: boolean;
   py27Checker?: 'auto' | 'parser';
   format?: 'md' | 'json';
+  /** `--llm` (true) or `--llm URL`. */
+  llm?: string | boolean;
+  llmModel?: string;
+  llmKeyEnv?: string;
+  llmConsult?: 'unfixed' | 'all';
+  llmTimeout?: number;
+}
+
+/** The LLM adviser's options, shared by `diagnose`, `loop` and `start`. */
+export function withLlmOptions<C extends Command<any, any, any>>(cmd: C): C {
+  cmd
+    .option('--llm [url]', 'also ask an LLM adviser (OpenAI-compatible API base; default http://127.0.0.1:11434/v1, a local Ollama); off by default. Its proposals pass the same checklist or are discarded')
+    .option('--llm-model <name>', 'the adviser\'s model (e.g. llama3.1, qwen2.5-coder, gpt-4o-mini); or PLEXMEND_LLM_MODEL')
+    .option('--llm-key-env <var>', 'environment variable holding the API key (default PLEXMEND_LLM_KEY, then OPENAI_API_KEY); the key itself is never a flag')
+    .addOption(new Option('--llm-consult <policy>', 'groups sent: unfixed (no fix offered, or an unprobed guess) or all').choices(['unfixed', 'all'] as const))
+    .option('--llm-timeout <seconds>', 'how long to wait for one answer (default 120)', parseSeconds);
+  return cmd;
+}
+
+function parseSeconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new UsageError(`--llm-timeout "${v}" must be a number of seconds from 0 to 3600`, 'e.g. --llm-timeout 300');
+  return n;
 }
 
 export function register(program: Command): void {
-  program
+  withLlmOptions(program
     .command('diagnose')
     .description('Phase 2: root causes with log and code evidence, and validated fix proposals with expected results.')
     .option('--report <file>', 'the aggregate report (JSON); default: the iteration\'s aggregated_logs_baseline.json')
@@ -30,9 +53,9 @@ export function register(program: Command): void {
     .option('--config <file>', 'plexmend.yaml to read')
     .option('--no-probe', 'do not ask the sites (by default at most two requests per failing host tell header refusals from challenges)')
     .addOption(new Option('--py27-checker <kind>', 'Python 2.7 check: auto (an interpreter if found, else the parser) or parser').choices(['auto', 'parser'] as const))
-    .addOption(new Option('--format <format>', 'also print this rendering to standard output').choices(['md', 'json'] as const))
+    .addOption(new Option('--format <format>', 'also print this rendering to standard output').choices(['md', 'json'] as const)))
     .action(async (opts) => {
-      process.exitCode = await runDiagnose(opts);
+      process.exitCode = await runDiagnose(opts as DiagnoseCliOptions);
     });
 }
 
@@ -44,7 +67,9 @@ export async function runDiagnose(o: DiagnoseCliOptions, io: { stdout?: NodeJS.W
       import('../config/index.ts'), import('../workspace.ts'), import('../documents.ts'), import('../logs/schema.ts'),
       import('../diagnose/schema.ts'), import('../diagnose/run.ts'), import('../report/diagnosis-md.ts'), import('../io/atomic.ts'), import('node:fs'),
     ]);
-  const config = await loadConfig({ sandbox: o.sandbox, config: o.config, pluginsDir: o.pluginsDir, workspace: o.workspace });
+  const config = await loadConfig({ sandbox: o.sandbox, config: o.config, pluginsDir: o.pluginsDir, workspace: o.workspace, llmKeyEnv: o.llmKeyEnv });
+  const { resolveAdviserSettings } = await import('../diagnose/llm/index.ts');
+  const adviser = resolveAdviserSettings(o, config.llm);
   stderr.write(describeTarget(config) + '\n');
   const workspace = ws.workspaceAt(o.workspace ?? config.workspace);
   const n = o.iteration ?? ws.currentIteration(workspace);
@@ -65,6 +90,7 @@ export async function runDiagnose(o: DiagnoseCliOptions, io: { stdout?: NodeJS.W
     parserOnly: o.py27Checker === 'parser',
     hostMap: config.target.kind === 'sandbox' ? config.sandbox?.hostMap : undefined,
     python: config.python,
+    ...(adviser ? { adviser, secrets: config.target.token ? [config.target.token] : [] } : {}),
   });
   await writeDocument(DiagnosticReportDocument, ws.paths.diagnosisJson(workspace, n), diagnosis);
   const md = renderDiagnosisMarkdown(diagnosis);
@@ -80,6 +106,15 @@ export async function runDiagnose(o: DiagnoseCliOptions, io: { stdout?: NodeJS.W
         `Python 2.7 check: ${diagnosis.python27Checker}\n`,
     );
   }
+  if (diagnosis.adviser) stderr.write(adviserLine(diagnosis.adviser) + '\n');
   stderr.write(`plexmend: wrote ${ws.paths.diagnosisMd(workspace, n)} (+ .json)\n`);
   return 0;
+}
+
+/** One line on what the LLM adviser did (and its failure with the hint, which never stops the diagnosis). */
+export function adviserLine(a: NonNullable<import('../diagnose/schema.ts').DiagnosticReport['adviser']>): string {
+  const count = (o: string) => a.consulted.filter((r) => r.outcome === o).length;
+  const asked = a.consulted.length - count('skipped');
+  const line = `plexmend: LLM adviser ${a.model} at ${a.endpoint}: ${asked} groups asked; ${count('accepted')} proposals accepted, ${count('discarded')} discarded, ${count('declined')} declined`;
+  return a.error ? `${line}\nplexmend: the LLM adviser failed: ${a.error.message}${a.error.hint ? `\n  hint: ${a.error.hint}` : ''}` : line;
 }

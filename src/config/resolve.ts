@@ -3,7 +3,8 @@
  *   flags  >  environment  >  config file  >  sandbox profile (only when asked)  >  discovery  >  defaults.
  * - Environment: `PLEX_URL`, `PLEX_TOKEN`, python-plexapi's `PLEXAPI_AUTH_SERVER_BASEURL` /
  *   `PLEXAPI_AUTH_SERVER_TOKEN`, and `PLEXMEND_*` (CONFIG, CONFIG_DIR, SANDBOX, SANDBOX_PROFILE, DATA_DIR,
- *   PLUGINS_DIR, LOGS_DIR, PATH_MAP, TIMEOUT_MS, PYTHON, WORKSPACE).
+ *   PLUGINS_DIR, LOGS_DIR, PATH_MAP, TIMEOUT_MS, PYTHON, WORKSPACE, LLM_URL, LLM_MODEL, LLM_KEY), and `OPENAI_API_KEY`
+ *   for the LLM adviser's key when PLEXMEND_LLM_KEY is not set.
  * - Config file: `--config FILE`, `PLEXMEND_CONFIG`, else `./plexmend.yaml` (or `.yml`), else
  *   `<user config dir>/plexmend.yaml`.
  * - Sandbox: used when asked (`--sandbox`, `PLEXMEND_SANDBOX=1`, `sandbox: true`), or when no real server is
@@ -35,6 +36,8 @@ export interface ConfigFlags {
   pathMap?: string[];
   timeoutMs?: number;
   workspace?: string;
+  /** `--llm-key-env NAME`: the environment variable holding the LLM adviser's key. */
+  llmKeyEnv?: string;
 }
 
 /** The process facts resolution depends on (config/index.ts reads them from the real process). */
@@ -290,10 +293,31 @@ export async function resolveConfig(flags: ConfigFlags, e: ConfigEnvironment, de
     timeoutMs: timeout?.[0],
     python: env('PLEXMEND_PYTHON') ?? file.python,
     workspace: abs(flags.workspace) ?? abs(env('PLEXMEND_WORKSPACE')) ?? file.workspace,
+    llm: llmFrom(flags, env, file),
     userConfigDir: configDir,
     configFile,
     sandboxProfilePath,
     platform: e.platform,
     notes,
   });
+}
+
+/**
+ * The LLM adviser's defaults: PLEXMEND_LLM_URL / PLEXMEND_LLM_MODEL over the file's `llm:`; the key from the
+ * variable named by --llm-key-env or the file, else PLEXMEND_LLM_KEY, else OPENAI_API_KEY. Undefined when
+ * nothing is set.
+ */
+function llmFrom(flags: ConfigFlags, env: (name: string) => string | undefined, file: ConfigFile): Config['llm'] {
+  const f = file.llm ?? {};
+  const named = flags.llmKeyEnv ?? f.keyEnv;
+  const keyEnv = named ?? ['PLEXMEND_LLM_KEY', 'OPENAI_API_KEY'].find((n) => env(n) !== undefined);
+  const out = {
+    ...(env('PLEXMEND_LLM_URL') ?? f.url ? { url: env('PLEXMEND_LLM_URL') ?? f.url } : {}),
+    ...(env('PLEXMEND_LLM_MODEL') ?? f.model ? { model: env('PLEXMEND_LLM_MODEL') ?? f.model } : {}),
+    ...(f.consult ? { consult: f.consult } : {}),
+    ...(f.timeoutMs ? { timeoutMs: f.timeoutMs } : {}),
+    ...(keyEnv ? { keyEnv } : {}),
+    ...(keyEnv && env(keyEnv) !== undefined ? { key: env(keyEnv) } : {}),
+  };
+  return Object.keys(out).length ? out : undefined;
 }

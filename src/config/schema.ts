@@ -10,6 +10,17 @@ export const DEFAULT_PLEX_URL = 'http://127.0.0.1:32400';
 
 export const pathMappingSchema = z.object({ server: z.string().min(1), local: z.string().min(1) }).strict();
 
+/** The LLM adviser's defaults (`plexmend diagnose --llm`); it stays off unless --llm is given. No key here: only its variable's name. */
+export const llmFileSchema = z
+  .object({
+    url: z.string().url().optional(),
+    model: z.string().min(1).optional(),
+    keyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+    consult: z.enum(['unfixed', 'all']).optional(),
+    timeoutMs: z.number().int().positive().optional(),
+  })
+  .strict();
+
 /** `plexmend.yaml` (or `--config FILE`): every key optional, unknown keys rejected (a typo must not be ignored). */
 export const configFileSchema = z
   .object({
@@ -23,6 +34,7 @@ export const configFileSchema = z
     python: z.string().min(1).optional(),
     sandbox: z.boolean().optional(),
     workspace: z.string().min(1).optional(),
+    llm: llmFileSchema.optional(),
   })
   .strict();
 export type ConfigFile = z.infer<typeof configFileSchema>;
@@ -64,6 +76,11 @@ export const configSchema = z.object({
   retries: z.number().int().min(0).default(3),
   python: z.string().optional(),
   workspace: z.string().optional(),
+  /** LLM adviser defaults (file, PLEXMEND_LLM_URL/_MODEL) and its key read from `keyEnv`; absent when none is set. */
+  llm: llmFileSchema
+    .omit({ keyEnv: true })
+    .extend({ keyEnv: z.string().optional(), /** Secret: never print. */ key: z.string().optional() })
+    .optional(),
   userConfigDir: z.string(),
   configFile: z.string().optional(),
   sandboxProfilePath: z.string(),

@@ -12,6 +12,7 @@ import { nodeProcessRunner } from './python/process.ts';
 import type { LogReport } from '../logs/schema.ts';
 import type { DiagnosticReport, LessonsLedger } from './schema.ts';
 import { InputError } from '../errors.ts';
+import { chatAdviser, type AdviserSettings } from './llm/index.ts';
 
 export interface RunDiagnosisOptions {
   pluginsDir: string;
@@ -23,6 +24,10 @@ export interface RunDiagnosisOptions {
   python?: string;
   hostMap?: Record<string, string>;
   minItems?: number;
+  /** The LLM adviser's settings when `--llm` is on; absent: off. */
+  adviser?: AdviserSettings;
+  /** Values never to send to the adviser (the Plex token); its own key is added. */
+  secrets?: string[];
 }
 
 export async function runDiagnosis(report: LogReport, o: RunDiagnosisOptions): Promise<DiagnosticReport> {
@@ -53,6 +58,7 @@ export async function runDiagnosis(report: LogReport, o: RunDiagnosisOptions): P
         }
       },
       now: () => new Date(),
+      ...(o.adviser ? { adviser: chatAdviser(o.adviser, o.secrets ?? []) } : {}),
     },
     { iteration: o.iteration, reportPath: o.reportPath, pluginsDir: o.pluginsDir, ledger: o.ledger, probe: o.probe, minItems: o.minItems ?? 5 },
   );

@@ -12,6 +12,7 @@ function proposal(p: FixProposal): string {
   const out: string[] = [];
   const state = p.offered ? 'offered' : 'NOT offered (a blocking check failed)';
   out.push(`#### ${p.id}: ${p.title} — ${state}`);
+  if (p.source === 'llm') out.push(`_Proposed by the LLM adviser (model \`${p.model ?? 'unknown'}\`); built and checked by plexmend like any recipe's proposal._`, '');
   out.push(`Recipe \`${p.recipe}\`${p.composed.length ? ` + ${p.composed.map((c) => `\`${c}\``).join(', ')}` : ''}, ${p.kind}, rank ${p.rank}. ${p.rationale}`);
   if (p.workaround) out.push('', '**What to do:**', '', fence('text', p.workaround));
   if (p.preferences.length) out.push('', ...p.preferences.map((x) => `- preference \`${x.key}\` of ${x.bundleId}: ${x.from ?? '(unset)'} → ${x.to} (via ${x.via.replace(/_/g, ' ')})`));
@@ -34,6 +35,19 @@ function proposal(p: FixProposal): string {
   out.push('', '| # | check | result | reason |', '|---|---|---|---|');
   p.checklist.forEach((c, i) => out.push(`| ${i + 1} | ${c.point.replace(/_/g, ' ')} | ${c.pass ? 'pass' : c.blocking ? '**FAIL**' : 'warn'} | ${c.reason.replace(/\|/g, '\\|')} |`));
   if (p.lessonsApplied.length) out.push('', '**Lessons applied:**', ...p.lessonsApplied.map((l) => `- ${l.lessonId}: ${l.effect}`));
+  return out.join('\n');
+}
+
+/** The LLM adviser's part (`--llm`): where it was asked, and what each group got. */
+function adviser(a: NonNullable<DiagnosticReport['adviser']>): string {
+  const out: string[] = ['## LLM adviser', ''];
+  out.push(`Model \`${a.model}\` at ${a.endpoint}, policy \`${a.policy}\`. Its answers are proposals in the same schema; each passed the same twelve-point checklist or was discarded.`, '');
+  if (a.error) out.push(`**The adviser failed:** ${a.error.message}${a.error.hint ? ` — ${a.error.hint}` : ''}`, '');
+  if (a.consulted.length) {
+    out.push('| group | outcome | proposal | reason |', '|---|---|---|---|');
+    for (const r of a.consulted) out.push(`| ${r.groupId} | ${r.outcome} | ${r.proposalId ?? ''} | ${r.reason.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')} |`);
+    out.push('');
+  }
   return out.join('\n');
 }
 
@@ -61,10 +75,11 @@ export function renderDiagnosisMarkdown(d: DiagnosticReport): string {
   else {
     out.push(`${d.groups.length} error groups, ${offered.length} proposals offered (${offered.filter((p) => p.kind === 'patch').length} code fixes, ${offered.filter((p) => p.kind === 'workaround').length} workarounds).`, '');
     out.push('| fix | group | title | kind | offered |', '|---|---|---|---|---|');
-    for (const g of d.groups) for (const p of g.proposals) out.push(`| ${p.id} | ${g.id} | ${p.title.replace(/\|/g, '\\|')} | ${p.kind} | ${p.offered ? 'yes' : 'no'} |`);
+    for (const g of d.groups) for (const p of g.proposals) out.push(`| ${p.id} | ${g.id} | ${p.title.replace(/\|/g, '\\|')}${p.source === 'llm' ? ' (LLM adviser)' : ''} | ${p.kind} | ${p.offered ? 'yes' : 'no'} |`);
     out.push('', '## Error groups, by items affected', '');
     d.groups.forEach((g, i) => out.push(group(g, i + 1)));
   }
+  if (d.adviser) out.push(adviser(d.adviser));
   if (d.notes.length) out.push('## Notes', '', ...d.notes.map((n) => `- ${n}`), '');
   out.push('## Rules that fired on no group', '', d.rulesNotFired.length ? d.rulesNotFired.map((r) => `\`${r}\``).join(', ') : '(all fired)', '');
   return redact(out.join('\n'));

@@ -41,28 +41,32 @@ export interface AdviserFlags {
   /** `--llm` (true) or `--llm URL`; absent: the adviser is off. */
   llm?: string | boolean;
   llmModel?: string;
-  llmKeyEnv?: string;
   llmConsult?: ConsultPolicy;
   /** Seconds. */
   llmTimeout?: number;
   llmMaxGroups?: number;
 }
 
-/** Defaults from the config file or environment (`llm:` in plexmend.yaml, PLEXMEND_LLM_URL / _MODEL). */
+/**
+ * Defaults from the Config (`llm:` in plexmend.yaml, PLEXMEND_LLM_URL / PLEXMEND_LLM_MODEL), and the key
+ * config/ read from the environment variable `keyEnv` (named by --llm-key-env or the file, else the first of
+ * {@link LLM_KEY_ENVS} that is set).
+ */
 export interface AdviserDefaults {
   url?: string;
   model?: string;
-  keyEnv?: string;
   consult?: ConsultPolicy;
   timeoutMs?: number;
+  keyEnv?: string;
+  /** Secret: never printed. */
+  key?: string;
 }
 
 /**
- * Settings when the adviser is on, else null. `env` is the process environment as a value (the key is
- * looked up there by name). Throws UsageError for a missing model, a bad URL, or a named key variable
- * that is not set.
+ * Settings when the adviser is on (`--llm`), else null: flags over the Config's defaults. Throws
+ * UsageError for a missing model, a bad URL, or a named key variable that is not set.
  */
-export function resolveAdviserSettings(flags: AdviserFlags, defaults: AdviserDefaults, env: Readonly<Record<string, string | undefined>>): AdviserSettings | null {
+export function resolveAdviserSettings(flags: AdviserFlags, defaults: AdviserDefaults = {}): AdviserSettings | null {
   if (flags.llm === undefined || flags.llm === false) return null;
   const url = typeof flags.llm === 'string' ? flags.llm : defaults.url ?? DEFAULT_LLM_URL;
   let parsed: URL;
@@ -74,17 +78,9 @@ export function resolveAdviserSettings(flags: AdviserFlags, defaults: AdviserDef
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`--llm "${url}" is not an http(s) URL`, `e.g. --llm ${DEFAULT_LLM_URL}`);
   const model = flags.llmModel ?? defaults.model;
   if (!model) throw new UsageError('--llm needs a model name', 'pass --llm-model NAME (e.g. llama3.1 for Ollama, gpt-4o-mini for OpenAI), or set PLEXMEND_LLM_MODEL');
-  const named = flags.llmKeyEnv ?? defaults.keyEnv;
-  let apiKey: string | undefined;
-  let keyEnv: string | undefined;
-  if (named) {
-    apiKey = env[named] || undefined;
-    keyEnv = named;
-    if (!apiKey) throw new UsageError(`the environment variable ${named} (named for the LLM key) is not set`, `export ${named}=… before running, or drop --llm-key-env for a server that needs no key`);
-  } else {
-    keyEnv = LLM_KEY_ENVS.find((n) => env[n]);
-    apiKey = keyEnv ? env[keyEnv] : undefined;
-  }
+  const keyEnv = defaults.keyEnv;
+  const apiKey = defaults.key || undefined;
+  if (keyEnv && !apiKey) throw new UsageError(`the environment variable ${keyEnv} (named for the LLM key) is not set`, `export ${keyEnv}=… before running, or drop --llm-key-env for a server that needs no key`);
   const timeoutMs = flags.llmTimeout !== undefined ? Math.round(flags.llmTimeout * 1000) : defaults.timeoutMs ?? 120_000;
   return {
     url,

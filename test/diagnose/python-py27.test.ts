@@ -42,6 +42,7 @@ const PY3_ONLY: [Py27Rule, string, number][] = [
   ['match-statement', 'match x:\n    case 1:\n        pass\n', 1],
   ['except-group', 'try:\n    pass\nexcept* ValueError:\n    pass\n', 3],
   ['type-alias', 'type X = int\n', 1],
+  ['indentation', 'if a:\n        b = 1\n    c = 2\n', 3],
 ];
 
 /** Python 2 forms real agents use; all must pass. */

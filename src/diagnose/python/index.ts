@@ -21,5 +21,6 @@ export {
 } from './py27.ts';
 export { persistentPy27Checker, selectPy27Session, type Py27Session } from './py27-session.ts';
 export { checkPy27Syntax, PY27_RULES, type Py27Issue, type Py27Rule } from './py27-rules.ts';
+export { checkPy27Indentation, logicalLines, py2Column, commentTabSize, treeSitterIndentation, type LogicalLine } from './py27-indent.ts';
 export { checkNaming, checkNamingChange, checkNamingTree, changedLines, isRestrictedPath, NAMING_RULES, type NamingRule, type NamingBasis, type NamingViolation } from './naming.ts';
 export { nodeProcessRunner, nodeLineProcessSpawner, type ProcessRunner, type ProcessResult, type LineProcess, type LineProcessSpawner } from './process.ts';

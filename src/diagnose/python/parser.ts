@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 import { PlexmendError } from '../../errors.ts';
+import { treeSitterIndentation } from './py27-indent.ts';
 
 export type { Node as SyntaxNode, Tree as SyntaxTree } from 'web-tree-sitter';
 
@@ -73,9 +74,19 @@ export async function parsePython(text: string): Promise<ParsedSource> {
  *   before `def`, `for` or `with`, so Python 3's `async def` is still seen;
  * - `type(x).a = …` at the start of a statement to `tyqe(x).a = …` (the grammar reads `type …` there
  *   as a Python 3.12 type alias);
- * - attributes named `True`, `False`, `None` (`xmlrpclib.False`, legal in Python 2) to `Truf`, … .
+ * - attributes named `True`, `False`, `None` (`xmlrpclib.False`, legal in Python 2) to `Truf`, … ;
+ * - indentation holding tabs to what Python 2 reads it as ({@link treeSitterIndentation}).
  */
 export function maskPython2(text: string): string {
+  const indentation = treeSitterIndentation(text);
+  const masked = maskTokens(text);
+  if (indentation.length === 0) return masked;
+  const out = masked.split('');
+  for (const edit of indentation) out.splice(edit.offset, edit.text.length, ...edit.text);
+  return out.join('');
+}
+
+function maskTokens(text: string): string {
   if (!/[`]|\bexcept\s*\(|\bexec\s|\basync\b|\btype\s*[(.[]|\.\s*(True|False|None)\b/.test(text)) return text;
   const out = text.split('');
   let open = -1;

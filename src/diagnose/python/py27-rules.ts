@@ -31,6 +31,7 @@ export const PY27_RULES = [
   'match-statement',
   'except-group',
   'type-alias',
+  'indentation',
 ] as const;
 export type Py27Rule = (typeof PY27_RULES)[number];
 

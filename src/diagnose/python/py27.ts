@@ -4,13 +4,15 @@
  * - an interpreter: a real 2.7 compiler (`python2.7`, `python2`, `pypy`, `jython` on PATH, or one the
  *   user configured) compiles every file in ONE run — `compile(source, path, 'exec')` in memory, so
  *   nothing (no `.pyc`, no `$py.class`) is written next to the bundle;
- * - the parser: tree-sitter-python plus the rules in `py27-rules.ts`.
+ * - the parser: tree-sitter-python plus the rules in `py27-rules.ts` and CPython 2.7's indentation
+ *   rules in `py27-indent.ts` (tree-sitter alone accepts a bad dedent or a missing block).
  * {@link selectPy27Checker} tries the interpreters in order and falls back to the parser; results
  * record which checker ran, and why the others were not used.
  */
 import { createHash } from 'node:crypto';
 import { parsePython } from './parser.ts';
 import { checkPy27Syntax, type Py27Issue } from './py27-rules.ts';
+import { checkPy27Indentation } from './py27-indent.ts';
 import type { ProcessRunner } from './process.ts';
 
 export type { Py27Issue, Py27Rule } from './py27-rules.ts';
@@ -94,7 +96,7 @@ export function parserPy27Checker(): Py27Checker {
         const out = new Map<string, Omit<Py27FileResult, 'path'>>();
         for (const f of unique) {
           const { tree } = await parsePython(f.text);
-          const issues = checkPy27Syntax(tree.rootNode);
+          const issues = [...checkPy27Indentation(f.text), ...checkPy27Syntax(tree.rootNode)].sort((a, b) => a.line - b.line || a.column - b.column);
           tree.delete();
           out.set(f.id, { ok: issues.length === 0, issues });
         }

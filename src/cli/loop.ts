@@ -4,6 +4,7 @@
  */
 import { Command, Option } from '@commander-js/extra-typings';
 import { UsageError } from '../errors.ts';
+import { withLlmOptions } from './diagnose.ts';
 
 export interface LoopCliOptions {
   resume?: boolean;
@@ -23,6 +24,12 @@ export interface LoopCliOptions {
   token?: string;
   pluginsDir?: string;
   logsDir?: string;
+  /** The LLM adviser for the loop's diagnoses (see `plexmend diagnose --llm`). */
+  llm?: string | boolean;
+  llmModel?: string;
+  llmKeyEnv?: string;
+  llmConsult?: 'unfixed' | 'all';
+  llmTimeout?: number;
 }
 
 const num = (name: string, min: number, max = Infinity, int = true) => (v: string) => {
@@ -44,6 +51,7 @@ export function withLoopOptions<C extends Command<any, any, any>>(cmd: C): C {
     .option('--no-probe', 'do not ask the sites while diagnosing')
     .addOption(new Option('--py27-checker <kind>', 'Python 2.7 check: auto or parser').choices(['auto', 'parser'] as const))
     .option('--workspace <dir>', 'the workspace folder (default plex_improvement)');
+  withLlmOptions(cmd);
   return cmd;
 }
 
@@ -66,7 +74,8 @@ export function register(program: Command): void {
 
 export async function runLoopCommand(o: LoopCliOptions, preloaded?: import('../config/index.ts').Config): Promise<number> {
   const [{ loadConfig, describeTarget }, ws, { loop }] = await Promise.all([import('../config/index.ts'), import('../workspace.ts'), import('../loop/index.ts')]);
-  const config = preloaded ?? (await loadConfig({ sandbox: o.sandbox, config: o.config, url: o.url, token: o.token, pluginsDir: o.pluginsDir, logsDir: o.logsDir, workspace: o.workspace }));
+  const config = preloaded ?? (await loadConfig({ sandbox: o.sandbox, config: o.config, url: o.url, token: o.token, pluginsDir: o.pluginsDir, logsDir: o.logsDir, workspace: o.workspace, llmKeyEnv: o.llmKeyEnv }));
+  const adviser = (await import('../diagnose/llm/index.ts')).resolveAdviserSettings(o, config.llm);
   process.stderr.write(describeTarget(config) + '\n');
   const workspace = ws.workspaceAt(o.workspace ?? config.workspace);
   const interactive = Boolean(process.stdin.isTTY) && process.env.CI !== 'true';
@@ -90,6 +99,7 @@ export async function runLoopCommand(o: LoopCliOptions, preloaded?: import('../c
       paceMs: o.paceMs,
       probe: o.probe !== false,
       parserOnly: o.py27Checker === 'parser',
+      ...(adviser ? { adviser } : {}),
       out: (line) => process.stderr.write(`${line}\n`),
       interrupted: () => stop,
       ...(ask ? { ask } : {}),

@@ -25,7 +25,7 @@ export function register(program: Command): void {
 export async function runStart(o: LoopCliOptions & { scenario: string; sandboxDir: string }): Promise<number> {
   const { loadConfig } = await import('../config/index.ts');
   if (!o.sandbox) {
-    const config = await loadConfig({ config: o.config, workspace: o.workspace });
+    const config = await loadConfig({ config: o.config, workspace: o.workspace, llmKeyEnv: o.llmKeyEnv });
     const configured = config.target.kind === 'server' && (Boolean(config.target.token) || config.target.urlSource !== 'default');
     if (configured) return runLoopCommand(o, config);
     process.stderr.write('plexmend: no Plex server is configured (no token found, no URL set): rehearsing on the built-in sandbox\n');
@@ -39,7 +39,7 @@ export async function runStart(o: LoopCliOptions & { scenario: string; sandboxDi
   const sandbox = await startSandbox({ scenario: o.scenario, dir: join(dir, 'plex'), reset: true, profilePath: sandboxProfilePath(base.userConfigDir) });
   process.stderr.write(`plexmend: sandbox running at ${sandbox.url} (scenario ${o.scenario})\n`);
   try {
-    const config = await loadConfig({ sandbox: true, config: o.config, workspace });
+    const config = await loadConfig({ sandbox: true, config: o.config, workspace, llmKeyEnv: o.llmKeyEnv });
     return await runLoopCommand({ ...o, yes: true, workspace }, config);
   } finally {
     await sandbox.close();

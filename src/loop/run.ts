@@ -13,6 +13,7 @@ import { InputError, PlexmendError } from '../errors.ts';
 import { LogReportDocument, type LogReport } from '../logs/schema.ts';
 import { DiagnosticReportDocument, LessonsLedgerDocument, type LessonsLedger } from '../diagnose/schema.ts';
 import { runDiagnosis } from '../diagnose/run.ts';
+import type { AdviserSettings } from '../diagnose/llm/index.ts';
 import { ControlRunDocument, TestReportDocument } from '../testing/schema.ts';
 import { runControl, runTreatment, mapItems, type TestDeps } from '../testing/run.ts';
 import { folderWindow } from '../testing/window.ts';
@@ -36,6 +37,8 @@ export interface RealLoopOptions {
   paceMs: number;
   parserOnly?: boolean;
   probe: boolean;
+  /** The LLM adviser's settings when `--llm` is on (each diagnosis consults it). */
+  adviser?: AdviserSettings;
   out(line: string): void;
   interrupted(): boolean;
   ask?(question: string): Promise<boolean>;
@@ -76,6 +79,7 @@ export async function realPorts(config: Config, ws: Workspace, o: RealLoopOption
       parserOnly: o.parserOnly,
       python: config.python,
       hostMap: config.target.kind === 'sandbox' ? config.sandbox?.hostMap : undefined,
+      ...(o.adviser ? { adviser: o.adviser, secrets: tokens } : {}),
     });
   const allBundleIds = async () => (await plex.plugins().catch(() => [])).map((p) => p.identifier).filter((id) => id.startsWith('com.plexapp.agents.'));
 

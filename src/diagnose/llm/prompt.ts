@@ -30,7 +30,8 @@ export interface AdvicePromptInput {
 const HOME_PATTERNS: Array<[RegExp, string]> = [
   [/(^|[^\w.])\/home\/[^/\s'"]+/g, '$1~'],
   [/(^|[^\w.])\/Users\/[^/\s'"]+/g, '$1~'],
-  [/\b[A-Za-z]:\\{1,2}Users\\{1,2}[^\\\s'"]+/gi, '%USERPROFILE%'],
+  // Windows account folders may hold spaces ("C:\Users\Bob Smith\Videos"): up to the next backslash.
+  [/\b[A-Za-z]:\\{1,2}Users\\{1,2}(?:[^\\\r\n'"<>|]{1,40}(?=\\)|[^\\\s'"]+)/gi, '%USERPROFILE%'],
 ];
 
 /** Hides account names in home-folder paths. */

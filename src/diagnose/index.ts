@@ -124,20 +124,9 @@ export async function diagnose(report: LogReport, deps: DiagnoseDeps, options: D
         notes.push(`${g.id}: ${step.recipe} not proposed: ${outcome.reason}`);
         continue;
       }
-      const applied = [...step.applied];
-      const composed: RecipeName[] = [];
       const change: RecipeChange = outcome;
-      if (ctx) {
-        for (const c of actionsFor(options.ledger, { phase: 'diagnose', agent: g.agent, host: g.host, class: g.class, recipe: step.recipe }, 'compose')) {
-          const extra = await RECIPE_IMPLS[c.action.with].run(ctx);
-          if (!extra.ok) continue;
-          for (const [sha, edits] of extra.edits) change.edits.set(sha, [...(change.edits.get(sha) ?? []), ...edits]);
-          change.evidence.push(...extra.evidence);
-          change.title += ` + ${extra.title.charAt(0).toLowerCase()}${extra.title.slice(1)}`;
-          composed.push(c.action.with);
-          applied.push({ lessonId: c.lesson.id, effect: `added ${c.action.with} (${c.lesson.text})` });
-        }
-      }
+      const { composed, applied } = ctx ? await composeByLessons(ctx, change, step.recipe, options.ledger) : { composed: [], applied: [] };
+      applied.unshift(...step.applied);
       fixNo++;
       rank++;
       const proposal = await buildProposal({ g, rule, step: step.recipe, composed, change, applied, rank, id: `fix${fixNo}`, deps, options, report, texts, pending });
@@ -154,9 +143,11 @@ export async function diagnose(report: LogReport, deps: DiagnoseDeps, options: D
         const groupNotes = notes.filter((n) => n.startsWith(`${g.id}: `)).map((n) => n.slice(g.id.length + 2));
         const advice = await consultGroup(adviserRun, { ctx, rule, proposals, notes: groupNotes, ledger: options.ledger });
         if (advice) {
+          // Lessons apply to the adviser's change as to a recipe's (e.g. back-off composed into a header fix).
+          const { composed, applied } = await composeByLessons(ctx, advice.change, advice.recipe, options.ledger);
           fixNo++;
           rank++;
-          const proposal = await buildProposal({ g, rule, step: advice.recipe, composed: [], change: advice.change, applied: [], rank, id: `fix${fixNo}`, deps, options, report, texts, pending, origin: { model: advice.model } });
+          const proposal = await buildProposal({ g, rule, step: advice.recipe, composed, change: advice.change, applied, rank, id: `fix${fixNo}`, deps, options, report, texts, pending, origin: { model: advice.model } });
           advice.record.proposalId = proposal.id;
           proposals.push(proposal);
           codeEvidence.push(...advice.change.evidence);
@@ -199,6 +190,26 @@ export async function diagnose(report: LogReport, deps: DiagnoseDeps, options: D
     notes,
     ...(adviserRun ? { adviser: adviserRun.summary } : {}),
   };
+}
+
+/**
+ * `compose` lessons in scope of `step` (e.g. "HTTP fixes for this host need back-off"): each named recipe's
+ * edits and evidence are added to `change` (mutated), and the lesson recorded as applied.
+ */
+async function composeByLessons(ctx: RecipeContext, change: RecipeChange, step: RecipeName, ledger: LessonsLedger): Promise<{ composed: RecipeName[]; applied: Array<{ lessonId: string; effect: string }> }> {
+  const g = ctx.group;
+  const composed: RecipeName[] = [];
+  const applied: Array<{ lessonId: string; effect: string }> = [];
+  for (const c of actionsFor(ledger, { phase: 'diagnose', agent: g.agent, host: g.host, class: g.class, recipe: step }, 'compose')) {
+    const extra = await RECIPE_IMPLS[c.action.with].run(ctx);
+    if (!extra.ok) continue;
+    for (const [sha, edits] of extra.edits) change.edits.set(sha, [...(change.edits.get(sha) ?? []), ...edits]);
+    change.evidence.push(...extra.evidence);
+    change.title += ` + ${extra.title.charAt(0).toLowerCase()}${extra.title.slice(1)}`;
+    composed.push(c.action.with);
+    applied.push({ lessonId: c.lesson.id, effect: `added ${c.action.with} (${c.lesson.text})` });
+  }
+  return { composed, applied };
 }
 
 /**

@@ -271,3 +271,30 @@ test('llm: at most maxGroups groups are sent', async () => {
   assert.equal(requests.length, 1);
   assert.match(d.adviser!.consulted.find((r) => r.outcome === 'skipped' && /at most 1 groups/.test(r.reason))?.reason ?? '', /at most 1/);
 });
+
+test('llm: a compose lesson adds plexmend\'s own recipe to the adviser\'s change, as it does to a recipe\'s', async () => {
+  const compose = lessonSchema.parse({
+    ...LESSON,
+    id: 'L9',
+    kind: 'DO',
+    text: 'DO add back-off to Kestrel\'s search fixes: the site rate-limits after a fix',
+    action: { type: 'compose', recipe: 'xpath_repair', with: 'retry_backoff' },
+  });
+  const fx = await loadFixture();
+  const fake = await startFakeLlm([{ content: answer([GOOD_EDIT]) }]);
+  try {
+    const adviser = chatAdviser({ url: fake.base, model: 'fake-coder', policy: 'unfixed', timeoutMs: 5000, maxGroups: 10 }, [], { fetch: nodeChatDeps.fetch, sleep: async () => {} });
+    const d = await diagnose(reportOf(SPECS), { ...depsFor(fx), adviser }, { ...OPTIONS, ledger: { schema: 'plexmend.lessons/1', lessons: [compose] } });
+    const p = group(d, 'no-results-kestrel').proposals.find((x) => x.source === 'llm') ?? assert.fail('no llm proposal');
+    assert.deepEqual(p.composed, ['retry_backoff']);
+    assert.deepEqual(p.lessonsApplied.map((l) => l.lessonId), ['L9']);
+    assert.match(p.title, / \+ /);
+    const init = p.changes.find((c) => c.path === INIT) ?? assert.fail('no change of __init__.py');
+    assert.ok(init.diff.includes('+            html = requestWithBackoff(HTML.ElementFromURL, searchQuery'), 'plexmend\'s back-off, composed');
+    assert.ok(init.diff.includes('normalize-space(@class)'), 'the adviser\'s edit');
+    const point12 = p.checklist.find((c) => c.point === 'lessons_honoured')!;
+    assert.equal(point12.pass, true, point12.reason);
+  } finally {
+    await fake.close();
+  }
+});

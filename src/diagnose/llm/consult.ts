@@ -134,8 +134,8 @@ export async function consultGroup(run: AdviserRun, i: ConsultInput): Promise<Ad
   const evidence = context.anchors.filter((x) => converted.files.includes(x.file) || converted.files.some((f) => sameLogicalFile(i.ctx, f, x.file)));
   const claims = a.expectedChange !== undefined ? ` The model expects a ${Math.round(a.expectedChange * 100)} % fall; plexmend judges the fix against its own threshold.` : '';
   const change: RecipeChange = {
-    title: a.title.replace(/\s+/g, ' ').trim(),
-    rationale: `LLM adviser (${model}): ${a.rationale.replace(/\s+/g, ' ').trim()}${claims}${converted.notes.length ? ` Note: ${converted.notes.join('; ')}.` : ''}`,
+    title: scrub(a.title.replace(/\s+/g, ' ').trim(), run.adviser.secrets),
+    rationale: `LLM adviser (${model}): ${scrub(a.rationale.replace(/\s+/g, ' ').trim(), run.adviser.secrets)}${claims}${converted.notes.length ? ` Note: ${converted.notes.join('; ')}.` : ''}`,
     kind: 'patch',
     edits: converted.edits,
     evidence,

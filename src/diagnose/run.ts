@@ -24,6 +24,11 @@ export interface RunDiagnosisOptions {
   python?: string;
   hostMap?: Record<string, string>;
   minItems?: number;
+  /**
+   * A Python 2.7 checker already selected (e.g. a kept-running Jython session from selectPy27Session, shared
+   * by several diagnoses so the JVM starts once); default: selected on first use (parserOnly, python).
+   */
+  py27?: Awaited<ReturnType<typeof selectPy27Checker>>;
   /** The LLM adviser's settings when `--llm` is on; absent: off. */
   adviser?: AdviserSettings;
   /** Values never to send to the adviser (the Plex token); its own key is added. */
@@ -38,7 +43,7 @@ export async function runDiagnosis(report: LogReport, o: RunDiagnosisOptions): P
     if (err instanceof InputError) throw err;
     throw new InputError(`cannot inspect the bundles in ${o.pluginsDir}: ${(err as Error).message}`, 'check --plugins-dir points at the Plug-ins folder', err);
   }
-  let selected: Awaited<ReturnType<typeof selectPy27Checker>> | undefined;
+  let selected: Awaited<ReturnType<typeof selectPy27Checker>> | undefined = o.py27;
   return diagnose(
     report,
     {

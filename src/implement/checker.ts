@@ -9,9 +9,12 @@ import { nodeProcessRunner } from '../diagnose/python/process.ts';
 import type { ImplementFs } from './files.ts';
 import type { CodeChecker } from './validate.ts';
 
-/** Builds the checker; `parserOnly` skips probing for interpreters (fast, and what tests use). */
-export function py27CodeChecker(fs: ImplementFs, opts: { parserOnly?: boolean; configured?: string } = {}): CodeChecker {
-  let selected: Awaited<ReturnType<typeof selectPy27Checker>> | undefined;
+/**
+ * Builds the checker; `parserOnly` skips probing for interpreters (fast, and what tests use); `selected` is a
+ * checker already chosen (e.g. a kept-running Jython session shared with diagnose, so the JVM starts once).
+ */
+export function py27CodeChecker(fs: ImplementFs, opts: { parserOnly?: boolean; configured?: string; selected?: Awaited<ReturnType<typeof selectPy27Checker>> } = {}): CodeChecker {
+  let selected: Awaited<ReturnType<typeof selectPy27Checker>> | undefined = opts.selected;
   return {
     async checkFiles(paths, before) {
       selected ??= await selectPy27Checker(nodeProcessRunner, { parserOnly: opts.parserOnly, configured: opts.configured });

@@ -49,6 +49,8 @@ import { nodeFs } from '../../src/implement/files.ts';
 import { layoutFor } from '../../src/implement/scope.ts';
 import { py27CodeChecker } from '../../src/implement/checker.ts';
 import { workspaceAt } from '../../src/workspace.ts';
+import { selectPy27Session } from '../../src/diagnose/python/py27-session.ts';
+import { nodeLineProcessSpawner, nodeProcessRunner } from '../../src/diagnose/python/process.ts';
 import type { LogReport } from '../../src/logs/schema.ts';
 import { CAUSE_OF_DEFECT, pairsOf, plantedGroups, resultOf, snapshot, statusesOf, type Pair, type PlantedGroup } from './sandbox-truth.ts';
 
@@ -73,14 +75,21 @@ const words = (name: string) => stem(name).toLowerCase().split(/[^a-z0-9]+/).fil
 test('issue 4 on the sandbox default scenario: every planted defect diagnosed with its cause; each fixable proposal applied, cures its items, rolls back byte-identically', { timeout: 300_000 }, async (t) => {
   const started = Date.now();
   const root = await mkdtemp(join(tmpdir(), 'plexmend diagnose e2e '));
-  const sb = await startSandbox({ scenario: SCENARIO, dir: join(root, 'Application Support'), profilePath: null, plistPollMs: 100 });
+  // One Python 2.7 checker for every diagnosis and apply: Jython (a JVM) kept running, else the parser.
+  const py27 = await selectPy27Session(nodeProcessRunner, nodeLineProcessSpawner);
+  const sb = await startSandbox({ scenario: SCENARIO, dir: join(root, 'Application Support'), profilePath: null, plistPollMs: 100 }).catch(async (err) => {
+    await py27.checker.close();
+    throw err;
+  });
   try {
     assert.deepEqual(sb.warnings, []);
     const plex = new PlexClient({ url: sb.url, token: sb.token, clientIdentifier: 'plexmend-diagnose-e2e' });
     const window = folderWindow({ kind: 'folder', dir: sb.logsDir }, [sb.token]);
     const siteBundleIds = SCENARIO.sections.flatMap((s) => [s.primaryAgent, ...s.agents]);
     /** Refreshes items one at a time (each awaited through Plex's events) and aggregates only the lines they wrote. */
+    const lap = (what: string) => process.env.E2E_LAPS && t.diagnostic(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${what}`);
     const refresh = async (keys: string[]): Promise<LogReport> => {
+      lap(`refresh ${keys.length}`);
       // Re-test hygiene, as the test phase does: no agent answers from a page cached under other code.
       await clearAgentCaches(sb.pluginsDir, sb.supportDir, siteBundleIds);
       const from = await window.mark();
@@ -90,6 +99,7 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
       }
       const { report } = await window.since(from);
       assert.deepEqual(report.gaps, [], 'no log bytes rotated away unread');
+      lap('refreshed');
       return report;
     };
 
@@ -101,7 +111,7 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
     // 2. Diagnosis with the real inspection, probe (loopback sites) and Python 2.7 checker.
     const ws = workspaceAt(join(root, 'plex improvement'));
     const diagnoseWith = (report: LogReport, iteration: number, ledger: LessonsLedger) =>
-      runDiagnosis(report, { pluginsDir: sb.pluginsDir, reportPath: join(ws.root, `iteration_${iteration}`, 'aggregated_logs_baseline.json'), iteration, ledger, probe: true, hostMap: sb.sites.hostMap });
+      (lap(`diagnose ${iteration}`), runDiagnosis)(report, { pluginsDir: sb.pluginsDir, reportPath: join(ws.root, `iteration_${iteration}`, 'aggregated_logs_baseline.json'), iteration, ledger, probe: true, hostMap: sb.sites.hostMap, py27 });
     const d1 = await diagnoseWith(baseline, 1, emptyLedger());
     diagnosticReportSchema.parse(d1);
     t.diagnostic(`Python 2.7 check used by diagnose: ${d1.python27Checker}`);
@@ -129,8 +139,8 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
         if (pg.defect === 'misnamed_file') {
           for (const p of pg.pairs) {
             const from = basename(p.item.file);
-            const line = w.workaround!.split('\n').find((l) => l.includes(`"${from}"`)) ?? assert.fail(`${what}: no rename for ${from}`);
-            const to = /→ "([^"]+)"/.exec(line)?.[1] ?? assert.fail(`${what}: no target in ${line}`);
+            const line: string = w.workaround!.split('\n').find((l) => l.includes(`"${from}"`)) ?? assert.fail(`${what}: no rename for ${from}`);
+            const to: string = /→ "([^"]+)"/.exec(line)?.[1] ?? assert.fail(`${what}: no target in ${line}`);
             assert.match(stem(to), FILENAME_RE, `${what}: ${to} is in the agents' (Studio) - Title (Year) form`);
             assert.equal(words(to), words(from), `${what}: the rename keeps studio, title and year`);
           }
@@ -150,7 +160,7 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
 
     // 4. Apply each fixable proposal for real, re-test its items, roll it back.
     const out: string[] = [];
-    const checker = py27CodeChecker(nodeFs);
+    const checker = py27CodeChecker(nodeFs, { selected: py27 });
     const ctx: ImplementContext = {
       ws,
       layout: layoutFor(sb.pluginsDir, sb.supportDir),
@@ -168,7 +178,9 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
       const touched = [...new Set(p.changes.map((c) => c.path.split('/')[0]!))];
       const before = await snapshot(sb.pluginsDir, touched);
       const plan = planFromProposals([p], p.id, iteration) ?? assert.fail(`${p.id}: no plan`);
+      lap(`apply ${p.id}`);
       const applied = await applyFix(plan, ctx, { yes: true, runId: `e2e-${iteration}-${p.id}` });
+      lap('applied');
       assert.equal(applied.status, 'applied', `${p.id} (${p.recipe}): ${applied.reasons.join('; ')}\n${out.join('\n')}`);
       try {
         const v = applied.record!.validation!;
@@ -197,7 +209,9 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
         await check(after);
       } finally {
         // Rolled back even when an assertion failed, so the next fix starts from the original code.
+        lap('rollback');
         await rollbackFix(p.id, ctx, { iteration, reason: 'end-to-end test: restore' });
+        lap('rolled back');
       }
       assert.deepEqual(await snapshot(sb.pluginsDir, touched), before, `${p.id}: ${touched.join(', ')} byte-identical after the rollback`);
     };
@@ -293,6 +307,7 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
     t.diagnostic(`run time ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
     await sb.close();
+    await py27.checker.close();
     await rm(root, { recursive: true, force: true });
   }
 });

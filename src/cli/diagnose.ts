@@ -106,15 +106,11 @@ export async function runDiagnose(o: DiagnoseCliOptions, io: { stdout?: NodeJS.W
         `Python 2.7 check: ${diagnosis.python27Checker}\n`,
     );
   }
-  if (diagnosis.adviser) stderr.write(adviserLine(diagnosis.adviser) + '\n');
+  if (diagnosis.adviser) {
+    const { describeAdviserRun } = await import('../diagnose/llm/index.ts');
+    stderr.write(describeAdviserRun(diagnosis.adviser).replace(/^(?! )/gm, 'plexmend: ') + '\n');
+  }
   stderr.write(`plexmend: wrote ${ws.paths.diagnosisMd(workspace, n)} (+ .json)\n`);
   return 0;
 }
 
-/** One line on what the LLM adviser did (and its failure with the hint, which never stops the diagnosis). */
-export function adviserLine(a: NonNullable<import('../diagnose/schema.ts').DiagnosticReport['adviser']>): string {
-  const count = (o: string) => a.consulted.filter((r) => r.outcome === o).length;
-  const asked = a.consulted.length - count('skipped');
-  const line = `plexmend: LLM adviser ${a.model} at ${a.endpoint}: ${asked} groups asked; ${count('accepted')} proposals accepted, ${count('discarded')} discarded, ${count('declined')} declined`;
-  return a.error ? `${line}\nplexmend: the LLM adviser failed: ${a.error.message}${a.error.hint ? `\n  hint: ${a.error.hint}` : ''}` : line;
-}

@@ -13,7 +13,7 @@ import { InputError, PlexmendError } from '../errors.ts';
 import { LogReportDocument, type LogReport } from '../logs/schema.ts';
 import { DiagnosticReportDocument, LessonsLedgerDocument, type LessonsLedger } from '../diagnose/schema.ts';
 import { runDiagnosis } from '../diagnose/run.ts';
-import type { AdviserSettings } from '../diagnose/llm/index.ts';
+import { describeAdviserRun, type AdviserSettings } from '../diagnose/llm/index.ts';
 import { ControlRunDocument, TestReportDocument } from '../testing/schema.ts';
 import { runControl, runTreatment, mapItems, type TestDeps } from '../testing/run.ts';
 import { folderWindow } from '../testing/window.ts';
@@ -69,8 +69,8 @@ export async function realPorts(config: Config, ws: Workspace, o: RealLoopOption
   };
   const target = describeTarget(config).split('\n')[0]!;
   const testOpts = (n: number) => ({ iteration: n, target, size: o.sampleSize, guards: 3, seed: n, paceMs: o.paceMs });
-  const diagnoseWith = (report: LogReport, n: number, ledger: LessonsLedger) =>
-    runDiagnosis(report, {
+  const diagnoseWith = async (report: LogReport, n: number, ledger: LessonsLedger) => {
+    const d = await runDiagnosis(report, {
       pluginsDir,
       reportPath: paths.aggregateJson(ws, n),
       iteration: n,
@@ -81,6 +81,9 @@ export async function realPorts(config: Config, ws: Workspace, o: RealLoopOption
       hostMap: config.target.kind === 'sandbox' ? config.sandbox?.hostMap : undefined,
       ...(o.adviser ? { adviser: o.adviser, secrets: tokens } : {}),
     });
+    if (d.adviser) for (const line of describeAdviserRun(d.adviser).split('\n')) o.out(`  ${line}`);
+    return d;
+  };
   const allBundleIds = async () => (await plex.plugins().catch(() => [])).map((p) => p.identifier).filter((id) => id.startsWith('com.plexapp.agents.'));
 
   return {

@@ -88,7 +88,7 @@ export async function consultGroup(run: AdviserRun, i: ConsultInput): Promise<Ad
   ];
   const messages = buildAdvicePrompt({
     group: { id: g.id, class: g.class, agent: g.agent, host: g.host, status: g.status, events: g.events, itemsAffected: g.items.length },
-    cause: { ruleId: i.rule.id, summary: fill(i.rule.cause, vars), expected: fill(i.rule.expected, vars), fixable: i.rule.fixable },
+    cause: { ruleId: i.rule.id, summary: fill(i.rule.cause, vars) + (i.ctx.probe ? ` (site probe: ${i.ctx.probe.detail})` : ''), expected: fill(i.rule.expected, vars), fixable: i.rule.fixable },
     remedies: i.rule.recipes,
     evidence: g.examples,
     context,
@@ -172,4 +172,12 @@ export function settleRecords(summary: AdviserSummary, proposals: FixProposal[])
       r.reason = `failed the checklist: ${failed.map((c) => `${c.point} (${c.reason})`).join('; ')}`;
     }
   }
+}
+
+/** One line (two on failure, with the hint) saying what the adviser did in a diagnosis: for the CLI and the loop. */
+export function describeAdviserRun(a: AdviserSummary): string {
+  const count = (o: AdviceRecord['outcome']) => a.consulted.filter((r) => r.outcome === o).length;
+  const asked = a.consulted.length - count('skipped');
+  const line = `LLM adviser ${a.model} at ${a.endpoint}: ${asked} groups asked; ${count('accepted')} proposals accepted, ${count('discarded')} discarded, ${count('declined')} declined`;
+  return a.error ? `${line}\nthe LLM adviser failed: ${a.error.message}${a.error.hint ? `\n  hint: ${a.error.hint}` : ''}` : line;
 }

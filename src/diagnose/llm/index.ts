@@ -15,5 +15,6 @@ export {
   type AdviserDefaults,
   type ConsultPolicy,
 } from './adviser.ts';
+export { describeAdviserRun } from './consult.ts';
 export { chatClient, nodeChatDeps, displayEndpoint, type ChatClient, type ChatDeps, type ChatMessage, type ChatReply } from './client.ts';
 export { AdviserError, AdviserAuthError, AdviserUnreachableError, AdviserTimeoutError, AdviserHttpError, AdviserAnswerError } from './errors.ts';

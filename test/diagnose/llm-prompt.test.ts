@@ -121,6 +121,9 @@ test('edits: old text exactly once becomes line edits that render the intended f
   assert.equal(run([{ file: F, old: 'a = 1\n    b = 2', new: 'a, b = 1, 2' }]), 'def f(x):\n    a, b = 1, 2\n    # (removed by the adviser\'s change) b = 2\n    return a + b\n');
   const crlf = src.replace(/\n/g, '\r\n');
   assert.equal(run([{ file: F, old: '    a = 1\n    b = 2', new: '    a = 10\n    b = 20\n    c = 30' }], crlf), 'def f(x):\r\n    a = 10\r\n    b = 20\r\n    c = 30\r\n    return a + b\r\n');
+  assert.equal(run([{ file: F, old: '3|     b = 2', new: '3|     b = 5' }]), src.replace('b = 2', 'b = 5'), 'the prompt\'s line numbers copied along are taken off');
+  assert.match(run([{ file: F, old: 'b = 2\n  return a + b', new: 'x' }]) as string, /does not occur in the file .* it occurs with other indentation or spacing/);
+  assert.doesNotMatch(run([{ file: F, old: 'c = 9', new: 'x' }]) as string, /indentation/);
   assert.equal(run([{ file: F, old: 'a', new: 'z' }]), 'its old text for A.bundle/Contents/Code/__init__.py occurs 2 times; an edit must name text that occurs once');
   assert.equal(run([{ file: F, old: 'b = 2', new: 'b = 2' }]), 'its edit of A.bundle/Contents/Code/__init__.py:3 changes nothing');
   assert.match(run([{ file: F, old: 'b = 2', new: 'b = 3' }, { file: F, old: '    b = 2\n    return', new: '    return' }]) as string, /two of its edits touch the same lines/);

@@ -23,6 +23,22 @@ export function logicalFileAt(inspection: BundleInspection, path: string): Logic
   return entry ? inspection.files.find((f) => f.sha256 === entry.sha256) : undefined;
 }
 
+/** The prompt shows code as `  37| text`; a model that copies those prefixes gets them taken off again. */
+const NUMBERED = /^ *\d+\| ?/;
+
+function stripNumbers(text: string): string {
+  const lines = text.split('\n');
+  return lines.every((l) => NUMBERED.test(l)) ? lines.map((l) => l.replace(NUMBERED, '')).join('\n') : text;
+}
+
+/** Why `old` was not found, with the likeliest slip named (whitespace or indentation). */
+function notFound(path: string, flat: string, old: string): string {
+  const norm = (t: string) => t.split('\n').map((l) => l.trim()).join('\n');
+  const loose = norm(old);
+  const hint = loose && norm(flat).includes(loose) ? ' — it occurs with other indentation or spacing; old text must be copied exactly' : '';
+  return `its old text for ${path} does not occur in the file (${JSON.stringify(old.slice(0, 60))})${hint}`;
+}
+
 function occurrences(haystack: string, needle: string): number[] {
   const at: number[] = [];
   for (let i = haystack.indexOf(needle); i !== -1; i = haystack.indexOf(needle, i + 1)) at.push(i);
@@ -48,10 +64,10 @@ export function convertEdits(inspection: BundleInspection, edits: AdviceEdit[], 
     const eol = eolOf(text);
     const lines = splitLines(text);
     const flat = lines.join('\n');
-    const old = e.old.replace(/\r\n/g, '\n');
+    const old = stripNumbers(e.old.replace(/\r\n/g, '\n'));
     const found = occurrences(flat, old);
     if (found.length !== 1) {
-      return { ok: false, reason: found.length === 0 ? `its old text for ${path} does not occur in the file (${JSON.stringify(old.slice(0, 60))})` : `its old text for ${path} occurs ${found.length} times; an edit must name text that occurs once` };
+      return { ok: false, reason: found.length === 0 ? notFound(path, flat, old) : `its old text for ${path} occurs ${found.length} times; an edit must name text that occurs once` };
     }
     const start = found[0]!;
     const first = flat.slice(0, start).split('\n').length; // 1-based line of the old text's start
@@ -63,7 +79,7 @@ export function convertEdits(inspection: BundleInspection, edits: AdviceEdit[], 
     const prefix = lines[first - 1]!.slice(0, lineStart);
     const endCol = (last === first ? lineStart : 0) + old.split('\n').pop()!.length;
     const suffix = lines[last - 1]!.slice(endCol);
-    const replaced = (prefix + e.new.replace(/\r\n/g, '\n') + suffix).split('\n');
+    const replaced = (prefix + stripNumbers(e.new.replace(/\r\n/g, '\n')) + suffix).split('\n');
     const fileEdits: SourceEdit[] = [];
     const why = `the adviser's edit of ${path}:${first}`;
     const oldCount = last - first + 1;

@@ -73,7 +73,8 @@ const SYSTEM = [
 ].join('\n');
 
 function logLine(e: LogEvent): string {
-  const parts = [e.ts, e.level, e.message, e.url ? `<${e.url}>` : undefined, e.location ? `[${e.location.file ?? '?'}:${e.location.line ?? '?'}]` : undefined];
+  const message = e.message.length > 600 ? `${e.message.slice(0, 600)}…` : e.message;
+  const parts = [e.ts, e.level, message, e.url ? `<${e.url}>` : undefined, e.location ? `[${e.location.file ?? '?'}:${e.location.line ?? '?'}]` : undefined];
   return parts.filter(Boolean).join(' ');
 }
 

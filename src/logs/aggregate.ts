@@ -11,7 +11,7 @@ import { clip, MAX_EXAMPLE, PatternTable } from './patterns.ts';
 import type { FinishedOperation } from './operations.ts';
 import {
   logReportSchema, type AgentStats, type EventClass, type ItemOutcome, type LogEvent, type LogReport,
-  type OperationEvent,
+  type OperationEvent, type Reason,
 } from './schema.ts';
 import { TemplateMiner } from './templates.ts';
 
@@ -69,6 +69,8 @@ export class LogAggregator implements InterpretSink {
   private readonly agents = new Map<string, AgentAcc>();
   private readonly patterns: PatternTable;
   private readonly items = new Map<string, ItemOutcome>();
+  /** A small number per item row: what the patterns remember of the items they touched. */
+  private readonly itemIds = new Map<ItemOutcome, number>();
   private readonly byClass = new Map<EventClass, number>();
   private readonly operations = new Map<OperationEvent, number>();
   private readonly verboseCounts = { debug: 0, prefDump: 0, separator: 0, info: 0 };
@@ -263,25 +265,29 @@ export class LogAggregator implements InterpretSink {
     if (!op.title) return;
     const ident = (op.filePath ?? `${op.title}|${op.year ?? ''}`).toLowerCase();
     const itemKey = `${op.agent}|${op.phase}|${ident}`;
-    for (const t of op.tags) this.patterns.touchItem(t, itemKey);
     let row = this.items.get(itemKey);
     if (!row) {
-      row = { agent: op.agent, phase: op.phase, title: op.title, outcome: op.outcome, reasons: [], operations: 0, matched: 0, failed: 0, errored: 0 };
-      if (op.bundleId) row.bundleId = op.bundleId;
-      if (op.firstTs) row.firstTs = op.firstTs;
+      // Item rows live to the end of the run: their strings are copied (`own`), so a row never keeps
+      // alive the whole log line a field was sliced from (V8 sliced strings share their parent's storage).
+      row = { agent: own(op.agent), phase: op.phase, title: own(op.title), outcome: op.outcome, reasons: [], operations: 0, matched: 0, failed: 0, errored: 0 };
+      if (op.bundleId) row.bundleId = own(op.bundleId);
+      if (op.firstTs) row.firstTs = own(op.firstTs);
       this.items.set(itemKey, row);
+      this.itemIds.set(row, this.itemIds.size);
     }
+    const itemId = this.itemIds.get(row)!;
+    for (const t of op.tags) this.patterns.touchItem(t, itemId);
     row.operations++;
     if (op.outcome === 'matched') row.matched++;
     else if (op.outcome === 'failed') row.failed++;
     else row.errored++;
     row.outcome = op.outcome;
-    row.reasons = op.reasons.map((r) => ({ ...r, detail: this.patterns.scrub(clip(r.detail, MAX_EXAMPLE)) }));
-    if (op.filePath) row.filePath = op.filePath;
-    if (op.studio) row.studio = op.studio;
+    row.reasons = op.reasons.map((r) => ownReason({ ...r, detail: this.patterns.scrub(clip(r.detail, MAX_EXAMPLE)) }));
+    if (op.filePath) row.filePath = own(op.filePath);
+    if (op.studio) row.studio = own(op.studio);
     if (op.year) row.year = op.year;
-    if (op.lastTs) row.lastTs = op.lastTs;
-    if (op.siteUrl) row.siteUrl = op.siteUrl;
+    if (op.lastTs) row.lastTs = own(op.lastTs);
+    if (op.siteUrl) row.siteUrl = own(op.siteUrl);
   }
 
 
@@ -341,6 +347,29 @@ export class LogAggregator implements InterpretSink {
     if (bundleId && !a.bundleId) a.bundleId = bundleId;
     return a;
   }
+}
+
+/**
+ * A copy of `s` that does not share storage with the string it was sliced from. V8 keeps a slice of 13 or
+ * more characters as a view of its parent, so a field kept for the whole run (an item's title, path or
+ * timestamp) would otherwise hold its entire log line in memory. Slicing a fresh concatenation flattens
+ * it into a string of its own; short strings are copied by V8 anyway.
+ */
+export function own(s: string): string;
+export function own(s: string | undefined): string | undefined;
+export function own(s: string | undefined): string | undefined {
+  return s === undefined || s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+function ownReason(r: Reason): Reason {
+  r.detail = own(r.detail);
+  if (r.host) r.host = own(r.host);
+  if (r.location) {
+    const loc: Reason['location'] = { ...r.location, file: own(r.location.file) };
+    if (loc.function !== undefined) loc.function = own(loc.function);
+    r.location = loc;
+  }
+  return r;
 }
 
 function inc<K>(m: Map<K, number>, k: K): void {

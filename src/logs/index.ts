@@ -3,7 +3,7 @@
  * files oldest first, stdin, the watch archive) and turns them into a LogReport (`plexmend.aggregate/1`).
  * Other phases import only this file (and `schema.ts` for the contract).
  */
-import type { LogInput } from './input.ts';
+import type { LogInput, RawLine } from './input.ts';
 import { LogAggregator } from './aggregate.ts';
 import type { ReadOptions, ReadResult, readLogLines } from './read.ts';
 import type { LogReport } from './schema.ts';
@@ -55,7 +55,19 @@ export async function aggregate(input: LogInput, deps: AggregateDeps, options: A
   const every = options.progressEvery ?? 200_000;
   let n = 0;
   let next = every;
-  if (reading.batches) {
+  if (reading.each) {
+    // Each line is aggregated as it is decoded: nothing is held in batches, so lines die young.
+    const push = options.onProgress
+      ? (line: RawLine) => {
+          agg.push(line);
+          if (++n >= next) {
+            options.onProgress!(n);
+            next = n + every;
+          }
+        }
+      : (line: RawLine) => agg.push(line);
+    await reading.each(push);
+  } else if (reading.batches) {
     // One await per 1 MiB read instead of one per line.
     for await (const batch of reading.batches) {
       for (let i = 0; i < batch.length; i++) agg.push(batch[i]);

@@ -23,7 +23,8 @@ interface PatternAcc {
   cluster?: Cluster;
   template: string;
   count: number;
-  items: Set<string>;
+  /** The item rows touched (the aggregator's small item numbers: cheaper than their keys). */
+  items: Set<number>;
   status?: number;
   host?: string;
   example: LogEvent;
@@ -85,9 +86,9 @@ export class PatternTable {
     return key;
   }
 
-  /** Records that the pattern `key` touched the item `itemKey`. */
-  touchItem(key: string, itemKey: string): void {
-    this.patterns.get(key)?.items.add(itemKey);
+  /** Records that the pattern `key` touched the item numbered `itemId` (one number per distinct item). */
+  touchItem(key: string, itemId: number): void {
+    this.patterns.get(key)?.items.add(itemId);
   }
 
   /** The patterns, most frequent first (call after the miner's `finalize()`). */

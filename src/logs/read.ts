@@ -77,6 +77,13 @@ export function readLogLines(
   lines: AsyncIterable<RawLine>;
   /** The same lines in arrays (one per 1 MiB read): a faster alternative to `lines`; iterate one of the two. */
   batches: AsyncIterable<RawLine[]>;
+  /**
+   * The same lines handed to `onLine` one at a time, as each is decoded (the fastest way, and the leanest:
+   * no line outlives its call unless `onLine` keeps it, so the garbage collector finds them all young).
+   * Resolves with `done()`'s result; use it instead of `lines`/`batches`, not besides. A throw from
+   * `onLine` ends the read and rejects.
+   */
+  each(onLine: (line: RawLine) => void): Promise<ReadResult>;
   done(): Promise<ReadResult>;
 } {
   const state = new ReadState(opts);
@@ -139,6 +146,15 @@ export function readLogLines(
         } as AsyncIterator<RawLine[]>;
       },
     },
+    async each(onLine) {
+      if (started) throw new Error('readLogLines: lines can be iterated only once');
+      started = true;
+      state.onLine = onLine; // lines go to onLine as they are split: the batches stay empty
+      while (!(await pull()).done) {
+        /* drain */
+      }
+      return result;
+    },
     async done() {
       if (!started) {
         started = true;
@@ -167,6 +183,8 @@ export async function bookmarkLogEnd(input: Exclude<LogInput, { kind: 'stdin' }>
 class ReadState {
   /** Count lines and offsets only (bookmarkLogEnd). */
   countOnly = false;
+  /** Push mode (`each`): lines go here as they are split instead of into batches. */
+  onLine: ((line: RawLine) => void) | undefined;
   readonly maxLine: number;
   readonly sources: Source[] = [];
   readonly gaps: Gap[] = [];
@@ -505,6 +523,7 @@ class LineSplitter {
     if (text.charCodeAt(0) === 50 /* '2': maybe a timestamp */) this.lastDated = text;
     const line: RawLine = { source: this.source, bundleId: this.bundleId, lineNo: this.lineNo, offset, text };
     if (long) line.truncated = true;
-    out.push(line);
+    if (this.st.onLine) this.st.onLine(line);
+    else out.push(line);
   }
 }

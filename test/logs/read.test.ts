@@ -19,11 +19,25 @@ async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<str
   return dir;
 }
 
+/**
+ * Reads through `lines` and, for files (standard input can be read once), again through `each`
+ * (push mode): both must give the same lines and the same result, so every test covers both ways.
+ */
 async function readAll(input: LogInput, opts?: ReadOptions): Promise<{ lines: RawLine[]; result: ReadResult }> {
   const r = readLogLines(input, opts);
   const lines: RawLine[] = [];
   for await (const l of r.lines) lines.push(l);
-  return { lines, result: await r.done() };
+  const result = await r.done();
+  if (input.kind !== 'stdin') {
+    const pushed: RawLine[] = [];
+    const again = await readLogLines(input, opts).each((l) => pushed.push(l));
+    assert.deepEqual(pushed, lines, 'each() gives the same lines as lines');
+    const { bookmarks: b1, ...rest1 } = again;
+    const { bookmarks: b0, ...rest0 } = result;
+    assert.deepEqual(rest1, rest0, 'each() gives the same result');
+    assert.deepEqual(b1.sets, b0.sets, 'each() gives the same bookmarks');
+  }
+  return { lines, result };
 }
 
 let seq = 0;
@@ -207,6 +221,27 @@ test('read: batches give the same lines as lines', async (t) => {
   for await (const b of r.batches) for (const l of b) got.push(l.text.slice(-1));
   assert.deepEqual(got, ['a', 'b', 'c']);
   assert.equal((await r.done()).stats.lines, 3);
+});
+
+test('read: each() pushes every line once, excludes the other ways, and a throw from the callback rejects the read', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, `${ID}.log.1`), fw('a') + fw('b'));
+  await writeFile(join(dir, `${ID}.log`), fw('c'));
+  const r = readLogLines({ kind: 'folder', dir });
+  const got: string[] = [];
+  const result = await r.each((l) => got.push(l.text.slice(-1)));
+  assert.deepEqual(got, ['a', 'b', 'c']);
+  assert.equal(result.stats.lines, 3);
+  assert.equal(result.sources.length, 2);
+  assert.equal(await r.done(), result);
+  assert.throws(() => r.lines[Symbol.asyncIterator](), /only once/);
+  await assert.rejects(r.each(() => undefined), /only once/);
+
+  const failing = readLogLines({ kind: 'folder', dir });
+  await assert.rejects(failing.each((l) => {
+    if (l.text.endsWith('b')) throw new Error('consumer failed');
+  }), /consumer failed/);
+  await assert.rejects(failing.done(), /consumer failed/);
 });
 
 test('read: a truncated rotation set (.log.2 and .log.4 missing) is read in order; a file that vanished is a problem', async (t) => {

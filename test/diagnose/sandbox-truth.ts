@@ -90,8 +90,8 @@ export function statusesOf(report: LogReport, p: Pair): number[] {
   return [...new Set((last?.reasons ?? []).flatMap((r) => (r.status === undefined ? [] : [r.status])))];
 }
 
-/** sha256 of every file under `dir`, keyed by its path relative to `root` (a bundle's bytes, for "byte-identical"). */
-export async function snapshot(root: string, dirs: string[]): Promise<Map<string, string>> {
+/** sha256 of every file under `root` (or under the given sub-folders), keyed by its path relative to `root`. */
+export async function snapshot(root: string, dirs: string[] = ['.']): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const walk = async (dir: string): Promise<void> => {
     for (const e of await readdir(dir, { withFileTypes: true })) {

@@ -193,11 +193,14 @@ test('llm: edits outside the bundles are discarded by the patch scope', async ()
   }
 });
 
-test('llm: an edit far from the lines the evidence names fails the code-location point', async () => {
-  const { d } = await runWith([{ content: answer([{ file: INIT, old: "metadata.summary = html.xpath('//div[@class=\"synopsis\"]/text()')[0]", new: "metadata.summary = (html.xpath('//div[@class=\"synopsis\"]/text()') or [''])[0]" }]) }]);
-  const p = group(d, 'no-results-kestrel').proposals.find((x) => x.source === 'llm')!;
+test('llm: an edit of code the prompt did not show is discarded; one shown but away from the evidence fails the code-location point', async () => {
+  const unseen = await runWith([{ content: answer([{ file: INIT, old: "metadata.summary = html.xpath('//div[@class=\"synopsis\"]/text()')[0]", new: "metadata.summary = (html.xpath('//div[@class=\"synopsis\"]/text()') or [''])[0]" }]) }]);
+  assert.equal(group(unseen.d, 'no-results-kestrel').proposals.filter((p) => p.source === 'llm').length, 0);
+  assert.match(unseen.d.adviser!.consulted[0]!.reason, /edit of Kestrel\.bundle\/Contents\/Code\/__init__\.py:63 is outside the code the prompt showed/);
+  const { d } = await runWith([{ content: answer([{ file: INIT, old: "''' Search For Media Entry '''", new: "''' Search for a media entry '''" }]) }]);
+  const p = group(d, 'no-results-kestrel').proposals.find((x) => x.source === 'llm') ?? assert.fail('no llm proposal');
   assert.equal(p.offered, false);
-  assert.ok(p.checklist.some((c) => c.point === 'code_location' && !c.pass));
+  assert.deepEqual(p.checklist.filter((c) => !c.pass && c.blocking).map((c) => c.point), ['code_location']);
 });
 
 test('llm: a shared utils.py edit reaches every copy, identical afterwards', async () => {

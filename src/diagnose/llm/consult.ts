@@ -102,7 +102,7 @@ export async function consultGroup(run: AdviserRun, i: ConsultInput): Promise<Ad
   try {
     const reply = await run.adviser.ask(messages);
     content = reply.content;
-    model = reply.model;
+    model = reply.model.slice(0, 100);
   } catch (err) {
     if (!(err instanceof AdviserError)) throw err;
     if (err.scope === 'endpoint') {
@@ -124,7 +124,7 @@ export async function consultGroup(run: AdviserRun, i: ConsultInput): Promise<Ad
     return null;
   }
   const a = parsed.answer;
-  const converted = convertEdits(i.ctx.inspection, a.edits, i.ctx.text);
+  const converted = convertEdits(i.ctx.inspection, a.edits, i.ctx.text, shownRanges(i.ctx, context));
   if (!converted.ok) {
     record('discarded', converted.reason);
     return null;
@@ -142,6 +142,17 @@ export async function consultGroup(run: AdviserRun, i: ConsultInput): Promise<Ad
     preferences: [],
   };
   return { recipe: a.recipe, change, model, record: record('accepted', 'pending the checklist') };
+}
+
+/** The line ranges the prompt showed, by logical file. */
+function shownRanges(ctx: RecipeContext, context: ReturnType<typeof codeContext>): Map<string, Array<[number, number]>> {
+  const out = new Map<string, Array<[number, number]>>();
+  for (const s of context.snippets) {
+    const [bundle, ...rest] = s.file.split('/');
+    const sha = ctx.inspection.bundles.find((b) => b.bundle === bundle)?.files.find((f) => f.path === rest.join('/'))?.sha256;
+    if (sha) out.set(sha, [...(out.get(sha) ?? []), [s.from, s.to]]);
+  }
+  return out;
 }
 
 /** True when two Plug-ins-relative paths are copies of one logical file (PGMA's shared utils.py). */

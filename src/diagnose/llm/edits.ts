@@ -46,11 +46,13 @@ function occurrences(haystack: string, needle: string): number[] {
 }
 
 /**
- * Converts the edits. `textOf` gives a logical file's current content. Fails (with the reason the report
- * shows) on a path outside the scope, a file not inspected, old text found zero or several times, or two
+ * Converts the edits. `textOf` gives a logical file's current content; `shown`, when given, holds the line
+ * ranges (by logical file sha256) the prompt showed, and an edit must lie within one: the model changes only
+ * code it saw, which the evidence tied to the error. Fails (with the reason the report shows) on a path
+ * outside the scope, a file not inspected, old text found zero or several times, lines not shown, or two
  * edits touching the same lines.
  */
-export function convertEdits(inspection: BundleInspection, edits: AdviceEdit[], textOf: (f: LogicalFile) => string): EditConversion {
+export function convertEdits(inspection: BundleInspection, edits: AdviceEdit[], textOf: (f: LogicalFile) => string, shown?: ReadonlyMap<string, ReadonlyArray<readonly [number, number]>>): EditConversion {
   const out = new Map<string, SourceEdit[]>();
   const taken = new Map<string, Array<[number, number]>>();
   const files: string[] = [];
@@ -72,6 +74,9 @@ export function convertEdits(inspection: BundleInspection, edits: AdviceEdit[], 
     const start = found[0]!;
     const first = flat.slice(0, start).split('\n').length; // 1-based line of the old text's start
     const last = first + old.split('\n').length - 1;
+    if (shown && !(shown.get(file.sha256) ?? []).some(([a, b]) => first >= a && last <= b)) {
+      return { ok: false, reason: `its edit of ${path}:${first}${last > first ? `-${last}` : ''} is outside the code the prompt showed (the lines the evidence names and their functions)` };
+    }
     const ranges = taken.get(file.sha256) ?? [];
     if (ranges.some(([a, b]) => first <= b && last >= a)) return { ok: false, reason: `two of its edits touch the same lines of ${path} (${first}–${last})` };
     taken.set(file.sha256, [...ranges, [first, last]]);

@@ -86,8 +86,9 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
     const plex = new PlexClient({ url: sb.url, token: sb.token, clientIdentifier: 'plexmend-diagnose-e2e' });
     const window = folderWindow({ kind: 'folder', dir: sb.logsDir }, [sb.token]);
     const siteBundleIds = SCENARIO.sections.flatMap((s) => [s.primaryAgent, ...s.agents]);
-    /** Refreshes items one at a time (each awaited through Plex's events) and aggregates only the lines they wrote. */
+    /** With E2E_LAPS=1 in the environment: where the time goes. */
     const lap = (what: string) => process.env.E2E_LAPS && t.diagnostic(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${what}`);
+    /** Refreshes items one at a time (each awaited through Plex's events) and aggregates only the lines they wrote. */
     const refresh = async (keys: string[]): Promise<LogReport> => {
       lap(`refresh ${keys.length}`);
       // Re-test hygiene, as the test phase does: no agent answers from a page cached under other code.
@@ -110,8 +111,11 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
 
     // 2. Diagnosis with the real inspection, probe (loopback sites) and Python 2.7 checker.
     const ws = workspaceAt(join(root, 'plex improvement'));
-    const diagnoseWith = (report: LogReport, iteration: number, ledger: LessonsLedger) =>
-      (lap(`diagnose ${iteration}`), runDiagnosis)(report, { pluginsDir: sb.pluginsDir, reportPath: join(ws.root, `iteration_${iteration}`, 'aggregated_logs_baseline.json'), iteration, ledger, probe: true, hostMap: sb.sites.hostMap, py27 });
+    const diagnoseWith = (report: LogReport, iteration: number, ledger: LessonsLedger) => {
+      lap(`diagnose ${iteration}`);
+      const reportPath = join(ws.root, `iteration_${iteration}`, 'aggregated_logs_baseline.json');
+      return runDiagnosis(report, { pluginsDir: sb.pluginsDir, reportPath, iteration, ledger, probe: true, hostMap: sb.sites.hostMap, py27 });
+    };
     const d1 = await diagnoseWith(baseline, 1, emptyLedger());
     diagnosticReportSchema.parse(d1);
     t.diagnostic(`Python 2.7 check (diagnose and apply): ${d1.python27Checker}${py27.checker.info.kind === 'parser' ? ' (no 2.7 interpreter found: parser-level)' : ''}`);
@@ -156,6 +160,9 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
       const py = patch.checklist.find((c) => c.point === 'python27')!;
       assert.ok(py.pass && py.checker === d1.python27Checker, `${what}: ${py.reason}`);
     }
+    // Nothing else is diagnosed: every group is a planted defect (a challenge can only be told from a header
+    // refusal by the probe, so the Cloudflare verdict also shows the probe reached the loopback site).
+    assert.equal(d1.groups.length, PLANTED.length, `groups: ${d1.groups.map((g) => g.id).join(', ')}`);
     // Defects the truth plants behind another (the rate limit, a title the 403 hides) are not groups yet.
     assert.ok(PAIRS.some((p) => p.truth.defects.indexOf('rate_limit') > 0), 'the scenario plants a rate limit behind the 403');
 

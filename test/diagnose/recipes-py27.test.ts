@@ -52,7 +52,11 @@ async function sources(): Promise<string> {
   const degrade = await RECIPE_IMPLS.graceful_degradation.run(contextFor(fx, r2, groupOf(r2, 'Heron', 'iafd_failure')));
   if (!degrade.ok) throw new Error(degrade.reason);
   const degraded = (await materialise(fx, degrade)).after.get('Heron.bundle/Contents/Code/utils.py')!;
-  return JSON.stringify({ helpers, utils, degraded });
+  const r3 = reportOf([{ class: 'agent_exception' as const, agent: 'Kestrel', count: 1, phase: 'update' as const, exceptionType: 'ValueError', message: 'ValueError', location: { file: '__init__.py', line: 62 } }]);
+  const degradeUpdate = await RECIPE_IMPLS.graceful_degradation.run(contextFor(fx, r3, groupOf(r3, 'Kestrel', 'agent_exception')));
+  if (!degradeUpdate.ok) throw new Error(degradeUpdate.reason);
+  const kestrel = (await materialise(fx, degradeUpdate)).after.get('Kestrel.bundle/Contents/Code/__init__.py')!;
+  return JSON.stringify({ helpers, utils, degraded, kestrel });
 }
 
 const byCase = (r: Run) => new Map(r.results.map((x) => [x.case, x]));
@@ -85,9 +89,16 @@ function assertBehaviour(r: Run, label: string): void {
 
   const d = v('degraded-unicode-error');
   assert.equal(d.raised, undefined, `${label}: the guard itself must not fail: ${String(d.raised)}`);
-  assert.equal(d.value, null, `${label}: the guarded function goes on and returns nothing`);
+  assert.deepEqual(d.value, [], `${label}: the guarded helper returns the empty list its caller's len() accepts`);
   assert.equal((d.logged as string[]).length, 1, `${label}: the error is logged once`);
-  assert.match((d.logged as string[])[0]!, /^plexmend: a failing step in getFilmOnIAFD was skipped: ValueError\(/, label);
+  assert.match((d.logged as string[])[0]!, /^plexmend: a failing step in getFilmOnIAFD was skipped; leaving getFilmOnIAFD early: ValueError\(/, label);
+
+  const u = v('degraded-update-goes-on');
+  assert.equal(u.raised, undefined, `${label}: the degraded update must not crash further on: ${String(u.raised)}`);
+  assert.equal(u.summary, 'A synopsis', `${label}: the statements after the failing one still run`);
+  assert.equal(u.title, 'Night Shift', label);
+  assert.deepEqual((u.logged as string[]).filter((m) => !/^plexmend/.test(m)), ['UPDATE:: 0 cast entries'], `${label}: len(castList) of the substitute []`);
+  assert.match((u.logged as string[]).find((m) => /^plexmend/.test(m)) ?? '', /^plexmend: a failing step in update was skipped: ValueError\(/, label);
 }
 
 function pick(o: Record<string, unknown>, ...keys: string[]): Record<string, unknown> {

@@ -230,7 +230,7 @@ test('title_normalisation: after a one-line docstring, and with no docstring', a
   }
 });
 
-test('graceful_degradation: the failing statement is wrapped; an assignment target is set to None; a raise is left alone', async () => {
+test('graceful_degradation: the failing statement is wrapped; a target read by len() becomes []; a raise is left alone', async () => {
   const fx = await loadFixture();
   const at = (line: number): GroupSpec => ({
     class: 'agent_exception',
@@ -250,9 +250,9 @@ test('graceful_degradation: the failing statement is wrapped; an assignment targ
     '            castList = utils.getFilmOnIAFD(metadata.title)',
     '        except Exception as error:',
     "            Log.Error('plexmend: a failing step in update was skipped: %r' % (error,))",
-    '            castList = None',
+    '            castList = []',
     "        metadata.summary = html.xpath('//div[@class=\"synopsis\"]/text()')[0]",
-  ].join('\n')), 'try/except around line 62, the next statement untouched');
+  ].join('\n')), 'try/except around line 62 (castList is read by len() at line 64), the next statement untouched');
   const m2 = await materialise(fx, ok(await run(fx, at(63), 'graceful_degradation')));
   assertSound(m2, [`Kestrel.bundle/${INIT}`]);
   assert.ok(!addedLines(m2, `Kestrel.bundle/${INIT}`).some((l) => /= None/.test(l)), 'an attribute assignment gets no "= None"');
@@ -450,9 +450,23 @@ test('graceful_degradation: a Windows traceback path into the shared utils.py gu
         '    try:',
         '        html = HTML.ElementFromString(getHTTPRequest(IAFD_SEARCH_URL.format(String.URLEncode(title))))',
         '    except Exception as error:',
-        "        Log.Error('plexmend: a failing step in getFilmOnIAFD was skipped: %r' % (error,))",
-        '        html = None',
+        "        Log.Error('plexmend: a failing step in getFilmOnIAFD was skipped; leaving getFilmOnIAFD early: %r' % (error,))",
+        '        return []',
+        '    return html.xpath(XPATH_IAFD_RESULTS)',
       ].join('\n'),
     ),
+    'html is read as html.xpath(…): the helper returns the empty list its one caller (len(castList)) accepts',
   );
+});
+
+test('graceful_degradation: not offered when every way on would move the crash, and the reason names the use', async () => {
+  // Kestrel's caller now indexes the helper's result: returning [] would fail there instead.
+  const init = (await loadFixture()).textAt(`Kestrel.bundle/${INIT}`).replace("utils.log('UPDATE:: %s cast entries', len(castList))", "metadata.collections.add(castList[0])");
+  const fx = await loadFixture({ [`Kestrel.bundle/${INIT}`]: init });
+  const spec: GroupSpec = { class: 'iafd_failure', agent: 'Heron', count: 3, phase: 'update', exceptionType: 'HTTPError', message: 'HTTP Error 403: Forbidden', location: { file: 'utils.py', line: 39 } };
+  const r = await run(fx, spec, 'graceful_degradation');
+  assert.equal(r.ok, false);
+  const reason = (r as { reason: string }).reason;
+  assert.match(reason, /^no safe degradation: utils\.py:39: html \(set at line 39\) is read as html\.xpath\(XPATH_IAFD_RESULTS\) \(line 40\)/);
+  assert.match(reason, /its caller reads the result as castList\[0\] \(line 64\) in Kestrel\.bundle\/Contents\/Code\/__init__\.py/);
 });

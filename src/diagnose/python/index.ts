@@ -24,3 +24,4 @@ export { checkPy27Syntax, PY27_RULES, type Py27Issue, type Py27Rule } from './py
 export { checkPy27Indentation, logicalLines, py2Column, commentTabSize, treeSitterIndentation, type LogicalLine } from './py27-indent.ts';
 export { checkNaming, checkNamingChange, checkNamingTree, changedLines, isRestrictedPath, NAMING_RULES, type NamingRule, type NamingBasis, type NamingViolation } from './naming.ts';
 export { nodeProcessRunner, nodeLineProcessSpawner, type ProcessRunner, type ProcessResult, type LineProcess, type LineProcessSpawner } from './process.ts';
+export { classifyUse, usesAfter, callSites, callResultUses, expressionKind, targetNames, isBinding, within, EMPTY_VALUES, type EmptyValue, type NameUse } from './uses.ts';

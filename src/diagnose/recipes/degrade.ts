@@ -1,20 +1,38 @@
 /**
  * Recipe: graceful degradation — log and go on instead of letting an exception abort the search or
  * update (PGMA's own fix for IAFD 403s, #86). The failing statement is the innermost bundle frame of the
- * traceback (or PGMA's location line); it is wrapped in try/except that logs the error, and an
- * assignment's target is set to None so later code sees "no value" rather than an undefined name.
+ * traceback (or PGMA's location line); it is wrapped in try/except that logs the error. Going on must
+ * not just move the crash: when the statement binds a name that later code reads, {@link planDegradation}
+ * reads those uses (tree-sitter) and picks, in order:
+ * 1. an empty value every use tolerates (`[]` for `len(x)`, `''` for `x.strip()`, `None` for `if x:`);
+ * 2. `continue` — skip the rest of this item in the enclosing loop — when every use is inside it;
+ * 3. `return` — leave the function with what it has: bare in Plex's `search`/`update` callbacks (Plex
+ *    ignores their result; what they set so far stays) and in functions that return no value, else the
+ *    empty value of the kind the function evidently returns (`[]` for `return html.xpath(…)`) when
+ *    every caller found in the bundles tolerates it (`len(result)`, not `result[0]`);
+ * and otherwise does not offer the recipe, saying which use would fail.
  */
-import { parsePython, lineOf, endLineOf, walk, type SyntaxNode } from '../python/parser.ts';
+import { parsePython, lineOf, endLineOf, walk, ancestor, type SyntaxNode, type SyntaxTree } from '../python/parser.ts';
+import { callResultUses, callSites, expressionKind, targetNames, usesAfter, within, type EmptyValue, type NameUse } from '../python/uses.ts';
 import { indentOf, splitLines, type SourceEdit } from './source.ts';
-import { addEdits, emptyChange, evidenceLocations, type Recipe } from './types.ts';
+import { addEdits, emptyChange, evidenceLocations, type Recipe, type RecipeContext } from './types.ts';
+import type { LogicalFile } from '../inspect/types.ts';
 
 const SIMPLE = new Set(['expression_statement', 'return_statement', 'raise_statement']);
+const SCOPES = ['function_definition', 'lambda', 'class_definition'] as const;
+
+/** How the failing statement degrades; `why` is one sentence for the proposal's rationale. */
+export type DegradePlan =
+  | { how: 'guard'; why: string }
+  | { how: 'substitute'; values: Array<{ name: string; value: EmptyValue }>; why: string }
+  | { how: 'continue'; values: Array<{ name: string; value: EmptyValue }>; why: string }
+  | { how: 'return'; value: EmptyValue | null; why: string }
+  | { how: 'none'; reason: string };
 
 /** The smallest simple statement covering a 1-based line. */
-async function statementAt(text: string, line: number): Promise<SyntaxNode | null> {
-  const { tree } = await parsePython(text);
+function statementAt(root: SyntaxNode, line: number): SyntaxNode | null {
   let best: SyntaxNode | null = null;
-  walk(tree.rootNode, (n) => {
+  walk(root, (n) => {
     if (lineOf(n) > line || endLineOf(n) < line) return false;
     if (SIMPLE.has(n.type)) best = n;
     return true;
@@ -22,47 +40,241 @@ async function statementAt(text: string, line: number): Promise<SyntaxNode | nul
   return best;
 }
 
+/** Names an assignment statement binds (`x = y = f()` binds both); none for `obj.attr = …`. */
+function boundNames(stmt: SyntaxNode): { names: string[]; value: SyntaxNode | null } {
+  let a = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : null;
+  const names: string[] = [];
+  while (a?.type === 'assignment') {
+    const left = a.childForFieldName('left');
+    if (left) names.push(...targetNames(left).map((n) => n.text));
+    const right = a.childForFieldName('right');
+    if (right?.type !== 'assignment') return { names: [...new Set(names)], value: right };
+    a = right;
+  }
+  return { names: [...new Set(names)], value: null };
+}
+
+/** True when `name` already has a value before `stmt` runs: a parameter, or assigned earlier in an enclosing block. */
+function boundBefore(scope: SyntaxNode, stmt: SyntaxNode, name: string): boolean {
+  if (scope.type === 'function_definition') {
+    const params = scope.childForFieldName('parameters');
+    for (const p of params?.namedChildren ?? []) {
+      const id = p?.type === 'identifier' ? p : p?.childForFieldName('name') ?? p?.namedChildren[0];
+      if (id?.text === name) return true;
+    }
+  }
+  let child = stmt;
+  for (let block = stmt.parent; block && within(block, scope); child = block, block = block.parent) {
+    if (block.type !== 'block' && block.type !== 'module') continue;
+    for (const s of block.namedChildren) {
+      if (!s || s.startIndex >= child.startIndex) break;
+      if (s.type === 'expression_statement' && boundNames(s).names.includes(name)) return true;
+    }
+    if (block === scope) break;
+  }
+  return false;
+}
+
+/** The innermost loop of `scope` whose body holds `stmt`, unless a `finally:` lies between (no `continue` there in 2.7). */
+function enclosingLoop(stmt: SyntaxNode, scope: SyntaxNode): SyntaxNode | null {
+  let child = stmt;
+  for (let p = stmt.parent; p && within(p, scope); child = p, p = p.parent) {
+    if ((SCOPES as readonly string[]).includes(p.type) || p.type === 'finally_clause' || p.type === 'module') return null;
+    if ((p.type === 'for_statement' || p.type === 'while_statement') && within(child, p.childForFieldName('body')!)) return p;
+  }
+  return null;
+}
+
+/** A Plex agent callback: `search`/`update` of a class deriving from `Agent.*` (Plex ignores their return value). */
+function isAgentCallback(fn: SyntaxNode): boolean {
+  const name = fn.childForFieldName('name')?.text;
+  const cls = ancestor(fn, 'class_definition');
+  return (name === 'search' || name === 'update') && !!cls && /\bAgent\./.test(cls.childForFieldName('superclasses')?.text ?? '');
+}
+
+/** The kind a function evidently returns: 'bare' when it returns no value, null when unknown or mixed. */
+function returnKind(fn: SyntaxNode): EmptyValue | 'bare' | null {
+  const kinds = new Set<EmptyValue | null>();
+  walk(fn.childForFieldName('body')!, (n) => {
+    if ((SCOPES as readonly string[]).includes(n.type)) return false;
+    if (n.type !== 'return_statement') return;
+    const e = n.namedChildren[0];
+    if (!e) return;
+    if (e.type === 'identifier') {
+      // one level: the kinds of what the function assigns to the returned name
+      walk(fn, (a) => {
+        if (a.type === 'assignment' && a.childForFieldName('left')?.text === e.text) kinds.add(expressionKind(a.childForFieldName('right')));
+      });
+      return;
+    }
+    kinds.add(expressionKind(e));
+  });
+  if (kinds.size === 0) return 'bare';
+  if (kinds.has(null)) return null;
+  if (kinds.has('None')) return 'None'; // callers already handle None
+  return kinds.size === 1 ? [...kinds][0]! : null;
+}
+
+/** The empty value all `uses` tolerate: None if they all do, else the assigned value's evident kind, else [] / '' / {}. */
+function substitute(uses: readonly NameUse[], valueKind: EmptyValue | null): EmptyValue | null {
+  const ok = uses.reduce<EmptyValue[]>((acc, u) => acc.filter((v) => u.accepts.includes(v)), ['None', "''", '[]', '{}']);
+  if (ok.includes('None')) return 'None';
+  if (valueKind && ok.includes(valueKind)) return valueKind;
+  return (['[]', "''", '{}'] as const).find((v) => ok.includes(v)) ?? null;
+}
+
+const KIND_NAMES: Record<EmptyValue, string> = { None: 'None', "''": 'string', '[]': 'list', '{}': 'dict' };
+
+const where = (u: Pick<NameUse, 'context' | 'line'>) => `${u.context} (line ${u.line})`;
+
+/**
+ * Where a function's result is read: one entry per read at every call site (`file` names the caller's
+ * file), and the files that could hold callers but were not available to read.
+ */
+export type CallerUses = (fnName: string) => {
+  uses: Array<{ accepts: readonly EmptyValue[]; line: number; context: string; file: string }>;
+  unchecked: readonly string[];
+};
+
+/** {@link CallerUses} over parsed files (`file` → tree root). */
+export function callersIn(roots: ReadonlyMap<string, SyntaxNode>, unchecked: readonly string[] = []): CallerUses {
+  return (fnName) => ({
+    uses: [...roots].flatMap(([file, root]) => callSites(root, fnName).flatMap((c) => callResultUses(c, root).map((u) => ({ ...u, file })))),
+    unchecked,
+  });
+}
+
+/**
+ * Chooses how the statement `stmt` (in the tree `root`) degrades; see the module comment. Pure.
+ */
+export function planDegradation(root: SyntaxNode, stmt: SyntaxNode, callers: CallerUses = () => ({ uses: [], unchecked: [] })): DegradePlan {
+  const fn = ancestor(stmt, 'function_definition');
+  const scope = fn ?? root;
+  const fnName = fn?.childForFieldName('name')?.text ?? 'the module';
+  const leave = (): DegradePlan | null => {
+    if (!fn) return null;
+    if (isAgentCallback(fn)) return { how: 'return', value: null, why: `${fnName} is a Plex agent callback: leaving it keeps what it has set so far` };
+    const kind = returnKind(fn);
+    if (kind === 'bare') return { how: 'return', value: null, why: `${fnName} returns no value, so leaving it early changes nothing for its callers` };
+    if (kind === 'None') return { how: 'return', value: kind, why: `${fnName} already returns None on another path: it returns None instead` };
+    if (!kind) return null;
+    const { uses, unchecked } = callers(fnName);
+    const bad = uses.find((u) => !u.accepts.includes(kind));
+    if (uses.length === 0 || bad || unchecked.length) {
+      refusal = bad
+        ? `${fnName} could return ${kind} instead, but its caller reads the result as ${where(bad)} in ${bad.file}, so the crash would move there`
+        : unchecked.length
+          ? `${fnName} returns a ${KIND_NAMES[kind]}, but ${unchecked.length} file(s) that may call it were not read (${unchecked.slice(0, 3).join(', ')}), so whether ${kind} is safe for every caller is unknown`
+          : `${fnName} returns a ${KIND_NAMES[kind]} but no caller of it was found in the bundles, so whether ${kind} is safe for them is unknown`;
+      return null;
+    }
+    return { how: 'return', value: kind, why: `${fnName} returns a ${KIND_NAMES[kind]}: it returns ${kind} instead, which its callers accept (${uses.map((u) => `${u.file}:${u.line}`).join(', ')})` };
+  };
+  let refusal = '';
+  if (stmt.type === 'return_statement') {
+    return leave() ?? { how: 'none', reason: refusal || `the value ${fnName} returns at line ${lineOf(stmt)} goes to its callers and its kind is not evident, so no empty value is known to be safe for them` };
+  }
+  const { names, value } = boundNames(stmt);
+  const valueKind = expressionKind(value);
+  const loop = enclosingLoop(stmt, scope);
+  const open = names
+    .filter((n) => !boundBefore(scope, stmt, n))
+    .map((name) => ({ name, uses: usesAfter(scope, name, stmt, loop) }))
+    .filter((x) => x.uses.length > 0);
+  if (open.length === 0) {
+    return { how: 'guard', why: names.length ? `${names.join(', ')} is not read afterwards or keeps an earlier value` : 'the statement binds no name later code needs' };
+  }
+  const chosen = open.map((x) => ({ ...x, value: substitute(x.uses, valueKind) }));
+  const values = chosen.filter((x) => x.value !== null).map((x) => ({ name: x.name, value: x.value! }));
+  if (values.length === chosen.length) {
+    return { how: 'substitute', values, why: chosen.map((x) => `${x.name} becomes ${x.value}, which ${x.uses.map(where).join(', ')} accept${x.uses.length > 1 ? '' : 's'}`).join('; ') };
+  }
+  const missing = chosen.filter((x) => x.value === null);
+  if (loop && missing.every((x) => x.uses.every((u) => within(u.node, loop.childForFieldName('body')!)))) {
+    return { how: 'continue', values, why: `${missing.map((x) => x.name).join(', ')} is only read inside the loop at line ${lineOf(loop)}: the item whose step failed is skipped and the loop goes on` };
+  }
+  const left = leave();
+  if (left) return left;
+  const culprit = missing[0]!;
+  const use = culprit.uses.find((u) => u.accepts.length === 0) ?? culprit.uses[0]!;
+  return {
+    how: 'none',
+    reason: `${culprit.name} (set at line ${lineOf(stmt)}) is read as ${where(use)}, which no empty value survives, and there is no loop to go on with nor a safe way out of ${fnName}${refusal ? ` (${refusal})` : ''}: guarding it would only move the crash to line ${use.line}`,
+  };
+}
+
+/** The lines of the `except` clause for a plan (2.7 syntax, `%r` so a non-ASCII unicode message cannot raise in the handler). */
+function handler(plan: Exclude<DegradePlan, { how: 'none' }>, indent: string, fnName: string): string[] {
+  const message =
+    plan.how === 'continue' ? `a failing step in ${fnName} was skipped; going on with the next one` : plan.how === 'return' ? `a failing step in ${fnName} was skipped; leaving ${fnName} early` : `a failing step in ${fnName} was skipped`;
+  const lines = [`${indent}except Exception as error:`, `${indent}    Log.Error('plexmend: ${message}: %r' % (error,))`];
+  if (plan.how === 'substitute' || plan.how === 'continue') lines.push(...plan.values.map((v) => `${indent}    ${v.name} = ${v.value}`));
+  if (plan.how === 'continue') lines.push(`${indent}    continue`);
+  if (plan.how === 'return') lines.push(`${indent}    return${plan.value ? ` ${plan.value}` : ''}`);
+  return lines;
+}
+
+/**
+ * Parses every Python file, in the bundles holding a copy of `failing`, that calls `fnName` (one parse
+ * per logical file); files whose text the context does not hold are listed as unchecked.
+ */
+async function parseCallers(ctx: RecipeContext, failing: LogicalFile, fnName: string | undefined): Promise<{ trees: Array<{ name: string; tree: SyntaxTree }>; unchecked: string[] }> {
+  const trees: Array<{ name: string; tree: SyntaxTree }> = [];
+  const unchecked: string[] = [];
+  if (!fnName) return { trees, unchecked };
+  const bundles = new Set(failing.copies.map((c) => c.bundle));
+  const call = new RegExp(`\\b${fnName}\\s*\\(`);
+  for (const file of ctx.inspection.files) {
+    if (!file.name.endsWith('.py') || !file.copies.some((c) => bundles.has(c.bundle))) continue;
+    const name = `${file.copies[0]!.bundle}/${file.copies[0]!.path}`;
+    const text = ctx.text(file);
+    if (!text) unchecked.push(name);
+    else if (call.test(text)) trees.push({ name, tree: (await parsePython(text)).tree });
+  }
+  return { trees, unchecked };
+}
+
 export const gracefulDegradation: Recipe = {
   name: 'graceful_degradation',
   async run(ctx) {
+    const refused: string[] = [];
     for (const { example: ex, line, base, path, file } of evidenceLocations(ctx)) {
-      const f = { path, file };
-      const loc = { line };
-      const text = ctx.text(f.file);
-      const stmt = await statementAt(text, loc.line);
-      if (!stmt) continue;
-      if (stmt.type === 'raise_statement') {
-        return { ok: false, reason: `${base}:${loc.line} raises on purpose (${stmt.text.slice(0, 60)}); wrapping it would hide the agent's own signal` };
+      const text = ctx.text(file);
+      const { tree } = await parsePython(text);
+      try {
+        const stmt = statementAt(tree.rootNode, line);
+        if (!stmt) continue;
+        if (stmt.type === 'raise_statement') {
+          return { ok: false, reason: `${base}:${line} raises on purpose (${stmt.text.slice(0, 60)}); wrapping it would hide the agent's own signal` };
+        }
+        const callerFiles = await parseCallers(ctx, file, ancestor(stmt, 'function_definition')?.childForFieldName('name')?.text);
+        const plan = planDegradation(tree.rootNode, stmt, callersIn(new Map(callerFiles.trees.map((c) => [c.name, c.tree.rootNode])), callerFiles.unchecked));
+        for (const c of callerFiles.trees) c.tree.delete();
+        if (plan.how === 'none') {
+          refused.push(`${base}:${line}: ${plan.reason}`);
+          continue;
+        }
+        const lines = splitLines(text);
+        const start = lineOf(stmt);
+        const end = endLineOf(stmt);
+        const indent = indentOf(lines[start - 1]!);
+        const fnName = file.inspection.functions.filter((x) => x.line <= start && x.endLine >= end).sort((a, b) => b.line - a.line)[0]?.name;
+        const edits: SourceEdit[] = [{ kind: 'insert', afterLine: start - 1, lines: [`${indent}try:`], why: 'open try' }];
+        for (let n = start; n <= end; n++) edits.push({ kind: 'transform', line: n, fn: (l) => (l.trim() ? `    ${l}` : l), why: 'indent into try' });
+        edits.push({ kind: 'insert', afterLine: end, lines: handler(plan, indent, fnName ?? 'this function'), why: `log and go on (${plan.how})` });
+        const what = ex.exceptionType ?? 'an error';
+        const change = emptyChange(
+          `Log and go on when ${fnName ?? base} fails`,
+          `${what} escapes ${base}:${line} (${ex.message.slice(0, 100)}) and aborts the whole operation; catching it there keeps the rest of the ${ex.phase ?? 'operation'} going: ${plan.why}.`,
+        );
+        addEdits(change.edits, file.sha256, edits);
+        change.evidence.push({ file: `${ctx.bundle.bundle}/${path}`, line: start, text: lines[start - 1]!.trim(), why: `the innermost bundle frame of the ${what}` });
+        return { ok: true, ...change };
+      } finally {
+        tree.delete();
       }
-      const lines = splitLines(text);
-      const start = lineOf(stmt);
-      const end = endLineOf(stmt);
-      const indent = indentOf(lines[start - 1]!);
-      const fn = f.file.inspection.functions.filter((x) => x.line <= start && x.endLine >= end).sort((a, b) => b.line - a.line)[0];
-      const target = /^\s*([A-Za-z]\w*)\s*=[^=]/.exec(lines[start - 1]!)?.[1];
-      const edits: SourceEdit[] = [{ kind: 'insert', afterLine: start - 1, lines: [`${indent}try:`], why: 'open try' }];
-      for (let n = start; n <= end; n++) edits.push({ kind: 'transform', line: n, fn: (l) => (l.trim() ? `    ${l}` : l), why: 'indent into try' });
-      const what = ex.exceptionType ?? 'an error';
-      edits.push({
-        kind: 'insert',
-        afterLine: end,
-        lines: [
-          `${indent}except Exception as error:`,
-          // %r, not %s: under Python 2.7 '%s' % error runs str(error), which raises UnicodeEncodeError for a
-          // non-ASCII unicode message (a title with an accent) — from inside the handler meant to go on.
-          `${indent}    Log.Error('plexmend: a failing step in ${fn?.name ?? 'this function'} was skipped: %r' % (error,))`,
-          ...(target ? [`${indent}    ${target} = None`] : []),
-        ],
-        why: 'log and go on',
-      });
-      const change = emptyChange(
-        `Log and go on when ${fn?.name ?? base} fails`,
-        `${what} escapes ${base}:${loc.line} (${ex.message.slice(0, 100)}) and aborts the whole operation; catching it there keeps the rest of the ${ex.phase ?? 'operation'} going.`,
-      );
-      addEdits(change.edits, f.file.sha256, edits);
-      change.evidence.push({ file: `${ctx.bundle.bundle}/${f.path}`, line: start, text: lines[start - 1]!.trim(), why: `the innermost bundle frame of the ${what}` });
-      return { ok: true, ...change };
     }
+    if (refused.length) return { ok: false, reason: `no safe degradation: ${refused.join('; ')}` };
     return { ok: false, reason: 'the evidence names no statement in this bundle to guard' };
   },
 };

@@ -25,7 +25,7 @@ const PLEX_TOKEN = 'PlexTok3nQwErTy12345';
 const KESTREL = 'www.kestrel-films.example';
 const INIT = 'Kestrel.bundle/Contents/Code/__init__.py';
 
-/** No results (no recipe applies: the knowledge base offers only the workaround), a challenge-like 403 and an exception it fixes. */
+/** No results (no recipe applies: the knowledge base offers only the workaround), a rate limit it fixes (back-off), a misnamed file (workaround only). */
 const SPECS: GroupSpec[] = [
   {
     class: 'no_results',
@@ -37,13 +37,13 @@ const SPECS: GroupSpec[] = [
     items: films('Kestrel', ['Night Shift', 'Blue Hour', 'Dry Season']),
   },
   {
-    class: 'agent_exception',
+    class: 'http_error',
     agent: 'Kestrel',
+    host: KESTREL,
+    status: 429,
     count: 4,
-    message: 'UPDATE:: IndexError: list index out of range',
-    exceptionType: 'IndexError',
-    location: { file: 'Kestrel.bundle/Contents/Code/__init__.py', line: 63 },
-    phase: 'update',
+    message: 'HTTP Error 429: Too Many Requests',
+    url: `http://${KESTREL}/search?q=Harbour`,
     items: films('Kestrel', ['Harbour Lights', 'Tom Rocky II']),
   },
   { class: 'filename_format_error', agent: 'Kestrel', count: 2, message: 'SEARCH:: Error: < File Name [x.mp4] not in the expected format: (Studio) - Title (Year) >', items: films('Kestrel', ['x']) },
@@ -123,7 +123,7 @@ test('llm: a good proposal is offered with its model, passes every blocking poin
   // The report records the consultation; groups not sent say why.
   assert.deepEqual(d.adviser?.consulted.map((r) => [r.groupId, r.outcome]), [
     ['no-results-kestrel', 'accepted'],
-    ['agent-exception-kestrel', 'skipped'],
+    ['http-error-kestrel-www-kestrel-films-example-429', 'skipped'],
     ['filename-format-error-kestrel', 'skipped'],
   ]);
   assert.equal(d.adviser?.consulted[0]!.proposalId, p.id);
@@ -246,7 +246,7 @@ test('llm: a refused key stops the consultation; the diagnosis completes with th
   assert.match(d.adviser!.error!.hint!, /PLEXMEND_LLM_KEY/);
   assert.deepEqual(d.adviser!.consulted.map((r) => r.outcome), ['failed', 'skipped', 'skipped']);
   assert.match(d.adviser!.consulted[1]!.reason, /adviser is unavailable/);
-  assert.equal(group(d, 'agent-exception-kestrel').proposals.filter((p) => p.offered && p.source === 'recipe').length, 1);
+  assert.equal(group(d, 'http-error-kestrel-www-kestrel-films-example-429').proposals.filter((p) => p.offered && p.source === 'recipe').length, 1);
   assert.ok(!JSON.stringify(d).includes(KEY));
 });
 

@@ -56,14 +56,15 @@ async function run(fx: Fixture, spec: GroupSpec, recipe: keyof typeof RECIPE_IMP
 
 const items3 = films('Kestrel', ['Summer Camp Diaries', 'Night Shift', 'Harbour Lights']);
 
-test('request_headers: Start() without headers gets the probe-tested browser headers at its end', async () => {
+test('request_headers: Start() without headers gets the probe-tested browser headers first in its body, after the docstring', async () => {
   const fx = await loadFixture();
   const change = ok(await run(fx, { class: 'http_error', agent: 'Wren', host: WREN, status: 403, count: 5, message: 'HTTP Error 403: Forbidden', items: films('Wren', ['A Film']) }, 'request_headers'));
   const m = await materialise(fx, change);
   assertSound(m, [`Wren.bundle/${INIT}`]);
   const after = m.after.get(`Wren.bundle/${INIT}`)!.split('\n');
-  const cache = after.indexOf('    HTTP.CacheTime = CACHE_1DAY');
-  assert.deepEqual(after.slice(cache + 1, cache + 4), Object.entries(BROWSER_HEADERS).map(([k, v]) => `    HTTP.Headers['${k}'] = '${v}'`));
+  const doc = after.indexOf("    ''' initialise process '''");
+  assert.deepEqual(after.slice(doc + 1, doc + 4), Object.entries(BROWSER_HEADERS).map(([k, v]) => `    HTTP.Headers['${k}'] = '${v}'`));
+  assert.equal(after[doc + 4], '    HTTP.CacheTime = CACHE_1DAY');
   assert.ok(change.evidence.some((e) => e.why.includes('sets no request headers')));
 });
 

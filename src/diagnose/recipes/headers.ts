@@ -1,11 +1,57 @@
 /**
  * Recipe: browser-like request headers. The framework sends `HTTP.Headers` with every framework request
- * (`HTML.ElementFromURL`, `HTTP.Request`); agents set them in `Start()`. The headers written are the
- * ones the site probe sent when the site answered (BROWSER_HEADERS), so the change has been tried.
+ * (`HTML.ElementFromURL`, `HTTP.Request`); agents set them in `Start()`, which the framework calls once
+ * when the plug-in starts. The headers written are the ones the site probe sent when the site answered
+ * (BROWSER_HEADERS), so the change has been tried. A header Start() already sets is replaced on its
+ * line; missing ones go at the start of Start()'s body, after its docstring, so that they run on every
+ * path (a Start() can end in `return` or return early); a one-line `def Start(): …` becomes a block.
  */
 import { BROWSER_HEADERS } from '../probe.ts';
-import { bodyIndent, indentOf, pyString, splitLines, type SourceEdit } from './source.ts';
+import { parsePython, lineOf, endLineOf, type SyntaxNode } from '../python/parser.ts';
+import { indentOf, pyString, splitLines, type SourceEdit } from './source.ts';
 import { addEdits, bundleFiles, emptyChange, type Recipe } from './types.ts';
+
+/** Where new statements open a function's body: after the docstring, or the def line rewritten when the body shares it. */
+export type BodyStart =
+  | { readonly kind: 'block'; readonly afterLine: number; readonly indent: string }
+  | { readonly kind: 'one-line'; readonly line: number; readonly header: string; readonly body: string; readonly indent: string };
+
+/**
+ * Where statements that must run first go in the module-level function `name` (a 1-based `line` of
+ * its `def`); null when no such function is there. `text` is the whole file.
+ */
+export async function bodyStart(text: string, line: number): Promise<BodyStart | null> {
+  const { tree } = await parsePython(text);
+  try {
+    const fn = tree.rootNode.namedChildren.find((n): n is SyntaxNode => n?.type === 'function_definition' && lineOf(n) === line);
+    const body = fn?.childForFieldName('body');
+    if (!fn || !body) return null;
+    const lines = splitLines(text);
+    const defIndent = indentOf(lines[line - 1] ?? '');
+    if (lineOf(body) === line) {
+      // `def Start(): stmt` — the body shares the def line: split it at the body's first character
+      const lineStart = text.lastIndexOf('\n', body.startIndex - 1) + 1;
+      const def = lines[line - 1]!;
+      const at = body.startIndex - lineStart;
+      return { kind: 'one-line', line, header: def.slice(0, at).trimEnd(), body: def.slice(at).trimEnd(), indent: `${defIndent}    ` };
+    }
+    const statements = body.namedChildren.filter((n): n is SyntaxNode => !!n && n.type !== 'comment');
+    const first = statements[0]!;
+    const docstring = first.type === 'expression_statement' && first.namedChildren[0]?.type === 'string' ? first : null;
+    const indent = indentOf(lines[lineOf(first) - 1] ?? '');
+    if (docstring) return { kind: 'block', afterLine: endLineOf(docstring), indent };
+    return { kind: 'block', afterLine: header(fn), indent };
+  } finally {
+    tree.delete();
+  }
+}
+
+/** Last line of a def's header (a signature may span lines): the line of its `:`. */
+function header(fn: SyntaxNode): number {
+  const params = fn.childForFieldName('parameters');
+  const ret = fn.childForFieldName('return_type');
+  return endLineOf(ret ?? params ?? fn);
+}
 
 export const requestHeaders: Recipe = {
   name: 'request_headers',
@@ -28,10 +74,16 @@ export const requestHeaders: Recipe = {
     );
     const edits: SourceEdit[] = [];
     const inserts: string[] = [];
-    const indent = existing.length ? indentOf(lines[existing[0]!.line - 1] ?? '') : bodyIndent(lines, start.line, start.endLine);
+    const opening = await bodyStart(ctx.text(file), start.line);
+    if (!opening) return { ok: false, reason: `Start() in ${path} is not a module-level function: nowhere sure to set framework headers` };
+    const oneLine = opening.kind === 'one-line' ? opening : null;
+    const indent = existing.length && !oneLine ? indentOf(lines[existing[0]!.line - 1] ?? '') : opening.indent;
     for (const [name, value] of Object.entries(BROWSER_HEADERS)) {
       const set = existing.find((h) => h.header.toLowerCase() === name.toLowerCase());
-      if (set) {
+      if (set && oneLine) {
+        // set on the def line itself: the new value goes after the old statement, so it wins
+        if (set.value !== value) inserts.push(`${indent}HTTP.Headers[${pyString(name)}] = ${pyString(value)}`);
+      } else if (set) {
         if (set.value === value) continue;
         edits.push({ kind: 'transform', line: set.line, fn: (l) => `${indentOf(l)}HTTP.Headers[${pyString(name)}] = ${pyString(value)}`, why: `replace ${name}` });
         change.evidence.push({ file: `${ctx.bundle.bundle}/${path}`, line: set.line, text: (lines[set.line - 1] ?? '').trim(), why: `Start() sets ${name} to ${set.valueText}` });
@@ -39,11 +91,16 @@ export const requestHeaders: Recipe = {
         inserts.push(`${indent}HTTP.Headers[${pyString(name)}] = ${pyString(value)}`);
       }
     }
-    if (inserts.length) {
-      const after = existing.length ? Math.max(...existing.map((h) => h.line)) : start.endLine;
+    if (oneLine && inserts.length) {
+      const settingHeaders = existing.length > 0;
+      edits.push({ kind: 'transform', line: oneLine.line, fn: () => oneLine.header, why: 'make the one-line Start() a block' });
+      const body = `${oneLine.indent}${oneLine.body}`;
+      edits.push({ kind: 'insert', afterLine: oneLine.line, lines: settingHeaders ? [body, ...inserts] : [...inserts, body], why: 'browser headers in Start()' });
+    } else if (inserts.length) {
+      const after = existing.length ? Math.max(...existing.map((h) => h.line)) : (opening as Extract<BodyStart, { kind: 'block' }>).afterLine;
       edits.push({ kind: 'insert', afterLine: after, lines: inserts, why: 'add missing browser headers' });
-      if (!existing.length) change.evidence.push({ file: `${ctx.bundle.bundle}/${path}`, line: start.line, text: (lines[start.line - 1] ?? '').trim(), why: 'Start() sets no request headers' });
     }
+    if (inserts.length && !existing.length) change.evidence.push({ file: `${ctx.bundle.bundle}/${path}`, line: start.line, text: (lines[start.line - 1] ?? '').trim(), why: 'Start() sets no request headers' });
     if (edits.length === 0) return { ok: false, reason: 'Start() already sends these browser headers' };
     addEdits(change.edits, file.sha256, edits);
     for (const r of reached.slice(0, 3)) {

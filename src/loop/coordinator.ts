@@ -15,6 +15,7 @@ import { exitFor } from './exits.ts';
 import { panelFigure } from './panel.ts';
 import { proposalOf, retestEntries, sourceOf } from './retest.ts';
 import type { FixEntry, LoopState, PanelFigure } from './schema.ts';
+import { leftOver } from './leftover.ts';
 
 export interface PanelItem {
   ratingKey: string;
@@ -191,7 +192,7 @@ export async function runLoop(state: LoopState, ports: LoopPorts): Promise<LoopS
           s.exit =
             now >= s.goal
               ? { reason: 'SUCCESS', detail: `the panel is at ${pct(now)} (goal ${pct(s.goal)}) and no fix is needed` }
-              : { reason: 'EXHAUSTED', detail: `no actionable fix left; the panel is at ${pct(now)}, the goal ${pct(s.goal)}. Left: ${leftOver(d, s).join('; ') || 'nothing diagnosable'}` };
+              : { reason: 'EXHAUSTED', detail: `no actionable fix left; the panel is at ${pct(now)}, the goal ${pct(s.goal)}. Left: ${leftOver(d.groups, s) || 'nothing diagnosable'}` };
           s.step = 'done';
         } else s.step = 'fixes';
         break;
@@ -347,19 +348,6 @@ function countInconclusive(f: FixEntry, s: LoopState): void {
 
 /** Exit rules count this loop's iterations (a loop may start after earlier ones in its workspace). */
 const exitOf = (s: LoopState, n: number) => exitFor({ figures: s.figures, goal: s.goal, iteration: n - (s.firstIteration ?? 1) + 1, maxIterations: s.maxIterations, actionableLeft: 1 });
-
-/** What an exhausted loop leaves behind, and why: groups parked, rolled back, or with no code fix. */
-function leftOver(d: DiagnosticReport, s: LoopState): string[] {
-  return d.groups.map((g) => {
-    const parked = s.parked.find((p) => p.groupId === g.id);
-    if (parked) return `${g.id} (parked: ${parked.reason})`;
-    const rolled = s.fixes.filter((f) => f.groupId === g.id && f.decision === 'ROLLBACK').pop();
-    if (rolled) return `${g.id} (rolled back: ${rolled.decision} — ${rolled.reasons.join('; ')})`;
-    const p = g.proposals.find((x) => x.offered);
-    if (!g.cause.fixable || !p) return `${g.id} (${g.cause.id}: no code fix${p?.workaround ? `; workaround: ${p.workaround}` : ''})`;
-    return `${g.id} (${p.kind} ${p.recipe}: not a code patch${p.workaround ? `; ${p.workaround}` : ''})`;
-  });
-}
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;
 const last = (f: PanelFigure[]) => f[f.length - 1]!;

@@ -3,8 +3,8 @@
  * and exits (MANUAL_EXIT); `--resume` continues exactly there.
  */
 import { Command, Option } from '@commander-js/extra-typings';
-import { UsageError } from '../errors.ts';
 import { withLlmOptions } from './diagnose.ts';
+import { numberOption } from './options.ts';
 
 export interface LoopCliOptions {
   resume?: boolean;
@@ -32,22 +32,16 @@ export interface LoopCliOptions {
   llmTimeout?: number;
 }
 
-const num = (name: string, min: number, max = Infinity, int = true) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || (int && !Number.isInteger(n)) || n < min || n > max) throw new UsageError(`${name} "${v}" must be a ${int ? 'whole ' : ''}number from ${min}${max < Infinity ? ` to ${max}` : ' up'}`);
-  return n;
-};
-
 /** Options shared by `loop` and `start`. */
 export function withLoopOptions<C extends Command<any, any, any>>(cmd: C): C {
   cmd
     .option('--yes', 'do not ask before each change (non-interactive runs imply it)')
-    .option('--goal <share>', 'stop with SUCCESS when this share of the panel\'s searches match (0–1)', num('--goal', 0, 1, false), 0.9)
-    .option('--max-iterations <n>', 'stop after this many iterations', num('--max-iterations', 1, 100), 10)
-    .option('--panel-size <n>', 'items in the fixed progress panel (all failing items are in it)', num('--panel-size', 1), 60)
-    .option('--sample-size <n>', 'items per fix test', num('--sample-size', 1), 20)
-    .option('--pace-ms <ms>', 'minimum time between two refreshes', num('--pace-ms', 0), 0)
-    .option('--seed <n>', 'seed of the panel and sample choice', num('--seed', 0), 1)
+    .option('--goal <share>', 'stop with SUCCESS when this share of the panel\'s searches match (0–1)', numberOption('--goal', { min: 0, max: 1, integer: false, example: 0.9 }), 0.9)
+    .option('--max-iterations <n>', 'stop after this many iterations', numberOption('--max-iterations', { min: 1, max: 100, example: 10 }), 10)
+    .option('--panel-size <n>', 'items in the fixed progress panel (all failing items are in it)', numberOption('--panel-size', { min: 1, example: 60 }), 60)
+    .option('--sample-size <n>', 'items per fix test', numberOption('--sample-size', { min: 1, example: 20 }), 20)
+    .option('--pace-ms <ms>', 'minimum time between two refreshes', numberOption('--pace-ms', { min: 0, example: 1000 }), 0)
+    .option('--seed <n>', 'seed of the panel and sample choice', numberOption('--seed', { min: 0 }), 1)
     .option('--no-probe', 'do not ask the sites while diagnosing')
     .addOption(new Option('--py27-checker <kind>', 'Python 2.7 check: auto or parser').choices(['auto', 'parser'] as const))
     .option('--workspace <dir>', 'the workspace folder (default plex_improvement)');

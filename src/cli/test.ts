@@ -3,8 +3,8 @@
  * `--control` runs the control (before the fix is applied) and saves it for the test after.
  */
 import { Command } from '@commander-js/extra-typings';
-import { InputError, UsageError } from '../errors.ts';
-import { parseFixId, parseIteration } from './options.ts';
+import { InputError } from '../errors.ts';
+import { numberOption, parseFixId, parseIteration } from './options.ts';
 
 export interface TestCliOptions {
   control?: boolean;
@@ -21,12 +21,6 @@ export interface TestCliOptions {
   paceMs: number;
 }
 
-const int = (name: string, min: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} "${v}" is not a whole number ≥ ${min}`);
-  return n;
-};
-
 export function register(program: Command): void {
   program
     .command('test')
@@ -40,10 +34,10 @@ export function register(program: Command): void {
     .option('--url <url>', 'Plex server URL')
     .option('--token <token>', 'Plex token (prefer PLEX_TOKEN)')
     .option('--logs-dir <dir>', 'the plug-in log folder (default: discovered)')
-    .option('--size <n>', 'items in the sample', int('--size', 1), 20)
-    .option('--guards <n>', 'regression-guard items (matched before)', int('--guards', 0), 3)
-    .option('--seed <n>', 'seed of the sample order', int('--seed', 0), 1)
-    .option('--pace-ms <ms>', 'minimum time between two refreshes', int('--pace-ms', 0), 0)
+    .option('--size <n>', 'items in the sample', numberOption('--size', { min: 1, example: 20 }), 20)
+    .option('--guards <n>', 'regression-guard items (matched before)', numberOption('--guards', { min: 0, example: 3 }), 3)
+    .option('--seed <n>', 'seed of the sample order', numberOption('--seed', { min: 0 }), 1)
+    .option('--pace-ms <ms>', 'minimum time between two refreshes', numberOption('--pace-ms', { min: 0, example: 1000 }), 0)
     .action(async (fix, opts) => {
       process.exitCode = await runTest(fix, opts);
     });

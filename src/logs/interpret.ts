@@ -25,6 +25,13 @@ const REQUEST_CLASSES: ReadonlySet<EventClass> = new Set<EventClass>([
   'pms_communication_error', 'config_error',
 ]);
 
+/**
+ * The line plexmend's back-off helper logs before it retries a failed request (diagnose/recipes/backoff.ts:
+ * `requestWithBackoff: <error>; retry <n> in <s> s`). Like PGMA's `Request Failed` fallback, it marks the
+ * pending `Error opening URL` as retried: a request that then succeeds was no failure.
+ */
+const BACKOFF_RETRY = /^requestWithBackoff: .*; retry \d+ in \d+(?:\.\d+)? s$/s;
+
 /** Agent name used when a line names no agent and its file is unknown (pasted excerpts). */
 export const UNKNOWN_AGENT = '(unknown)';
 
@@ -122,6 +129,11 @@ export class Interpreter {
         if (this.accept(agent, r.bundleId)) this.onRequesting(key, st, r, agent, msg);
       }
       this.sink.verbose('debug');
+      return;
+    }
+    if (st.pendingUrl && msg.startsWith('requestWithBackoff: ') && BACKOFF_RETRY.test(msg)) {
+      st.pendingUrl.retried = true;
+      this.sink.verbose('info');
       return;
     }
     const dash = msg.indexOf(' - ');

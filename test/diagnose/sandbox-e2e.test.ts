@@ -307,6 +307,8 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
         const sample = [...pg.pairs.filter((x) => x.truth.fixable), ...pg.pairs.filter((x) => !x.truth.fixable).slice(0, 3)];
         await trial(composed, 3, sample, (after) => {
           assert.deepEqual(cured(composed, sample, after), []);
+          // Requests the back-off retried into success are no errors (src/logs/interpret.ts BACKOFF_RETRY).
+          assert.equal(after.agents[pg.agent]?.byClass.http_error ?? 0, 0, JSON.stringify(after.agents[pg.agent]?.http));
           assert.equal(after.agents[pg.agent]?.http.byStatus[String(pg.status)] ?? 0, 0, `no ${pg.status} left`);
         });
       });

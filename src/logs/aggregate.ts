@@ -10,7 +10,7 @@ import { Interpreter, type InterpretOptions, type InterpretSink, type VerboseKin
 import { clip, MAX_EXAMPLE, PatternTable } from './patterns.ts';
 import type { FinishedOperation } from './operations.ts';
 import {
-  logReportSchema, type AgentStats, type EventClass, type ItemOutcome, type LogEvent, type LogReport,
+  itemOutcomeSchema, logReportSchema, patternSchema, type AgentStats, type EventClass, type ItemOutcome, type LogEvent, type LogReport,
   type OperationEvent, type Reason,
 } from './schema.ts';
 import { TemplateMiner } from './templates.ts';
@@ -158,8 +158,7 @@ export class LogAggregator implements InterpretSink {
       patterns: this.patterns.list(),
       items: this.itemList(),
     };
-    // Validate (a contract violation here is a bug), but hand back the built object, not zod's copy.
-    logReportSchema.parse(report);
+    validateReport(report);
     return report;
   }
 
@@ -347,6 +346,27 @@ export class LogAggregator implements InterpretSink {
     if (bundleId && !a.bundleId) a.bundleId = bundleId;
     return a;
   }
+}
+
+/**
+ * Checks the report against `logReportSchema` (a contract violation here is a bug and throws) and hands
+ * back the built object, not zod's copy. Items and patterns (tens of thousands over a long archive) are
+ * checked one at a time with their own schemas — the same checks — so zod's copy of the whole report never
+ * exists at once: the peak memory of a run stays that of the report itself.
+ */
+function validateReport(report: LogReport): void {
+  logReportSchema.parse({ ...report, patterns: [], items: [] });
+  const one = <T>(schema: { parse(x: unknown): T }, list: unknown[], name: string) => {
+    for (let i = 0; i < list.length; i++) {
+      try {
+        schema.parse(list[i]);
+      } catch (err) {
+        throw new Error(`aggregate report: ${name}[${i}] breaks the contract: ${(err as Error).message}`);
+      }
+    }
+  };
+  one(patternSchema, report.patterns, 'patterns');
+  one(itemOutcomeSchema, report.items, 'items');
 }
 
 /**

@@ -2,6 +2,8 @@
  * Phase 2 entry: `diagnose(report, deps, options)` turns an aggregate report into root causes with
  * evidence and ranked, validated fix proposals, each with its Expectation. Lessons from the ledger are
  * applied mechanically (compose, demote, calibrate, watch) and every proposal says which changed it.
+ * With `deps.adviser` (`--llm`), groups the knowledge base could not fix are also put to an LLM (llm/); its
+ * answer becomes a proposal through the same buildProposal and checklist, or is discarded with the reason.
  */
 import { RULES, explain, fill, type Rule } from './knowledge.ts';
 import { errorGroups, type ObservedGroup } from './groups.ts';

@@ -90,6 +90,8 @@ function filesIn(dir: string): string[] {
   return out;
 }
 
+/** Rebuilds dist/ when it went stale (set in main). */
+let ensureBuilt = (): void => undefined;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mb = (bytes: number) => bytes / 1e6;
 const fmtMs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -107,9 +109,17 @@ function aggregateAvailable(): boolean {
 }
 
 async function main(): Promise<void> {
-  if (!useTsx) execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
   const { isBuildFresh } = (await import(pathToFileURL(join(root, 'bin', 'plexmend.js')).href)) as { isBuildFresh(): boolean };
-  console.log(`CLI: ${!useTsx && isBuildFresh() ? 'precompiled dist/ (node bin/plexmend.js)' : 'sources through tsx (node bin/plexmend.js, no fresh dist/)'}`);
+  // In a working tree others edit, dist/ goes stale at any moment and the binary then (rightly) runs the
+  // sources through tsx: rebuild right before every measured run, and count the rebuilds.
+  let rebuilds = 0;
+  ensureBuilt = () => {
+    if (useTsx || isBuildFresh()) return;
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'ignore' });
+    rebuilds++;
+  };
+  ensureBuilt();
+  console.log(`CLI: ${useTsx ? 'sources through tsx (--tsx)' : isBuildFresh() ? 'precompiled dist/ (node bin/plexmend.js), rebuilt before any run it was stale' : 'sources through tsx: dist/ could not be built'}`);
   const work = mkdtempSync(join(tmpdir(), 'plexmend bench '));
   try {
     const logs = join(work, 'PMS Plugin Logs');
@@ -141,6 +151,7 @@ async function main(): Promise<void> {
     const aggCpu: number[] = [];
     let aggRss: number | null = null;
     for (let i = 0; i < runs; i++) {
+      ensureBuilt();
       const r = await measure(process.execPath, aggArgs(['--logs', logs]), join(work, 'agg.out'));
       if (r.code !== 0) throw new Error(`aggregate failed (exit ${r.code}): ${r.stderr.slice(0, 2000)}`);
       aggTimes.push(r.wallMs);
@@ -169,6 +180,7 @@ async function main(): Promise<void> {
       const ro = await measure(process.execPath, ['--import', 'tsx', 'bench/read-only.ts', '--logs', logs], join(work, 'ro.out'));
       console.log(`readLogLines only   : ${fmtMs(ro.wallMs)}  (${(mb(bytes) / (ro.wallMs / 1000)).toFixed(1)} MB/s${cpu(ro)}), peak RSS ${fmtRss(ro.peakRssKb)} — the reading half of aggregate`);
     }
+    ensureBuilt();
     const startup = await measure(process.execPath, [...CLI, '--version'], join(work, 'v.out'));
     console.log(`(start-up alone, plexmend --version: ${fmtMs(startup.wallMs)}${cpu(startup)}, ${fmtRss(startup.peakRssKb)})`);
     rmSync(logs, { recursive: true, force: true });
@@ -180,6 +192,7 @@ async function main(): Promise<void> {
       console.log('');
       console.log(`generated a ${mb(arch.bytes).toFixed(0)} MB watch archive (${arch.files.length} files) in ${fmtMs(performance.now() - t)}`);
       const input = hasAggregate ? ['--archive'] : ['--archive-dir', join(ws, 'log_archive')];
+      ensureBuilt();
       const r = await measure(
         process.execPath,
         hasAggregate
@@ -195,6 +208,7 @@ async function main(): Promise<void> {
         console.log(`readLogLines only   : ${fmtMs(ro.wallMs)}  (${(mb(arch.bytes) / (ro.wallMs / 1000)).toFixed(1)} MB/s${cpu(ro)}), peak RSS ${fmtRss(ro.peakRssKb)}`);
       }
     }
+    if (rebuilds) console.log(`(dist/ went stale ${rebuilds}× during the bench — others edit src/ — and was rebuilt before the runs)`);
   } finally {
     if (keep) console.log(`kept ${work}`);
     else rmSync(work, { recursive: true, force: true });

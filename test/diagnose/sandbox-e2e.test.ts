@@ -68,6 +68,11 @@ function groupFor(d: DiagnosticReport, pg: Pick<PlantedGroup, 'agent' | 'class' 
 
 const offeredPatch = (g: ErrorGroup): FixProposal | undefined => g.proposals.find((p) => p.offered && p.kind === 'patch');
 const failing = (p: FixProposal) => JSON.stringify(p.checklist.filter((c) => !c.pass));
+/** The film on the agent's site the truth says the pair should match. */
+function filmOf(p: Pair) {
+  const site = SCENARIO.sites.find((s) => s.host === SCENARIO.agentSites[p.agent]);
+  return site?.films.find((f) => f.id === p.truth.film) ?? assert.fail(`${p.item.ratingKey} × ${p.agent}: no film ${p.truth.film}`);
+}
 const pairKey = (p: Pair) => `${p.item.ratingKey} × ${p.agent}`;
 /** Words of a file name (studio, title, year) whatever the punctuation around them. */
 const words = (name: string) => stem(name).toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).join(' ');
@@ -108,6 +113,11 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
     const baseline = await refresh(SCENARIO.items.map((i) => i.ratingKey));
     const wrong = PAIRS.filter((p) => (resultOf(baseline, p).result === 'matched') !== (p.truth.now === 'match')).map(pairKey);
     assert.deepEqual(wrong, [], 'baseline outcomes match the ground truth');
+    const unmatched = SCENARIO.items.filter((i) => Object.values(i.truth).every((x) => x.now === 'fail'));
+    for (const i of unmatched) {
+      const md = await plex.item(i.ratingKey);
+      assert.ok(!md.studio && !md.originallyAvailableAt, `${i.ratingKey}: no site metadata while no agent matches`);
+    }
 
     // 2. Diagnosis with the real inspection, probe (loopback sites) and Python 2.7 checker.
     const ws = workspaceAt(join(root, 'plex improvement'));
@@ -223,8 +233,12 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
       assert.deepEqual(await snapshot(sb.pluginsDir), before, `${p.id}: the Plug-ins folder is byte-identical after the rollback`);
     };
 
-    /** The pairs `p` must cure outright (every recipe of their cure applied) match; the rest pass fixVerdict. */
-    const cured = (p: FixProposal, pairs: Pair[], after: LogReport) => {
+    /**
+     * The pairs `p` must cure outright (every recipe of their cure applied) match — their search footer, and
+     * Plex now shows the studio and release date of the film the truth names (checked empty at the baseline
+     * for items nothing matched) — and the rest pass the test phase's fixVerdict.
+     */
+    const cured = async (p: FixProposal, pairs: Pair[], after: LogReport) => {
       const applied = new Set<RecipeName>([p.recipe, ...p.composed]);
       const bad: string[] = [];
       for (const x of pairs) {
@@ -232,6 +246,9 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
         const verdict = fixVerdict(p, o);
         if (x.truth.fixable && x.truth.fix.every((r) => applied.has(r))) {
           if (o.result !== 'matched') bad.push(`${pairKey(x)} should match: ${JSON.stringify(o)}`);
+          const film = filmOf(x);
+          const md = await plex.item(x.item.ratingKey);
+          if (md.studio !== film.studio || md.originallyAvailableAt !== film.date) bad.push(`${pairKey(x)}: Plex shows ${md.studio} ${md.originallyAvailableAt}, not ${film.studio} ${film.date}`);
         } else if (x.truth.then === 'fail') {
           if (verdict !== 'success' || o.classes.join() !== x.truth.thenClass) bad.push(`${pairKey(x)} should fail with ${x.truth.thenClass} only: ${JSON.stringify(o)}`);
         } else bad.push(`${pairKey(x)}: not cured by ${[...applied].join(' + ')} (truth: ${x.truth.fix.join(' + ')})`);
@@ -248,7 +265,7 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
       if (needsMore.length === 0) {
         // A fix that is the whole cure: every affected item succeeds.
         await t.test(`${pg.agent} ${pg.defect}: ${p.recipe} cures its ${pg.pairs.length} items`, async () => {
-          await trial(p, 1, pg.pairs, (after) => assert.deepEqual(cured(p, pg.pairs, after), []));
+          await trial(p, 1, pg.pairs, async (after) => assert.deepEqual(await cured(p, pg.pairs, after), []));
         });
         continue;
       }
@@ -305,8 +322,8 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
         assert.ok(composed.checklist.every((c) => c.pass || !c.blocking), failing(composed));
         // The fixable items, and a few the site does not list (they must end in "no results", not 429).
         const sample = [...pg.pairs.filter((x) => x.truth.fixable), ...pg.pairs.filter((x) => !x.truth.fixable).slice(0, 3)];
-        await trial(composed, 3, sample, (after) => {
-          assert.deepEqual(cured(composed, sample, after), []);
+        await trial(composed, 3, sample, async (after) => {
+          assert.deepEqual(await cured(composed, sample, after), []);
           // Requests the back-off retried into success are no errors (src/logs/interpret.ts BACKOFF_RETRY).
           assert.equal(after.agents[pg.agent]?.byClass.http_error ?? 0, 0, JSON.stringify(after.agents[pg.agent]?.http));
           assert.equal(after.agents[pg.agent]?.http.byStatus[String(pg.status)] ?? 0, 0, `no ${pg.status} left`);

@@ -137,6 +137,26 @@ test('client: a server that rejects response_format is asked again without it', 
   }
 });
 
+test('client: a model that refuses temperature 0 is asked again with its default', async () => {
+  const fake = await startFakeLlm((req) =>
+    req.json?.temperature !== undefined ? { status: 400, body: '{"error":{"message":"Unsupported value: \'temperature\' does not support 0 with this model."}}' } : { content: '{}' },
+  );
+  try {
+    const r = await chatClient({ baseUrl: fake.base, model: 'o3-mini', timeoutMs: 5000 }, deps()).complete(MESSAGES);
+    assert.equal(r.attempts, 2);
+    assert.deepEqual(fake.requests[1]!.json?.response_format, { type: 'json_object' }, 'json mode kept');
+  } finally {
+    await fake.close();
+  }
+  const other = await startFakeLlm([{ status: 400, body: '{"error":{"message":"messages: too long"}}' }]);
+  try {
+    await assert.rejects(chatClient({ baseUrl: other.base, model: 'm', timeoutMs: 5000 }, deps()).complete(MESSAGES), /answered HTTP 400: messages: too long/);
+    assert.equal(other.requests.length, 1, 'another 400 is not retried');
+  } finally {
+    await other.close();
+  }
+});
+
 test('client: a 200 whose body is not a chat completion is an answer error (not an endpoint failure)', async () => {
   const fake = await startFakeLlm([{ status: 200, body: '<html>proxy login</html>' }]);
   try {

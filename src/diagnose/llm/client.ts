@@ -3,7 +3,8 @@
  * `temperature: 0` and `response_format: {type: 'json_object'}`. That one request shape is served by OpenAI,
  * Ollama (`http://127.0.0.1:11434/v1`) and llama.cpp's `llama-server` (`http://127.0.0.1:8080/v1`); a server
  * that rejects `response_format` with a 400 naming it is asked again without it (the answer's JSON is then
- * extracted from the text, see answer.ts). One retry on 429/5xx, honouring `Retry-After` up to a cap. The API
+ * extracted from the text, see answer.ts), and one that refuses `temperature: 0` (OpenAI's reasoning models
+ * take only their default) is asked again without it. One retry on 429/5xx, honouring `Retry-After` up to a cap. The API
  * key travels only in the `Authorization` header and never appears in an error message.
  */
 import { redact } from '../../redact.ts';
@@ -123,11 +124,13 @@ export function chatClient(o: ChatClientOptions, deps: ChatDeps = nodeChatDeps):
   const cap = o.retryAfterCapMs ?? 10_000;
   const fallbackWait = o.retryDefaultMs ?? 1_000;
   let jsonMode = true;
+  // Some models (OpenAI's reasoning models) accept only their default temperature: asked again without it.
+  let fixedTemperature = true;
 
   async function post(messages: ChatMessage[]): Promise<{ status: number; body: string; retryAfter: string | null }> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     if (o.apiKey) headers.authorization = `Bearer ${o.apiKey}`;
-    const body = JSON.stringify({ model: o.model, messages, temperature: 0, ...(jsonMode ? { response_format: { type: 'json_object' } } : {}), stream: false });
+    const body = JSON.stringify({ model: o.model, messages, ...(fixedTemperature ? { temperature: 0 } : {}), ...(jsonMode ? { response_format: { type: 'json_object' } } : {}), stream: false });
     try {
       const res = await deps.fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(o.timeoutMs) });
       // The body read is bounded by the same timeout signal.
@@ -152,6 +155,10 @@ export function chatClient(o: ChatClientOptions, deps: ChatDeps = nodeChatDeps):
         if (r.status === 401 || r.status === 403) throw new AdviserAuthError(r.status, o.keyEnv);
         if (r.status === 400 && jsonMode && /response_format|json_object|json mode/i.test(r.body)) {
           jsonMode = false;
+          continue;
+        }
+        if (r.status === 400 && fixedTemperature && /temperature/i.test(r.body)) {
+          fixedTemperature = false;
           continue;
         }
         if ((r.status === 429 || r.status >= 500) && !retried) {

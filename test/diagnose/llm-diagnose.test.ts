@@ -301,3 +301,24 @@ test('llm: a compose lesson adds plexmend\'s own recipe to the adviser\'s change
     await fake.close();
   }
 });
+
+test('llm: the real Python 2.7 compiler, where installed, judges the adviser\'s files like a recipe\'s (a bad dedent is held back)', async (t) => {
+  const { selectPy27Checker } = await import('../../src/diagnose/python/py27.ts');
+  const { nodeProcessRunner } = await import('../../src/diagnose/python/process.ts');
+  const selected = await selectPy27Checker(nodeProcessRunner, {});
+  if (selected.checker.info.kind !== 'interpreter') return t.skip('no Python 2.7 interpreter on this machine');
+  const fx = await loadFixture();
+  const fake = await startFakeLlm([{ content: answer([{ ...GOOD_EDIT, new: 'filmsList = html.xpath(XPATH_RESULTS)\n          filmsList = filmsList or []' }]) }]);
+  try {
+    const adviser = chatAdviser({ url: fake.base, model: 'fake-coder', policy: 'unfixed', timeoutMs: 5000, maxGroups: 10 }, [], { fetch: nodeChatDeps.fetch, sleep: async () => {} });
+    const d = await diagnose(reportOf(SPECS), { ...depsFor(fx), py27: (files) => checkPython27(files, selected), adviser }, OPTIONS);
+    const p = group(d, 'no-results-kestrel').proposals.find((x) => x.source === 'llm') ?? assert.fail('no llm proposal');
+    const py = p.checklist.find((c) => c.point === 'python27')!;
+    assert.equal(py.pass, false, py.reason);
+    assert.match(py.checker ?? '', /python|jython|pypy/i);
+    assert.equal(p.offered, false);
+    assert.match(d.adviser!.consulted[0]!.reason, /failed the checklist: python27/);
+  } finally {
+    await fake.close();
+  }
+});

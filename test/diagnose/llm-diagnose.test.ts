@@ -322,3 +322,16 @@ test('llm: the real Python 2.7 compiler, where installed, judges the adviser\'s 
     await fake.close();
   }
 });
+
+test('llm: a further folding step at the end of the title normaliser is tied to the evidence (offered)', async () => {
+  const specs: GroupSpec[] = [{ class: 'title_match_failure', agent: 'Kestrel', count: 3, message: 'SEARCH:: Error getting Site Title: < Title Match Failure! >', items: films('Kestrel', ['Tom & Jerry', 'Rocky II']) }];
+  const edit = {
+    file: 'Kestrel.bundle/Contents/Code/utils.py',
+    old: "    myString = re.sub(r'[^a-z0-9]', '', myString)",
+    new: "    myString = myString.replace('&', 'and')\n    myString = re.sub(r'[^a-z0-9]', '', myString)",
+  };
+  const { d } = await runWith([{ content: answer([edit], 'title_normalisation') }], { policy: 'all' }, specs);
+  const p = d.groups[0]!.proposals.find((x) => x.source === 'llm') ?? assert.fail(JSON.stringify(d.adviser));
+  assert.equal(p.offered, true, JSON.stringify(p.checklist.filter((c) => !c.pass)));
+  assert.equal(p.changes.length, 3);
+});

@@ -61,7 +61,13 @@ function anchorsOf(ctx: RecipeContext): Array<CodeEvidence & { sha: string }> {
       const funcs = new Set(evidenceLocations(ctx).map((l) => ins.functions.find((f) => l.file.sha256 === file.sha256 && f.line <= l.line && l.line <= f.endLine)?.qualifiedName));
       for (const x of ins.xpaths) if (funcs.has(x.func) || (g.class === 'no_results' && /search/i.test(x.func))) add(path, file, x.line, `XPath ${x.expression ?? x.expressionText}`);
     }
-    if (g.class === 'title_match_failure') for (const n of ins.normalisers) if (n.role === 'title') add(path, file, n.line, `title normaliser ${n.qualifiedName}`);
+    if (g.class === 'title_match_failure') {
+      // The whole normaliser is tied to the evidence: its head and its end (where a further folding step goes).
+      for (const n of ins.normalisers) if (n.role === 'title') {
+        add(path, file, n.line, `title normaliser ${n.qualifiedName}`);
+        add(path, file, n.endLine, `end of the title normaliser ${n.qualifiedName}`);
+      }
+    }
     // PGMA signals failures by raising a message the log then quotes ('< Title Match Failure! >').
     for (const r of ins.raises) {
       const fixed = (r.message ?? '').split('{?}').map((p) => p.trim()).filter((p) => p.length >= 6);

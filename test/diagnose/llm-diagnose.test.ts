@@ -335,3 +335,12 @@ test('llm: a further folding step at the end of the title normaliser is tied to 
   assert.equal(p.offered, true, JSON.stringify(p.checklist.filter((c) => !c.pass)));
   assert.equal(p.changes.length, 3);
 });
+
+test('llm: for an HTTP refusal Start() is shown and a header set at its end is offered', async () => {
+  const specs: GroupSpec[] = [{ class: 'http_error', agent: 'Kestrel', host: KESTREL, status: 403, count: 7, message: 'HTTP Error 403: Forbidden', url: `http://${KESTREL}/search?q=a`, items: films('Kestrel', ['A', 'B', 'C']) }];
+  const edit = { file: INIT, old: '    HTTP.CacheTime = CACHE_1WEEK', new: "    HTTP.CacheTime = CACHE_1WEEK\n    HTTP.Headers['Accept-Language'] = 'en-US,en;q=0.9'" };
+  const { d, requests } = await runWith([{ content: answer([edit], 'request_headers') }], { policy: 'all' }, specs);
+  assert.match(requests[0]!.json!.messages![1]!.content, /end of Start\(\), where the request defaults are set/);
+  const p = d.groups[0]!.proposals.find((x) => x.source === 'llm') ?? assert.fail(JSON.stringify(d.adviser));
+  assert.equal(p.offered, true, JSON.stringify(p.checklist.filter((c) => !c.pass)));
+});

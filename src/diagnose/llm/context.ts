@@ -56,6 +56,9 @@ function anchorsOf(ctx: RecipeContext): Array<CodeEvidence & { sha: string }> {
     if (g.host && HTTP_CLASSES.has(g.class)) {
       for (const r of ins.requests) if (r.hosts.includes(g.host) || r.likelyHosts.includes(g.host)) add(path, file, r.line, `requests ${g.host} (${r.callee})`);
       for (const h of ins.headers) if (h.func === 'Start') add(path, file, h.line, `Start() sets the ${h.header} header`);
+      // Start() holds the framework's request defaults (HTTP.Headers, HTTP.CacheTime): where a header fix goes.
+      const start = ins.functions.find((f) => f.qualifiedName === 'Start');
+      if (start && g.class === 'http_error') add(path, file, start.endLine, 'end of Start(), where the request defaults are set');
     }
     if (g.class === 'xpath_failure' || g.class === 'no_results') {
       const funcs = new Set(evidenceLocations(ctx).map((l) => ins.functions.find((f) => l.file.sha256 === file.sha256 && f.line <= l.line && l.line <= f.endLine)?.qualifiedName));

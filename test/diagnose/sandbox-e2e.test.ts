@@ -31,7 +31,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { startSandbox } from '../../src/sandbox/index.ts';
@@ -161,6 +161,13 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
           }
         }
         continue;
+      }
+      // Root cause with evidence: log lines and the code lines the inspection tied to them, as they are on disk.
+      assert.ok(g.cause.evidence.log.length > 0 && g.cause.evidence.code.length > 0, `${what}: log and code evidence`);
+      for (const e of g.cause.evidence.code) {
+        assert.ok(e.file.startsWith(`${pg.agent}.bundle/`), `${what}: ${e.file} is in the agent's bundle`);
+        const onDisk = (await readFile(join(sb.pluginsDir, e.file), 'utf8')).split(/\r?\n/)[e.line - 1] ?? '';
+        assert.ok(e.text.trim() !== '' && onDisk.includes(e.text.trim()), `${what}: ${e.file}:${e.line} is "${onDisk.trim()}", evidence "${e.text}"`);
       }
       assert.ok(patch, `${what}: an offered patch; proposals ${JSON.stringify(g.proposals.map((p) => [p.recipe, p.offered, p.checklist.filter((c) => !c.pass)]))}; notes ${d1.notes.join(' | ')}`);
       const cures = new Set(pg.pairs.flatMap((p) => p.truth.fix));

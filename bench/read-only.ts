@@ -11,6 +11,8 @@ const archive = args.indexOf('--archive-dir');
 const input = logs >= 0 ? { kind: 'folder' as const, dir: args[logs + 1] } : { kind: 'archive' as const, dir: args[archive + 1] };
 const r = readLogLines(input);
 let errors = 0;
-for await (const batch of r.batches) for (const l of batch) if (l.text.includes(' ERROR ')) errors++;
-const res = await r.done();
+// Push mode, as aggregate reads.
+const res = await r.each((l) => {
+  if (l.text.includes(' ERROR ')) errors++;
+});
 process.stdout.write(JSON.stringify({ ...res.stats, errors, problems: res.problems.length, gaps: res.gaps.length }) + '\n');

@@ -70,17 +70,28 @@ test('code context: the log\'s line and the request sites with their function, b
   ]);
   const ctx = contextFor(fx, report, groupOf(report, 'Kestrel', 'http_error'));
   const c = codeContext(ctx);
-  assert.deepEqual(c.anchors.map((a) => `${a.file.split('/').pop()}:${a.line}`), ['__init__.py:36']);
+  assert.deepEqual(c.anchors.map((a) => `${a.file.split('/').pop()}:${a.line}`), ['__init__.py:36', '__init__.py:21']);
   assert.match(c.anchors[0]!.why, /named by the log/);
-  assert.equal(c.snippets.length, 1);
-  assert.equal(c.snippets[0]!.from, 31, 'starts at the enclosing function search()');
-  assert.match(c.snippets[0]!.text, /^31\| {5}def search/);
-  assert.match(c.snippets[0]!.text, /36\| +html = HTML\.ElementFromURL\(searchQuery, timeout=20/);
+  assert.match(c.anchors[1]!.why, /end of Start\(\)/);
+  assert.deepEqual(c.snippets.map((s) => [s.from, s.to]), [[19, 21], [31, 48]], 'Start() whole; search() from its head to 12 lines past the anchor');
+  assert.match(c.snippets[1]!.text, /^31\| {5}def search/);
+  assert.match(c.snippets[1]!.text, /36\| +html = HTML\.ElementFromURL\(searchQuery, timeout=20/);
   const tight = codeContext(ctx, { maxAnchors: 1, radius: 2, maxChars: 10_000 });
   assert.deepEqual([tight.snippets[0]!.from, tight.snippets[0]!.to], [34, 38]);
   const none = codeContext(ctx, { maxAnchors: 5, radius: 2, maxChars: 10 });
   assert.equal(none.snippets.length, 0);
   assert.equal(none.truncated, true);
+});
+
+test('code context: an empty XPath result shows the XPaths of the function the log names', async () => {
+  const fx = await loadFixture();
+  const report = reportOf([
+    { class: 'xpath_failure', agent: 'Kestrel', count: 5, message: 'UPDATE:: Error getting Site Title: list index out of range', location: { file: '__init__.py', line: 59 }, phase: 'update', items: films('Kestrel', ['A', 'B']) },
+  ]);
+  const c = codeContext(contextFor(fx, report, groupOf(report, 'Kestrel', 'xpath_failure')));
+  assert.deepEqual(c.anchors.map((a) => a.line), [59, 63]);
+  assert.match(c.anchors[1]!.why, /^XPath \/\/div\[@class="synopsis"\]\/text\(\)$/);
+  assert.deepEqual(c.snippets.map((s) => [s.from, s.to]), [[55, 64]], 'update() only: 55–64');
 });
 
 test('answers: plain JSON, JSON inside prose or a fence, a decline; the rest is an answer error with the reason', () => {

@@ -22,8 +22,10 @@ export const LLM_KEY_ENVS = ['PLEXMEND_LLM_KEY', 'OPENAI_API_KEY'] as const;
  * Causes whose only remedy is a workaround (a Cloudflare challenge, a misnamed file) are never sent.
  */
 export const CONSULT_POLICIES = ['unfixed', 'all'] as const;
+/** One of {@link CONSULT_POLICIES}. */
 export type ConsultPolicy = (typeof CONSULT_POLICIES)[number];
 
+/** The adviser's resolved settings (a value: built by {@link resolveAdviserSettings}, passed down). */
 export interface AdviserSettings {
   url: string;
   model: string;

@@ -29,10 +29,13 @@ export const adviceAnswerSchema = z.object({
   /** The relative fall of the group's error count the model expects (0.5 = by half). */
   expectedChange: z.number().min(0).max(1).optional(),
 });
+/** A proposal as the model states it (before plexmend checks anything). */
 export type AdviceAnswer = z.infer<typeof adviceAnswerSchema>;
 
+/** `{"noFix": "…"}`: the model sees no code change that helps. */
 export const adviceDeclineSchema = z.object({ noFix: z.string().min(1).max(2000), edits: z.array(z.unknown()).max(0).optional() });
 
+/** What an answer says: a proposal, or a decline with the model's reason. */
 export type ParsedAdvice = { kind: 'proposal'; answer: AdviceAnswer } | { kind: 'declined'; reason: string };
 
 /**

@@ -17,6 +17,7 @@ import {
   AdviserUnreachableError,
 } from './errors.ts';
 
+/** One chat message (OpenAI's `messages[]` item). */
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
@@ -28,6 +29,7 @@ export interface ChatDeps {
   sleep(ms: number): Promise<void>;
 }
 
+/** Where and how to ask. */
 export interface ChatClientOptions {
   /** API base, e.g. `http://127.0.0.1:11434/v1`; `/chat/completions` is appended. */
   baseUrl: string;
@@ -44,6 +46,7 @@ export interface ChatClientOptions {
   retryDefaultMs?: number;
 }
 
+/** The answer of one completion. */
 export interface ChatReply {
   /** The assistant message's text. */
   content: string;
@@ -55,6 +58,7 @@ export interface ChatReply {
   attempts: number;
 }
 
+/** A client bound to one endpoint and model; `complete` throws AdviserErrors only. */
 export interface ChatClient {
   readonly endpoint: string;
   readonly model: string;

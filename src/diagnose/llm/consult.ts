@@ -16,6 +16,7 @@ import { convertEdits } from './edits.ts';
 import { AdviserError } from './errors.ts';
 import { buildAdvicePrompt, scrub } from './prompt.ts';
 
+/** One group's outcome in the report's adviser part. */
 export type AdviceRecord = AdviserSummary['consulted'][number];
 
 /** The running state of one diagnosis's consultations. */
@@ -25,6 +26,7 @@ export interface AdviserRun {
   asked: number;
 }
 
+/** A fresh consultation state for one diagnosis. */
 export function startAdviserRun(adviser: Adviser): AdviserRun {
   return { adviser, asked: 0, summary: { endpoint: adviser.endpoint, model: adviser.model, policy: adviser.policy, consulted: [] } };
 }
@@ -47,6 +49,7 @@ export function consultDecision(run: Pick<AdviserRun, 'adviser' | 'asked' | 'sum
   return { consult: false, why: 'a fix was offered (policy unfixed; --llm-consult all asks anyway)' };
 }
 
+/** What diagnose() holds for a group when it asks the adviser. */
 export interface ConsultInput {
   ctx: RecipeContext;
   rule: Rule;
@@ -56,6 +59,7 @@ export interface ConsultInput {
   ledger: LessonsLedger;
 }
 
+/** An answer turned into a recipe-shaped change; `record` is its line in the report, settled after the checklist. */
 export interface AdvisedChange {
   recipe: RecipeName;
   change: RecipeChange;

@@ -12,6 +12,7 @@ import { bundleFiles, evidenceLocations } from '../recipes/types.ts';
 import { splitLines } from '../recipes/source.ts';
 import type { LogicalFile } from '../inspect/types.ts';
 
+/** A numbered excerpt of one file. */
 export interface ContextSnippet {
   /** Path relative to the Plug-ins folder (the group's bundle's copy). */
   file: string;
@@ -21,6 +22,7 @@ export interface ContextSnippet {
   text: string;
 }
 
+/** What the prompt shows of the code; `anchors` are also the proposal's code evidence. */
 export interface CodeContext {
   anchors: CodeEvidence[];
   snippets: ContextSnippet[];
@@ -28,6 +30,7 @@ export interface CodeContext {
   truncated: boolean;
 }
 
+/** Bounds of the code context (the prompt must stay small enough for a local model's context window). */
 export interface ContextLimits {
   maxAnchors: number;
   /** Lines shown either side of an anchor (within its function). */
@@ -35,6 +38,7 @@ export interface ContextLimits {
   maxChars: number;
 }
 
+/** About 14,000 characters of code at most (roughly 4,000 tokens). */
 export const DEFAULT_CONTEXT_LIMITS: ContextLimits = { maxAnchors: 12, radius: 12, maxChars: 14_000 };
 
 const HTTP_CLASSES = new Set(['http_error', 'timeout', 'connection_error', 'iafd_failure', 'no_results']);

@@ -11,6 +11,7 @@ import { eolOf, splitLines, type SourceEdit } from '../recipes/source.ts';
 import { inScope } from '../validate.ts';
 import type { AdviceEdit } from './answer.ts';
 
+/** The edits by logical file sha256 (recipe edit form), the files touched, and notes; or why they were refused. */
 export type EditConversion =
   | { ok: true; edits: Map<string, SourceEdit[]>; files: string[]; notes: string[] }
   | { ok: false; reason: string };

@@ -6,6 +6,7 @@
  */
 import { PlexmendError } from '../../errors.ts';
 
+/** `endpoint`: stop asking in this run; `answer`: discard this answer only. */
 export const ADVISER_FAILURE_SCOPES = ['endpoint', 'answer'] as const;
 export type AdviserFailureScope = (typeof ADVISER_FAILURE_SCOPES)[number];
 

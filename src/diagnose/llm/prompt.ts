@@ -12,6 +12,7 @@ import type { Lesson, RecipeName } from '../schema.ts';
 import type { ChatMessage } from './client.ts';
 import type { CodeContext } from './context.ts';
 
+/** Everything the prompt is built from (all values diagnose already holds). */
 export interface AdvicePromptInput {
   group: { id: string; class: string; agent: string; host?: string; status?: number; events: number; itemsAffected: number };
   cause: { ruleId: string; summary: string; expected: string; fixable: boolean };

@@ -210,6 +210,11 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
         const v = applied.record!.validation!;
         t.diagnostic(`${p.id} ${p.recipe}${p.composed.length ? ` + ${p.composed.join(' + ')}` : ''}: ${p.changes.length} file(s), checked on disk by ${v.checker}`);
         assert.deepEqual(v.codeErrors, [], 'the patched files on disk compile as Python 2.7 and keep the naming rules');
+        // Backed up first: every changed file's old bytes recorded (by sha256) in the fix's backup folder.
+        const rec = applied.record!;
+        assert.deepEqual(rec.files.map((f) => f.rel).sort(), p.changes.map((c) => c.path).sort());
+        for (const f of rec.files) assert.equal(f.beforeSha, before.get(f.rel), `${f.rel}: backup of the original bytes`);
+        assert.ok(rec.backupDir && (await readFile(join(rec.backupDir, 'manifest.json'), 'utf8')).length > 0, `backup manifest in ${rec.backupDir}`);
         const restartedIds = applied.record!.restarts.filter((a) => a.strategy === 'plist-touch' && a.outcome === 'ok').map((a) => a.bundleId).sort();
         assert.ok(p.bundleIds.every((id) => restartedIds.includes(id)), `restarted by touching Info.plist: ${restartedIds.join(', ')}`);
         // A shared file is one logical file: every copy patched, all copies still byte-identical.

@@ -49,6 +49,8 @@ export interface StartSandboxOptions {
   plistPollMs?: number;
   /** Called after each finished refresh. */
   onRefresh?: (record: RefreshRecord) => void;
+  /** Clock (ms) of the sites' rate windows; default `Date.now` (a test that holds it still makes a rate limit certain). */
+  sitesNow?: () => number;
 }
 
 /** A running sandbox; `close()` stops the emulator, the plug-ins and the sites, and marks the profile stopped. */
@@ -153,7 +155,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   }
   const warnings: string[] = [];
 
-  const sites = await startSites(scenario, seed, { realisticTiming: realistic });
+  const sites = await startSites(scenario, seed, { realisticTiming: realistic, ...(options.sitesNow ? { now: options.sitesNow } : {}) });
   let emulator: PmsEmulator | undefined;
   const hosts: PluginHost[] = [];
   try {

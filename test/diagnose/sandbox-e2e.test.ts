@@ -228,12 +228,15 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
           assert.notEqual(copies[0], before.get(p.changes.find((c) => c.sharedGroup === group)!.path), `${group} changed`);
         }
 
+        // Guards: three more items, each with a pair that matched at the baseline (regression guards).
         const keys = new Set(pairs.map((x) => x.item.ratingKey));
-        const guards = matchedAtBaseline.filter((x) => !keys.has(x.item.ratingKey)).slice(0, 3);
+        const guardKeys = [...new Set(matchedAtBaseline.map((x) => x.item.ratingKey).filter((k) => !keys.has(k)))].slice(0, 3);
+        const guards = matchedAtBaseline.filter((x) => guardKeys.includes(x.item.ratingKey));
+        const refreshed = new Set([...keys, ...guardKeys]);
         if (o.holdSitesClock) heldAt = Date.now();
-        const after = await refresh([...keys, ...guards.map((x) => x.item.ratingKey)]).finally(() => (heldAt = null));
+        const after = await refresh([...refreshed]).finally(() => (heldAt = null));
         const targeted = new Set(pairs);
-        const moved = PAIRS.filter((x) => (keys.has(x.item.ratingKey) || guards.includes(x)) && !targeted.has(x) && !p.agents.includes(x.agent))
+        const moved = PAIRS.filter((x) => refreshed.has(x.item.ratingKey) && !targeted.has(x) && !p.agents.includes(x.agent))
           .filter((x) => JSON.stringify(resultOf(after, x)) !== JSON.stringify(resultOf(baseline, x)))
           .map((x) => `${pairKey(x)}: ${JSON.stringify(resultOf(baseline, x))} → ${JSON.stringify(resultOf(after, x))}`);
         assert.deepEqual(moved, [], `${p.id}: pairs it did not target are unchanged`);

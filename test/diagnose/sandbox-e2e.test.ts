@@ -44,6 +44,7 @@ import { fixVerdict } from '../../src/testing/run.ts';
 import { runDiagnosis } from '../../src/diagnose/run.ts';
 import { diagnosticReportSchema, type DiagnosticReport, type ErrorGroup, type FixProposal, type LessonsLedger, type RecipeName } from '../../src/diagnose/schema.ts';
 import { emptyLedger, recordLesson } from '../../src/learn/ledger.ts';
+import { renderDiagnosisMarkdown } from '../../src/report/diagnosis-md.ts';
 import { applyFix, rollbackFix, clearAgentCaches, planFromProposals, type ImplementContext } from '../../src/implement/index.ts';
 import { fileLogTail, realClock } from '../../src/implement/adapters.ts';
 import { nodeFs } from '../../src/implement/files.ts';
@@ -134,6 +135,9 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
     t.diagnostic(`Python 2.7 check (diagnose and apply): ${d1.python27Checker}${py27.checker.info.kind === 'parser' ? ' (no 2.7 interpreter found: parser-level)' : ''}`);
     const { info } = py27.checker;
     assert.equal(d1.python27Checker, `${info.name} ${info.version}`, 'the report names the checker that ran');
+    const md = renderDiagnosisMarkdown(d1);
+    assert.ok(md.includes(`Python 2.7 check: ${d1.python27Checker}`), 'diagnostic_report.md says which checker ran');
+    for (const g of d1.groups) assert.ok(md.includes(g.id) && md.includes(`\`${g.cause.id}\``), `diagnostic_report.md shows ${g.id} and its cause`);
 
     // 3. Every planted defect: its group, its cause, and what is offered for it.
     const planted = new Map<PlantedGroup, ErrorGroup>();

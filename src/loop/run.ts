@@ -140,7 +140,7 @@ export async function realPorts(config: Config, ws: Workspace, o: RealLoopOption
     },
     async refreshProposal(p, report, n, ledger) {
       const d = await diagnoseWith(report, n, ledger);
-      const fresh = d.groups.find((g) => g.id === p.groupId)?.proposals.find((x) => x.offered && x.kind === 'patch' && x.recipe === p.recipe);
+      const fresh = d.groups.find((g) => g.id === p.groupId)?.proposals.find((x) => x.offered && x.kind === 'patch' && x.recipe === p.recipe && x.source === p.source);
       return fresh ? { ...fresh, id: p.id } : null;
     },
     treatment: (p, control, report, n) => runTreatment(p, control, report, testDeps, testOpts(n)),

@@ -4,7 +4,7 @@
 // sources through tsx (a runtime dependency), so a stale build never runs and no build step is required.
 // The check is a walk of src/ comparing modification times (~250 entries, a few milliseconds): a deleted
 // or added file changes its folder's time, an edited one its own.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +38,16 @@ export function isBuildFresh(dir = root) {
   }
 }
 
-const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === (await import('node:fs')).realpathSync(process.argv[1]);
+/** Run as the program (directly, through npm's bin link or `node bin/plexmend.js`), not imported by a test. */
+function invokedDirectly() {
+  if (process.argv[1] === undefined) return false;
+  try {
+    return fileURLToPath(import.meta.url) === realpathSync(process.argv[1]);
+  } catch {
+    return false;
+  }
+}
+const isMain = invokedDirectly();
 if (isMain) {
   // Keep V8's young generation at its initial size (1 MiB semi-spaces) instead of letting it grow to
   // 2 × 16 MiB: plexmend's heavy work (reading logs) streams short-lived per-line objects, for which a

@@ -104,14 +104,18 @@ export function chooseFixes(d: DiagnosticReport, s: LoopState): FixProposal[] {
   const out: FixProposal[] = [];
   for (const g of d.groups) {
     if (s.parked.some((p) => p.groupId === g.id)) continue;
-    const p = g.proposals.find((x) => x.offered && x.kind === 'patch');
-    if (!p) continue;
-    // The same change was rolled back (or kept) for this group before: do not try it again.
-    const tried = s.fixes.filter((f) => f.groupId === g.id && f.recipe === p.recipe && f.composed.join() === p.composed.join() && f.iteration < d.iteration);
-    if (tried.some((f) => f.decision === 'ROLLBACK' || f.kept)) continue;
-    out.push(p);
+    // The first offered change this group has not had yet: a change rolled back (or kept) before is not tried
+    // again, but the next proposal (e.g. the adviser's, ranked after the recipe's) still gets its turn.
+    const earlier = s.fixes.filter((f) => f.groupId === g.id && f.iteration < d.iteration && (f.decision === 'ROLLBACK' || f.kept));
+    const p = g.proposals.find((x) => x.offered && x.kind === 'patch' && !earlier.some((f) => sameChange(f, x)));
+    if (p) out.push(p);
   }
   return out;
+}
+
+/** Same recipe, same composition and same author: what the loop treats as "the same change". */
+function sameChange(f: FixEntry, p: FixProposal): boolean {
+  return f.recipe === p.recipe && f.composed.join() === p.composed.join() && f.source === p.source;
 }
 
 function entryFor(p: FixProposal, iteration: number): FixEntry {
@@ -121,6 +125,7 @@ function entryFor(p: FixProposal, iteration: number): FixEntry {
     groupId: p.groupId,
     recipe: p.recipe,
     composed: p.composed,
+    source: p.source,
     title: p.title,
     agents: p.agents,
     step: 'pending',

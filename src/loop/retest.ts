@@ -24,6 +24,7 @@ export function retestEntries(s: LoopState, d: DiagnosticReport, n: number): Fix
       groupId: f.groupId,
       recipe: f.recipe,
       composed: f.composed,
+      source: f.source,
       title: `re-test of ${f.fixId} (iteration ${f.iteration}): ${f.title}`,
       agents: f.agents,
       step: 'applied' as const,

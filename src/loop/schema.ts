@@ -39,6 +39,8 @@ export const fixEntrySchema = z.object({
   groupId: z.string(),
   recipe: z.enum(RECIPES),
   composed: z.array(z.enum(RECIPES)),
+  /** Who wrote the change: a recipe, or the LLM adviser (older states hold recipe fixes only). */
+  source: z.enum(['recipe', 'llm']).default('recipe'),
   title: z.string(),
   agents: z.array(z.string()),
   step: z.enum(FIX_STEPS),

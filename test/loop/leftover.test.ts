@@ -33,7 +33,7 @@ function misnamed(agent: string, files: string[]): ErrorGroup {
 }
 
 function fix(over: Partial<FixEntry>): FixEntry {
-  return { iteration: 1, fixId: 'fix1', groupId: 'g', recipe: 'retry_backoff', composed: [], title: 't', agents: [], step: 'decided', reasons: [], expected: 'e', sideEffects: [], refreshes: 0, durationMs: 0, kept: false, ...over };
+  return { iteration: 1, fixId: 'fix1', groupId: 'g', recipe: 'retry_backoff', composed: [], source: 'recipe', title: 't', agents: [], step: 'decided', reasons: [], expected: 'e', sideEffects: [], refreshes: 0, durationMs: 0, kept: false, ...over };
 }
 
 const state = (fixes: FixEntry[], parked: LoopState['parked'] = []) => ({ fixes, parked });

@@ -13,6 +13,9 @@ import { esc, lineChart, pairedBars, stackedBars } from './svg.ts';
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${Math.round(x * 100)} %`);
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/** The recipe column: composed recipes after a plus, and "(LLM adviser)" when the adviser wrote the change. */
+const recipeText = (f: LoopState['fixes'][number]) =>
+  `${f.recipe}${f.composed.length ? ` + ${f.composed.join(' + ')}` : ''}${f.source === 'llm' ? ' (LLM adviser)' : ''}`;
 
 export async function writeFinalReports(ws: Workspace, s: LoopState): Promise<{ report: string; html: string }> {
   const ledger: LessonsLedger = existsSync(paths.lessons(ws)) ? await readDocument(LessonsLedgerDocument, paths.lessons(ws)) : { schema: 'plexmend.lessons/1', lessons: [] };
@@ -66,7 +69,7 @@ export function renderFinalMarkdown(s: LoopState, ledger: LessonsLedger): string
     '',
     '| iter | fix | recipe | agents | decision | success | primary (per refresh) | kept | refreshes |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...s.fixes.map((f) => `| ${f.iteration} | ${f.fixId} ${f.title.replace(/\|/g, '\\|')} | ${f.recipe}${f.composed.length ? ` + ${f.composed.join(' + ')}` : ''} | ${f.agents.join(', ')} | ${f.decision ?? f.step} | ${pct(f.rate)} | ${f.primaryBefore ?? 'n/a'} → ${f.primaryAfter ?? 'n/a'} (${f.primaryMet === null || f.primaryMet === undefined ? 'n/a' : f.primaryMet ? 'met' : 'unmet'}) | ${f.kept ? 'yes' : 'no'} | ${f.refreshes} |`),
+    ...s.fixes.map((f) => `| ${f.iteration} | ${f.fixId} ${f.title.replace(/\|/g, '\\|')} | ${recipeText(f)} | ${f.agents.join(', ')} | ${f.decision ?? f.step} | ${pct(f.rate)} | ${f.primaryBefore ?? 'n/a'} → ${f.primaryAfter ?? 'n/a'} (${f.primaryMet === null || f.primaryMet === undefined ? 'n/a' : f.primaryMet ? 'met' : 'unmet'}) | ${f.kept ? 'yes' : 'no'} | ${f.refreshes} |`),
     '',
     ...s.fixes.filter((f) => f.sideEffects.length).flatMap((f) => [`Side effects of ${f.fixId} (iteration ${f.iteration}):`, ...f.sideEffects.map((e) => `- ${e}`), '']),
     '## Parked',
@@ -118,7 +121,7 @@ svg{width:100%;height:auto}
 <div class="grid">${charts.map((c) => `<div class="card">${c}</div>`).join('')}</div>
 <h2>Fixes and decisions</h2>
 <table><thead><tr><th>iteration</th><th>fix</th><th>recipe</th><th>decision</th><th>success</th><th>expected</th><th>primary per refresh</th><th>side effects</th></tr></thead><tbody>
-${s.fixes.map((f) => row([String(f.iteration), esc(`${f.fixId}: ${f.title}`), esc(f.recipe + (f.composed.length ? ` + ${f.composed.join(' + ')}` : '')), `<span class="${f.decision ?? ''}">${esc(f.decision ?? f.step)}</span>${f.kept ? ' (kept)' : ''}`, pct(f.rate), esc(f.expected), `${f.primaryBefore ?? 'n/a'} → ${f.primaryAfter ?? 'n/a'}`, esc(f.sideEffects.join('; ') || '—')])).join('\n')}
+${s.fixes.map((f) => row([String(f.iteration), esc(`${f.fixId}: ${f.title}`), esc(recipeText(f)), `<span class="${f.decision ?? ''}">${esc(f.decision ?? f.step)}</span>${f.kept ? ' (kept)' : ''}`, pct(f.rate), esc(f.expected), `${f.primaryBefore ?? 'n/a'} → ${f.primaryAfter ?? 'n/a'}`, esc(f.sideEffects.join('; ') || '—')])).join('\n')}
 </tbody></table>
 <h2>Lessons</h2>
 <table><thead><tr><th>kind</th><th>phase</th><th>weight</th><th>lesson</th></tr></thead><tbody>

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newState, runLoop } from '../../src/loop/coordinator.ts';
-import { expectedChange, renderFinalMarkdown, writeFinalReports } from '../../src/report/final.ts';
+import { expectedChange, renderFinalMarkdown, renderHtml, writeFinalReports } from '../../src/report/final.ts';
 import { writeDocument } from '../../src/documents.ts';
 import { LessonsLedgerDocument, type LessonsLedger } from '../../src/diagnose/schema.ts';
 import { paths, workspaceAt } from '../../src/workspace.ts';
@@ -75,4 +75,19 @@ test('expected change of a fix comes from its expectation, not a constant', () =
   assert.equal(expectedChange(m({ direction: 'stay' })), 0);
   assert.equal(expectedChange(m({})), null);
   assert.equal(expectedChange(undefined), null);
+});
+
+test('final report: a fix the LLM adviser wrote is marked as such in both reports', async () => {
+  const { s, ledger } = await finished();
+  const fixes = s.fixes.map((f, i) => (i === 0 ? { ...f, source: 'llm' as const } : f));
+  const md = renderFinalMarkdown({ ...s, fixes }, ledger);
+  assert.match(md, new RegExp(`\\| ${fixes[0]!.fixId} [^|]*\\| ${fixes[0]!.recipe} \\(LLM adviser\\) \\|`));
+  assert.equal(md.match(/LLM adviser/g)?.length, 1);
+});
+
+test('final HTML report: the adviser mark is there too', async () => {
+  const { s, ledger } = await finished();
+  const fixes = s.fixes.map((f, i) => (i === 0 ? { ...f, source: 'llm' as const } : f));
+  assert.equal(renderHtml({ ...s, fixes }, ledger).match(/\(LLM adviser\)/g)?.length, 1);
+  assert.doesNotMatch(renderHtml(s, ledger), /LLM adviser/);
 });

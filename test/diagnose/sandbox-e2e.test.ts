@@ -45,7 +45,7 @@ import { runDiagnosis } from '../../src/diagnose/run.ts';
 import { diagnosticReportSchema, type DiagnosticReport, type ErrorGroup, type FixProposal, type LessonsLedger, type RecipeName } from '../../src/diagnose/schema.ts';
 import { emptyLedger, recordLesson } from '../../src/learn/ledger.ts';
 import { renderDiagnosisMarkdown } from '../../src/report/diagnosis-md.ts';
-import { applyFix, rollbackFix, clearAgentCaches, planFromProposals, type ImplementContext } from '../../src/implement/index.ts';
+import { applyFix, rollbackFix, clearAgentCaches, planFromProposals, readHistory, type ImplementContext } from '../../src/implement/index.ts';
 import { fileLogTail, realClock } from '../../src/implement/adapters.ts';
 import { nodeFs } from '../../src/implement/files.ts';
 import { layoutFor } from '../../src/implement/scope.ts';
@@ -201,6 +201,7 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
       windowMs: 1000,
     };
     const matchedAtBaseline = PAIRS.filter((p) => p.truth.now === 'match');
+    const trials: string[] = [];
 
     /**
      * Applies `p`, refreshes the items of `pairs` plus guard items, checks the non-target pairs and the guards,
@@ -208,6 +209,7 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
      */
     const trial = async (p: FixProposal, iteration: number, pairs: Pair[], check: (after: LogReport) => Promise<void> | void, o: { holdSitesClock?: boolean } = {}) => {
       const before = await snapshot(sb.pluginsDir);
+      trials.push(`iteration ${iteration} ${p.id}`);
       const plan = planFromProposals([p], p.id, iteration) ?? assert.fail(`${p.id}: no plan`);
       lap(`apply ${p.id}`);
       const applied = await applyFix(plan, ctx, { yes: true, runId: `e2e-${iteration}-${p.id}` });
@@ -356,6 +358,10 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
         });
       });
     }
+    // The implementation logs record every fix tried, each applied and then rolled back on request.
+    const history = await readHistory(nodeFs, ws);
+    assert.deepEqual(history.map((h) => `iteration ${h.iteration} ${h.record.fixId}: ${h.record.status}, automatic ${h.record.rollback?.automatic}`).sort(),
+      trials.map((x) => `${x}: rolled-back, automatic false`).sort());
     t.diagnostic(`run time ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
     await sb.close();

@@ -193,8 +193,9 @@ export function classifyUse(id: SyntaxNode, scope: SyntaxNode): { accepts: reado
       return { accepts: same(p.namedChildren[1], u) ? ALL : [], context: p };
     case 'comparison_operator': {
       const ops = operators(p);
-      if (ops.every((o) => ['is', 'not', '==', '!='].includes(o))) return { accepts: ALL, context: p };
-      if ((ops.includes('in') && same(p.namedChildren[p.namedChildren.length - 1], u))) return { accepts: SIZED, context: p };
+      // tree-sitter gives `is not` and `not in` as single tokens
+      if (ops.every((o) => ['is', 'is not', '==', '!=', '<>'].includes(o))) return { accepts: ALL, context: p };
+      if (ops.length === 1 && (ops[0] === 'in' || ops[0] === 'not in') && same(p.namedChildren[1], u)) return { accepts: SIZED, context: p };
       return { accepts: [], context: p };
     }
     case 'for_statement':

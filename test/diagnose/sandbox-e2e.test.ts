@@ -45,6 +45,7 @@ import { runDiagnosis } from '../../src/diagnose/run.ts';
 import { diagnosticReportSchema, type DiagnosticReport, type ErrorGroup, type FixProposal, type LessonsLedger, type RecipeName } from '../../src/diagnose/schema.ts';
 import { emptyLedger, recordLesson } from '../../src/learn/ledger.ts';
 import { renderDiagnosisMarkdown } from '../../src/report/diagnosis-md.ts';
+import { RULES } from '../../src/diagnose/knowledge.ts';
 import { applyFix, rollbackFix, clearAgentCaches, planFromProposals, readHistory, type ImplementContext } from '../../src/implement/index.ts';
 import { fileLogTail, realClock } from '../../src/implement/adapters.ts';
 import { nodeFs } from '../../src/implement/files.ts';
@@ -368,4 +369,12 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
     await py27.checker.close();
     await rm(root, { recursive: true, force: true });
   }
+});
+
+test('the defect → cause table names rules of the knowledge base, and every failing pair is in one planted group', () => {
+  for (const [defect, id] of Object.entries(CAUSE_OF_DEFECT)) assert.ok(RULES.some((r) => r.id === id), `${defect}: no rule ${id} in src/diagnose/knowledge.ts`);
+  const grouped = PLANTED.flatMap((g) => g.pairs);
+  assert.equal(new Set(grouped).size, grouped.length);
+  assert.equal(grouped.length, PAIRS.filter((p) => p.truth.now === 'fail').length);
+  assert.ok(PLANTED.some((g) => g.defect === 'cloudflare_challenge') && PLANTED.some((g) => g.pairs.some((p) => p.truth.fixable)), 'the default scenario plants an unfixable challenge and fixable defects');
 });

@@ -130,3 +130,43 @@ test('CPython 2.7 and the parser-level checker give the same verdict on every ca
   assert.deepEqual(files.filter((_, i) => real[i]!.ok !== parser[i]!.ok).map((f) => f.path), []);
   for (const [i, c] of CASES.entries()) if (c.error && c.error[0] !== real[i]!.issues[0]!.line) assert.fail(`${c.name}: CPython says line ${real[i]!.issues[0]!.line}`);
 });
+
+/**
+ * Opt-in measurement (PY27_PYTHON=/path/to/python2.7): CPython 2.7's own standard library with
+ * indentation mutations (a line shifted by two, a step of eight or four spaces turned into a tab, a
+ * " \t" prefix, a line inserted at a neighbour's indent, a whole file tabified): the parser-level check
+ * and CPython must give the same verdict on every variant.
+ */
+test('differential: indentation mutations of the CPython 2.7 standard library', { skip: process.env.PY27_PYTHON ? false : 'set PY27_PYTHON to a CPython 2.7 to run' }, async (t) => {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const py = process.env.PY27_PYTHON!;
+  const r = await nodeProcessRunner.run(py, ['-c', 'import os; print(os.path.dirname(os.__file__))'], { timeoutMs: 30_000 });
+  const lib = r.stdout.trim();
+  const names = (await readdir(lib)).filter((n) => n.endsWith('.py')).sort().slice(0, 150);
+  let seed = 7;
+  const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+  const files: PythonSource[] = [];
+  for (const name of names) {
+    const text = await readFile(join(lib, name), 'utf8');
+    if (text.includes('\ufffd')) continue;
+    const lines = text.split('\n');
+    for (let k = 0; k < 6; k++) {
+      const ls = [...lines];
+      const i = rnd(ls.length);
+      const l = ls[i]!;
+      const kind = rnd(6);
+      if (kind === 0) ls[i] = `  ${l}`;
+      else if (kind === 1) ls[i] = l.replace(/^ {8}/, '\t');
+      else if (kind === 2) ls[i] = l.replace(/^ {4}/, '\t');
+      else if (kind === 3) ls[i] = l.replace(/^( +)/, (m) => ` \t${m.slice(8)}`);
+      else if (kind === 4) ls.splice(i + 1, 0, `${l.replace(/\S.*/, '')}   x = 1`);
+      else for (let j = 0; j < ls.length; j++) ls[j] = ls[j]!.replace(/^( {8})+/, (m) => '\t'.repeat(m.length / 8));
+      files.push({ path: `${name}#${k}-${kind}`, text: ls.join('\n') });
+    }
+  }
+  const [real, parser] = await Promise.all([interpreterPy27Checker(nodeProcessRunner, py, '2.7').check(files), parserPy27Checker().check(files)]);
+  const disagree = files.flatMap((f, i) => (real[i]!.ok === parser[i]!.ok ? [] : [`${f.path}: CPython ${JSON.stringify(real[i]!.issues)}, parser ${JSON.stringify(parser[i]!.issues)}`]));
+  t.diagnostic(`${files.length} variants, ${real.filter((x) => !x.ok).length} rejected by CPython, ${disagree.length} verdicts differ`);
+  assert.deepEqual(disagree, []);
+});

@@ -43,6 +43,7 @@ const PY3_ONLY: [Py27Rule, string, number][] = [
   ['except-group', 'try:\n    pass\nexcept* ValueError:\n    pass\n', 3],
   ['type-alias', 'type X = int\n', 1],
   ['indentation', 'if a:\n        b = 1\n    c = 2\n', 3],
+  ['positional-after-keyword', 'f(a,\n  key=1,\n  b)\n', 3],
 ];
 
 /** Python 2 forms real agents use; all must pass. */
@@ -59,6 +60,7 @@ const PY2_OK = [
   'raise ValueError, "msg"\n',
   'from __future__ import print_function\nprint("a", end="")\n',
   'def f(*args, **kwargs):\n    return g(*args, **kwargs)\n',
+  'g(1, key=2, *rest)\ng(1, key=2, *rest, **kw)\n',
   'x = y[...]\n',
   'd = {k: v for k, v in items}\ns = {1, 2}\n',
   'lambda (a, b): a\n',

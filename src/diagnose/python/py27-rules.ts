@@ -32,6 +32,7 @@ export const PY27_RULES = [
   'except-group',
   'type-alias',
   'indentation',
+  'positional-after-keyword',
 ] as const;
 export type Py27Rule = (typeof PY27_RULES)[number];
 
@@ -231,8 +232,14 @@ function checkCallSplats(n: SyntaxNode, out: Py27Issue[]): void {
   if (args?.type !== 'argument_list') return;
   let stars = 0;
   let dstars = 0;
+  let keyword = false;
   for (const a of args.namedChildren) {
-    if (!a) continue;
+    if (!a || a.type === 'comment') continue;
+    if (a.type === 'keyword_argument') keyword = true;
+    else if (keyword && a.type !== 'list_splat' && a.type !== 'dictionary_splat') {
+      out.push(issue('positional-after-keyword', a, 'a positional argument after a keyword argument ("non-keyword arg after keyword arg")'));
+      return;
+    }
     if (a.type === 'list_splat') stars++;
     else if (a.type === 'dictionary_splat') dstars++;
     else if (dstars > 0) {

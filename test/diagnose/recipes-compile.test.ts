@@ -1,7 +1,8 @@
 /**
  * Every file every recipe writes compiles under a REAL Python 2.7 compiler (Jython, as CI installs it),
  * in one batched run through the project's own interpreter checker — including variants whose
- * indentation the parser-level fallback cannot judge (it accepts an unexpected indent). Files with
+ * indentation only a compiler judged before the parser-level fallback learnt CPython's indentation
+ * rules (py27-indent.ts). Files with
  * Python-3-only syntax and with a bad indent in the same batch are refused, so the run can fail.
  * Skipped, saying so, where Jython is absent.
  */

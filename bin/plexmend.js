@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// plexmend's binary. Runs the precompiled dist/ (scripts/build.mjs, run by `npm install`) when it is
-// present and no file or folder under src/ changed after the build started; otherwise the TypeScript
-// sources through tsx (a runtime dependency), so a stale build never runs and no build step is required.
-// The check is a walk of src/ comparing modification times (~250 entries, a few milliseconds): a deleted
-// or added file changes its folder's time, an edited one its own.
+// plexmend's binary. Runs the precompiled dist/ (scripts/build.mjs, run by `npm install`) when it was built
+// from exactly the src/ that is there now; otherwise the TypeScript sources through tsx (a runtime
+// dependency), so a stale build never runs and no build step is required.
+// "Exactly": dist/.built holds the manifest of src/ the build read (every file's path, size and modification
+// time), and the binary compares it with a fresh one: ~250 stats, a few milliseconds. An edit, an added or
+// deleted file, and also an older copy put back with its old time (rsync -a, cp -p) all change it.
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { join } from 'node:path';
@@ -12,27 +13,35 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * True when `dist/` was built from the current `src/`: `dist/.built` holds the build's start time (ms) and
- * nothing under src/ (files and folders) is newer. Any error (no build, unreadable stamp) means stale.
+ * The manifest of a source tree: one line per file, `path<TAB>size<TAB>mtimeMs`, folders walked in name
+ * order. scripts/build.mjs stores it (taken before it reads the files) in dist/.built.
+ * @throws when the folder cannot be read.
+ */
+export function sourceManifest(srcDir) {
+  const lines = [];
+  const walk = (dir, rel) => {
+    const names = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const ent of names) {
+      const p = join(dir, ent.name);
+      const r = rel ? `${rel}/${ent.name}` : ent.name;
+      if (ent.isDirectory()) walk(p, r);
+      else {
+        const st = statSync(p);
+        lines.push(`${r}\t${st.size}\t${st.mtimeMs}`);
+      }
+    }
+  };
+  walk(srcDir, '');
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * True when `dist/` was built from the current `src/`: the manifest in `dist/.built` equals a fresh one.
+ * Any error (no build, unreadable stamp or sources) means stale.
  */
 export function isBuildFresh(dir = root) {
-  let built;
   try {
-    built = Number(readFileSync(join(dir, 'dist', '.built'), 'utf8'));
-  } catch {
-    return false;
-  }
-  if (!Number.isFinite(built) || built <= 0) return false;
-  const newer = (path) => {
-    if (statSync(path).mtimeMs > built) return true;
-    for (const ent of readdirSync(path, { withFileTypes: true })) {
-      const p = join(path, ent.name);
-      if (ent.isDirectory() ? newer(p) : statSync(p).mtimeMs > built) return true;
-    }
-    return false;
-  };
-  try {
-    return !newer(join(dir, 'src'));
+    return readFileSync(join(dir, 'dist', '.built'), 'utf8') === sourceManifest(join(dir, 'src'));
   } catch {
     return false;
   }

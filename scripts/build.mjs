@@ -5,14 +5,16 @@
 // does that; a type error elsewhere must never break `npm install`), with `rewriteRelativeImportExtensions`
 // turning `./x.ts` imports into `./x.js`. Files that are not TypeScript (the sandbox's Python runtime,
 // agents, scenarios) are copied, so paths built from `import.meta.url` find them next to the code.
-// The build goes to a temporary folder that replaces dist/ at the end; dist/.built holds the time the
-// build started: bin/plexmend.js runs dist/ only while nothing under src/ is newer (see isBuildFresh).
+// The build goes to a temporary folder that replaces dist/ at the end; dist/.built holds the manifest of
+// src/ (paths, sizes, modification times) taken before any file is read: bin/plexmend.js runs dist/ only
+// while a fresh manifest equals it (see isBuildFresh there), so a file changed during the build counts too.
 // Run by `npm install` (prepare) and `npm run build`. Without TypeScript installed (a production-only
 // install) it says so and exits 0: bin/plexmend.js then runs the sources through tsx.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sourceManifest } from '../bin/plexmend.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'src');
@@ -27,6 +29,7 @@ try {
 }
 
 const startedAt = Date.now();
+const manifest = sourceManifest(src);
 const tmp = `${out}.tmp-${process.pid}`;
 rmSync(tmp, { recursive: true, force: true });
 const options = {
@@ -61,7 +64,7 @@ const walk = (dir) => {
 };
 try {
   walk(src);
-  writeFileSync(join(tmp, '.built'), `${startedAt}\n`);
+  writeFileSync(join(tmp, '.built'), manifest);
   rmSync(out, { recursive: true, force: true });
   renameSync(tmp, out);
 } catch (err) {

@@ -1,6 +1,7 @@
 /**
- * bin/plexmend.js runs the precompiled dist/ only while it is fresh (nothing under src/ newer than the
- * build's start), else the sources through tsx: a stale build must never run.
+ * bin/plexmend.js runs the precompiled dist/ only while it was built from exactly the src/ that is there
+ * (the manifest of paths, sizes and times in dist/.built equals a fresh one), else the sources through
+ * tsx: a stale build must never run.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,10 +12,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const { isBuildFresh } = (await import(new URL('../../bin/plexmend.js', import.meta.url).href)) as { isBuildFresh(dir?: string): boolean };
+const { isBuildFresh, sourceManifest } = (await import(new URL('../../bin/plexmend.js', import.meta.url).href)) as {
+  isBuildFresh(dir?: string): boolean;
+  sourceManifest(srcDir: string): string;
+};
 
-/** A tiny project: src/cli/main.ts and dist/cli/main.js each print who ran; dist/.built stamped at `built`. */
-function project(built: number): string {
+/** A tiny project: src/cli/main.ts and dist/cli/main.js each print who ran; dist/.built made as the build does. */
+function project(): string {
   const dir = mkdtempSync(join(tmpdir(), 'plexmend bin '));
   mkdirSync(join(dir, 'bin'));
   mkdirSync(join(dir, 'src', 'cli'), { recursive: true });
@@ -24,9 +28,9 @@ function project(built: number): string {
   symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'), 'dir');
   writeFileSync(join(dir, 'src', 'cli', 'main.ts'), "const who: string = 'src';\nprocess.stdout.write(who);\n");
   writeFileSync(join(dir, 'dist', 'cli', 'main.js'), "process.stdout.write('dist');\n");
-  writeFileSync(join(dir, 'dist', '.built'), `${built}\n`);
-  const past = new Date(built - 60_000);
-  for (const p of [join(dir, 'src', 'cli', 'main.ts'), join(dir, 'src', 'cli'), join(dir, 'src')]) utimesSync(p, past, past);
+  const past = new Date(Date.now() - 60_000);
+  utimesSync(join(dir, 'src', 'cli', 'main.ts'), past, past);
+  writeFileSync(join(dir, 'dist', '.built'), sourceManifest(join(dir, 'src')));
   return dir;
 }
 
@@ -34,7 +38,7 @@ const run = (dir: string, env: NodeJS.ProcessEnv = {}) =>
   execFileSync(process.execPath, [join(dir, 'bin', 'plexmend.js')], { encoding: 'utf8', env: { ...process.env, PLEXMEND_NO_DIST: '', ...env } });
 
 test('a fresh build is run; an edited source makes it stale and the sources run instead', () => {
-  const dir = project(Date.now());
+  const dir = project();
   try {
     assert.equal(isBuildFresh(dir), true);
     assert.equal(run(dir), 'dist');
@@ -48,19 +52,37 @@ test('a fresh build is run; an edited source makes it stale and the sources run 
   }
 });
 
-test('a source file added or deleted after the build (its folder changed) makes the build stale', () => {
-  const dir = project(Date.now() - 10_000);
+test('a source file added after the build, or deleted, makes the build stale', () => {
+  const dir = project();
   try {
     assert.equal(isBuildFresh(dir), true);
     writeFileSync(join(dir, 'src', 'cli', 'new.ts'), 'export {};\n');
+    assert.equal(isBuildFresh(dir), false);
+    rmSync(join(dir, 'src', 'cli', 'new.ts'));
+    assert.equal(isBuildFresh(dir), true, 'back to the built tree');
+    rmSync(join(dir, 'src', 'cli', 'main.ts'));
     assert.equal(isBuildFresh(dir), false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
+test('an older copy put back with its old time (rsync -a, cp -p) makes the build stale', () => {
+  const dir = project();
+  try {
+    const file = join(dir, 'src', 'cli', 'main.ts');
+    writeFileSync(file, "const who: string = 'older src';\nprocess.stdout.write(who);\n");
+    const older = new Date(Date.now() - 3_600_000);
+    utimesSync(file, older, older);
+    assert.equal(isBuildFresh(dir), false);
+    assert.equal(run(dir), 'older src');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('no build, or an unreadable stamp, is never run', () => {
-  const dir = project(Date.now());
+  const dir = project();
   try {
     writeFileSync(join(dir, 'dist', '.built'), 'garbage\n');
     assert.equal(isBuildFresh(dir), false);

@@ -41,7 +41,24 @@ function itemMatches(item: ItemOutcome, g: Pick<ObservedGroup, 'class' | 'agent'
   );
 }
 
-/** Builds the error groups of a report, most items affected first. */
+/**
+ * PGMA logs every search result it rejects (title, studio, release date or duration test) as an error, also
+ * in a search that goes on to match the right result (a sequel listed first). Such a rejection is the agent
+ * working, not a failure to fix.
+ */
+const CANDIDATE_REJECTIONS: ReadonlySet<EventClass> = new Set<EventClass>(['title_match_failure', 'studio_match_failure', 'date_match_failure', 'duration_match_failure']);
+
+/** True when every operation that logged this rejection class still matched (the outcome table knows them all). */
+function onlyRejectedCandidates(report: LogReport, g: ObservedGroup): boolean {
+  if (!CANDIDATE_REJECTIONS.has(g.class) || g.items.length > 0) return false;
+  const rows = report.items.filter((i) => i.agent === g.agent && i.reasons.some((r) => r.class === g.class));
+  return rows.length > 0 && rows.every((i) => i.outcome === 'matched');
+}
+
+/**
+ * Builds the error groups of a report, most items affected first. A group of rejected candidates whose
+ * every search matched (see CANDIDATE_REJECTIONS) is left out: nothing failed.
+ */
 export function errorGroups(report: LogReport): ObservedGroup[] {
   const byKey = new Map<string, ObservedGroup>();
   for (const p of report.patterns) {
@@ -73,5 +90,5 @@ export function errorGroups(report: LogReport): ObservedGroup[] {
   }
   const groups = [...byKey.values()];
   for (const g of groups) g.items = report.items.filter((i) => itemMatches(i, g));
-  return groups.sort((a, b) => b.items.length - a.items.length || b.events - a.events || a.id.localeCompare(b.id));
+  return groups.filter((g) => !onlyRejectedCandidates(report, g)).sort((a, b) => b.items.length - a.items.length || b.events - a.events || a.id.localeCompare(b.id));
 }

@@ -323,6 +323,8 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
           if (seen429 > 0) {
             // Diagnosing the new lines names the rate limit and offers back-off.
             const d = await diagnoseWith(after, 2, emptyLedger());
+            // Every group is a failure: results rejected on the way to a match (a sequel listed first) are none.
+            assert.deepEqual(d.groups.filter((g) => g.itemsAffected === 0).map((g) => g.id), []);
             const g429 = groupFor(d, { agent: pg.agent, class: 'http_error', status: 429 });
             assert.equal(g429.cause.id, CAUSE_OF_DEFECT.rate_limit);
             const backoff = offeredPatch(g429) ?? assert.fail(`no offered patch for ${g429.id}: ${d.notes.join(' | ')}`);
@@ -353,6 +355,13 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
         const sample = [...pg.pairs.filter((x) => x.truth.fixable), ...pg.pairs.filter((x) => !x.truth.fixable).slice(0, 3)];
         await trial(composed, 3, sample, async (after) => {
           assert.deepEqual(await cured(composed, sample, after), []);
+          // Diagnosing these lines again: for this agent only the titles its site lacks are left, every group
+          // is a failure (results rejected on the way to a match are none), and no patch is offered for it.
+          const again = await diagnoseWith(after, 4, emptyLedger());
+          assert.deepEqual(again.groups.filter((g) => g.itemsAffected === 0).map((g) => g.id), []);
+          const left = again.groups.filter((g) => g.agent === pg.agent);
+          assert.deepEqual(left.map((g) => g.cause.id), [CAUSE_OF_DEFECT.absent_title], left.map((g) => g.id).join(', '));
+          assert.equal(left.flatMap((g) => g.proposals).filter((x) => x.kind === 'patch' && x.offered).length, 0);
           // Requests the back-off retried into success are no errors (src/logs/interpret.ts BACKOFF_RETRY).
           assert.equal(after.agents[pg.agent]?.byClass.http_error ?? 0, 0, JSON.stringify(after.agents[pg.agent]?.http));
           assert.equal(after.agents[pg.agent]?.http.byStatus[String(pg.status)] ?? 0, 0, `no ${pg.status} left`);

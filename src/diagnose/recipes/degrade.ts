@@ -13,7 +13,7 @@
  * and otherwise does not offer the recipe, saying which use would fail.
  */
 import { parsePython, lineOf, endLineOf, walk, ancestor, type SyntaxNode, type SyntaxTree } from '../python/parser.ts';
-import { callResultUses, callSites, expressionKind, targetNames, usesAfter, within, type EmptyValue, type NameUse } from '../python/uses.ts';
+import { callResultUses, callSites, EMPTY_VALUES, expressionKind, targetNames, usesAfter, within, type EmptyValue, type NameUse } from '../python/uses.ts';
 import { indentOf, splitLines, type SourceEdit } from './source.ts';
 import { addEdits, emptyChange, evidenceLocations, type Recipe, type RecipeContext } from './types.ts';
 import type { LogicalFile } from '../inspect/types.ts';
@@ -179,7 +179,7 @@ export function planDegradation(root: SyntaxNode, stmt: SyntaxNode, callers: Cal
   const loop = enclosingLoop(stmt, scope);
   const open = names
     .filter((n) => !boundBefore(scope, stmt, n))
-    .map((name) => ({ name, uses: usesAfter(scope, name, stmt, loop) }))
+    .map((name) => ({ name, uses: usesAfter(scope, name, stmt, loop).map((u) => returnedUse(u, fn, callers)) }))
     .filter((x) => x.uses.length > 0);
   if (open.length === 0) {
     return { how: 'guard', why: names.length ? `${names.join(', ')} is not read afterwards or keeps an earlier value` : 'the statement binds no name later code needs' };
@@ -201,6 +201,23 @@ export function planDegradation(root: SyntaxNode, stmt: SyntaxNode, callers: Cal
     how: 'none',
     reason: `${culprit.name} (set at line ${lineOf(stmt)}) is read as ${where(use)}, which no empty value survives, and there is no loop to go on with nor a safe way out of ${fnName}${refusal ? ` (${refusal})` : ''}: guarding it would only move the crash to line ${use.line}`,
   };
+}
+
+/**
+ * `return x`: what the function's callers accept is what x must survive — anything in a Plex agent
+ * callback (Plex ignores the result), else the values every caller found tolerates (none when a
+ * caller could not be read or none was found).
+ */
+function returnedUse(u: NameUse, fn: SyntaxNode | null, callers: CallerUses): NameUse {
+  let p = u.node.parent;
+  while (p?.type === 'parenthesized_expression') p = p.parent;
+  if (!fn || p?.type !== 'return_statement') return u;
+  if (isAgentCallback(fn)) return { ...u, accepts: EMPTY_VALUES };
+  const name = fn.childForFieldName('name')?.text ?? '';
+  const { uses, unchecked } = callers(name);
+  if (uses.length === 0 || unchecked.length) return u;
+  const accepts = EMPTY_VALUES.filter((v) => uses.every((c) => c.accepts.includes(v)));
+  return { ...u, accepts, context: `${u.context} (to ${uses.map((c) => `${c.context} in ${c.file}`).join(', ').slice(0, 80)})` };
 }
 
 /** The lines of the `except` clause for a plan (2.7 syntax, `%r` so a non-ASCII unicode message cannot raise in the handler). */

@@ -38,6 +38,7 @@ const CASES: Array<[string, string, number, Partial<DegradePlan> & { how: Degrad
   ['a helper returning a built string', "def cleanTitle(t):\n    m = re.search(P, t)\n    s = m.group(1)\n    return s.strip()\nx = cleanTitle(y).lower()\n", 2, { how: 'return', value: "''" }],
   ['returned to callers that only test it', "def getImage(url):\n    content = fetch(url, need='content')\n    return content\nimage = getImage(u)\nif image is not None:\n    save(image)\n", 2, { how: 'substitute', values: [{ name: 'content', value: 'None' }] }],
   ['returned to a caller that indexes it: not offered', "def getImage(url):\n    content = fetch(url, need='content')\n    return content\nfirst = getImage(u)[0]\n", 2, { how: 'none' }],
+  ['a helper returning its parameter: not offered', "def clean(title):\n    parts = title.split(SEP)\n    x = parts[1]\n    return title\nclean(t)[0]\n", 2, { how: 'none' }],
   ['a helper returning no value', "def setCast(metadata, page):\n    names = page.xpath('//a/text()')\n    metadata.roles.clear()\n    metadata.collections.add(names[0])\n", 2, { how: 'return', value: null }],
   ['a return in an agent callback', AGENT("        return utils.finish(metadata)[0]\n"), 3, { how: 'return', value: null }],
   ['a helper returning a dict its caller indexes: not offered', "def matchFilename(name):\n    m = re.search(P, name)\n    return m.groupdict()\nfilm = matchFilename(n)\nq = film['title']\n", 2, { how: 'none' }],

@@ -101,10 +101,15 @@ function returnKind(fn: SyntaxNode): EmptyValue | 'bare' | null {
     const e = n.namedChildren[0];
     if (!e) return;
     if (e.type === 'identifier') {
-      // one level: the kinds of what the function assigns to the returned name
+      // one level: the kinds of what the function assigns to the returned name (a parameter: unknown)
+      let assigned = false;
       walk(fn, (a) => {
-        if (a.type === 'assignment' && a.childForFieldName('left')?.text === e.text) kinds.add(expressionKind(a.childForFieldName('right')));
+        if (a.type === 'assignment' && a.childForFieldName('left')?.text === e.text) {
+          assigned = true;
+          kinds.add(expressionKind(a.childForFieldName('right')));
+        }
       });
+      if (!assigned) kinds.add(null);
       return;
     }
     kinds.add(expressionKind(e));
@@ -187,7 +192,8 @@ export function planDegradation(root: SyntaxNode, stmt: SyntaxNode, callers: Cal
   const chosen = open.map((x) => ({ ...x, value: substitute(x.uses, valueKind) }));
   const values = chosen.filter((x) => x.value !== null).map((x) => ({ name: x.name, value: x.value! }));
   if (values.length === chosen.length) {
-    return { how: 'substitute', values, why: chosen.map((x) => `${x.name} becomes ${x.value}, which ${x.uses.map(where).join(', ')} accept${x.uses.length > 1 ? '' : 's'}`).join('; ') };
+    const reads = (uses: readonly NameUse[]) => `${uses.slice(0, 3).map(where).join(', ')}${uses.length > 3 ? ` and ${uses.length - 3} more` : ''}`;
+    return { how: 'substitute', values, why: chosen.map((x) => `${x.name} becomes ${x.value}, which ${reads(x.uses)} accept${x.uses.length > 1 ? '' : 's'}`).join('; ') };
   }
   const missing = chosen.filter((x) => x.value === null);
   if (loop && missing.every((x) => x.uses.every((u) => within(u.node, loop.childForFieldName('body')!)))) {

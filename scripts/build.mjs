@@ -8,15 +8,18 @@
 // The build goes to a temporary folder that replaces dist/ at the end; dist/.built holds the manifest of
 // src/ (paths, sizes, modification times) taken before any file is read: bin/plexmend.js runs dist/ only
 // while a fresh manifest equals it (see isBuildFresh there), so a file changed during the build counts too.
-// Run by `npm install` (prepare) and `npm run build`. Without TypeScript installed (a production-only
-// install) it says so and exits 0: bin/plexmend.js then runs the sources through tsx.
+// Run by `npm install` (prepare) and `npm run build` (`--root DIR` builds another tree, for tests).
+// Without TypeScript installed (a production-only install) it says so and exits 0: bin/plexmend.js then
+// runs the sources through tsx.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sourceManifest } from '../bin/plexmend.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+// `--root DIR` builds DIR/src into DIR/dist (tests); default: this checkout.
+const rootArg = process.argv.indexOf('--root');
+const root = rootArg > 0 ? process.argv[rootArg + 1] : fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'src');
 const out = join(root, 'dist');
 

@@ -14,8 +14,10 @@
  *   refreshed again, only the new log lines are aggregated (bookmarks), and the items the truth says the fix
  *   cures now end `>> Successful!! <<` — items whose title the site lacks pass by the test phase's own
  *   fix-success rule (testing/run.ts fixVerdict: a request-level fix that uncovers "no results" did its job) —
- *   while no pair the fix did not target changes and no guard item that matched stops matching; then the fix
- *   is rolled back and the whole Plug-ins folder is byte-identical to before.
+ *   and Plex shows the film's studio and date, while no pair the fix did not target changes and no guard item
+ *   that matched stops matching; then the fix is rolled back and the whole Plug-ins folder is byte-identical;
+ * - diagnosing a re-test window again finds only failures (no group without a failed item) and, after the
+ *   complete cure, nothing for that agent but the titles its site lacks.
  *
  * Determinism and the rate limit. The 403 site also rate-limits (429 above 6 served requests per one-second
  * window per client, src/sandbox/sites/behaviour.ts). On the wall clock, WHICH requests get 429 after the

@@ -56,7 +56,7 @@ import { py27CodeChecker } from '../../src/implement/checker.ts';
 import { workspaceAt } from '../../src/workspace.ts';
 import { selectPy27Session } from '../../src/diagnose/python/py27-session.ts';
 import { nodeLineProcessSpawner, nodeProcessRunner } from '../../src/diagnose/python/process.ts';
-import type { LogReport } from '../../src/logs/schema.ts';
+import { metricPath, readMetric, type LogReport } from '../../src/logs/schema.ts';
 import { CAUSE_OF_DEFECT, pairsOf, plantedGroups, resultOf, snapshot, statusesOf, type Pair, type PlantedGroup } from './sandbox-truth.ts';
 
 const SCENARIO = loadScenario('default');
@@ -320,6 +320,12 @@ test('issue 4 on the sandbox default scenario: every planted defect diagnosed wi
           }
           assert.deepEqual(bad, []);
           t.diagnostic(`${p.recipe} alone, sites' clock held: ${seen429} of ${pg.pairs.length} searches answered 429`);
+          // The diagnosis foresaw it: a rise of this host's 429s is one of the fix's failure indicators.
+          const path429 = metricPath.agentHostStatus(pg.agent, site.host, 429);
+          if (seen429 > 0) {
+            assert.ok(p.expectation.failureIndicators.some((f) => f.path === path429 && f.direction === 'increase'), JSON.stringify(p.expectation.failureIndicators));
+            assert.ok((readMetric(after, path429) ?? 0) >= seen429, path429);
+          }
           // Each search served takes one of the window's requests; with the clock held the rest met the 429.
           if (limit) assert.ok(seen429 >= pg.pairs.length - limit.requests, `${seen429} searches answered 429`);
           if (seen429 > 0) {

@@ -25,6 +25,8 @@ export interface SetupIo {
   restartOrder?: RestartStrategyName[];
   /** Check Python 2.7 with the parser only (no interpreter probing). */
   parserOnly?: boolean;
+  /** A Python 2.7 checker already selected (the loop's one kept-running session), used instead of probing. */
+  py27?: NonNullable<Parameters<typeof py27CodeChecker>[1]>['selected'];
 }
 
 /** The context for apply/rollback/export/reapply. Throws InputError when the Plug-ins folder is unknown. */
@@ -55,7 +57,7 @@ export async function contextFromConfig(config: Config, io: SetupIo): Promise<Im
       logs: config.paths.logsDir ? fileLogTail(config.paths.logsDir) : { read: async () => undefined },
       plex,
       runner: execRunner,
-      checker: py27CodeChecker(nodeFs, { configured: config.python, parserOnly: io.parserOnly }),
+      checker: py27CodeChecker(nodeFs, { configured: config.python, parserOnly: io.parserOnly, ...(io.py27 ? { selected: io.py27 } : {}) }),
       isAlive,
       pid: process.pid,
     },

@@ -15,6 +15,8 @@ import { newState, runLoop } from './coordinator.ts';
 import { realPorts, type RealLoopOptions } from './run.ts';
 import { LoopStateDocument, type LoopState } from './schema.ts';
 import { writeFinalReports } from '../report/final.ts';
+import { selectPy27Session } from '../diagnose/python/py27-session.ts';
+import { nodeLineProcessSpawner, nodeProcessRunner } from '../diagnose/python/process.ts';
 
 export interface LoopOptions extends RealLoopOptions {
   resume: boolean;
@@ -45,6 +47,9 @@ export async function loop(config: Config, ws: Workspace, o: LoopOptions): Promi
     await wsLock.release();
     throw err;
   }
+  // Every diagnosis and apply checks Python 2.7; a Jython JVM takes ~10 s to start, so the loop keeps one running.
+  const session = o.py27 ? null : await selectPy27Session(nodeProcessRunner, nodeLineProcessSpawner, { parserOnly: o.parserOnly, configured: config.python });
+  const py27 = o.py27 ?? session!;
   try {
     let state = o.resume ? await loadState(ws) : null;
     if (o.resume && !state) o.out('no saved loop state: starting a new loop');
@@ -52,11 +57,12 @@ export async function loop(config: Config, ws: Workspace, o: LoopOptions): Promi
       throw new InputError(`${ws.root} holds an unfinished loop`, 'continue it with `plexmend loop --resume`, or use another --workspace');
     }
     state ??= newState({ goal: o.goal, maxIterations: o.maxIterations, seed: o.seed, target: describeTarget(config).split('\n')[0]!, firstIteration: latestIteration(ws) + 1 }, new Date());
-    const ports = await realPorts(config, ws, o);
+    const ports = await realPorts(config, ws, { ...o, py27 });
     state = await runLoop(state, ports);
     const { report, html } = await writeFinalReports(ws, state);
     return { state, report, html };
   } finally {
+    await session?.checker.close();
     await plLock.release();
     await wsLock.release();
   }

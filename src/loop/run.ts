@@ -12,7 +12,7 @@ import { paths, type Workspace } from '../workspace.ts';
 import { InputError, PlexmendError } from '../errors.ts';
 import { LogReportDocument, type LogReport } from '../logs/schema.ts';
 import { DiagnosticReportDocument, LessonsLedgerDocument, type LessonsLedger } from '../diagnose/schema.ts';
-import { runDiagnosis } from '../diagnose/run.ts';
+import { runDiagnosis, type RunDiagnosisOptions } from '../diagnose/run.ts';
 import { describeAdviserRun, type AdviserSettings } from '../diagnose/llm/index.ts';
 import { ControlRunDocument, TestReportDocument } from '../testing/schema.ts';
 import { runControl, runTreatment, mapItems, type TestDeps } from '../testing/run.ts';
@@ -36,6 +36,8 @@ export interface RealLoopOptions {
   sampleSize: number;
   paceMs: number;
   parserOnly?: boolean;
+  /** One Python 2.7 checker for every diagnosis and apply of the loop (a Jython session starts its JVM once). */
+  py27?: RunDiagnosisOptions['py27'];
   probe: boolean;
   /** The LLM adviser's settings when `--llm` is on (each diagnosis consults it). */
   adviser?: AdviserSettings;
@@ -54,7 +56,7 @@ export async function realPorts(config: Config, ws: Workspace, o: RealLoopOption
   const plex = await connectPlex(config);
   const tokens = config.target.token ? [config.target.token] : [];
   const window = folderWindow({ kind: 'folder', dir: logsDir }, tokens);
-  const implement = await contextFromConfig(config, { out: o.out, prompt: o.ask ?? (async () => o.yes), noWait: true, parserOnly: o.parserOnly });
+  const implement = await contextFromConfig(config, { out: o.out, prompt: o.ask ?? (async () => o.yes), noWait: true, parserOnly: o.parserOnly, py27: o.py27 });
   const testDeps: TestDeps = {
     plex: {
       refreshAndWait: (rk) => plex.refreshAndWait(rk, { timeoutMs: 180_000 }),
@@ -78,6 +80,7 @@ export async function realPorts(config: Config, ws: Workspace, o: RealLoopOption
       probe: o.probe,
       parserOnly: o.parserOnly,
       python: config.python,
+      ...(o.py27 ? { py27: o.py27 } : {}),
       hostMap: config.target.kind === 'sandbox' ? config.sandbox?.hostMap : undefined,
       ...(o.adviser ? { adviser: o.adviser, secrets: tokens } : {}),
     });

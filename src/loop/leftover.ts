@@ -20,10 +20,16 @@ const RENAME = /^\s*rename\s+(.+)$/;
 function stateOf(g: ErrorGroup, s: Pick<LoopState, 'parked' | 'fixes'>): { text: string; renames: string[] } {
   const parked = s.parked.find((p) => p.groupId === g.id);
   if (parked) return { text: `parked: ${parked.reason}`, renames: [] };
-  const kept = s.fixes.filter((f) => f.groupId === g.id && f.kept).pop();
+  // A kept fix of this group, or one of the same agent that carries the change this group's proposal would
+  // make (a 429 group left after a kept headers + back-off fix of the 403 group: its back-off is in place).
+  const wanted = new Set(g.proposals.filter((p) => p.kind === 'patch').map((p) => p.recipe));
+  const kept =
+    s.fixes.filter((f) => f.groupId === g.id && f.kept).pop() ??
+    s.fixes.filter((f) => f.kept && f.agents.includes(g.agent) && [f.recipe, ...f.composed].some((r) => wanted.has(r))).pop();
   if (kept) {
     const how = kept.decision === 'KEEP' || !kept.decision ? 'kept' : `applied (${kept.decision})`;
-    return { text: `fix ${kept.fixId} (${kept.recipe}) ${how} since iteration ${kept.iteration}; ${g.events} events remain`, renames: [] };
+    const recipes = [kept.recipe, ...kept.composed].join(' + ');
+    return { text: `fix ${kept.fixId} (${recipes}) ${how} since iteration ${kept.iteration}; ${g.events} event${g.events === 1 ? '' : 's'} remain${g.events === 1 ? 's' : ''}`, renames: [] };
   }
   const rolled = s.fixes.filter((f) => f.groupId === g.id && f.decision === 'ROLLBACK').pop();
   if (rolled) return { text: `rolled back: ${rolled.decision} — ${rolled.reasons.join('; ')}`, renames: [] };

@@ -66,3 +66,16 @@ test('EXHAUSTED detail: parked and rolled-back groups keep their reasons; many r
   assert.match(text, /Rename 7 files: "a\.mp4" .*"e\.mp4" → "\(Studio\) - e\.mp4" \(AEBN\); and 2 more in the diagnostic report$/);
   assert.equal(leftOver([], state([])), '');
 });
+
+test('EXHAUSTED detail: a 429 group left after a kept headers + back-off fix of the 403 group names that fix', () => {
+  // As in the sandbox: iteration 2 kept request_headers + retry_backoff for the 403 group; the 429 group's own
+  // back-off proposal is not offered (the code has it now), one retried-out request remains.
+  const backoff = proposal({ id: 'fix2', kind: 'patch', recipe: 'retry_backoff', offered: false, agents: ['SiteB'] });
+  const limited = group('http-error-siteb-www-siteb-example-429', 'SiteB', { events: 1, proposals: [backoff] });
+  const composed = fix({ groupId: 'http-error-siteb-www-siteb-example-403', fixId: 'fix1', iteration: 2, recipe: 'request_headers', composed: ['retry_backoff'], agents: ['SiteB'], decision: 'KEEP', kept: true });
+  const text = leftOver([limited], state([composed]));
+  assert.equal(text, 'http-error-siteb-www-siteb-example-429 (fix fix1 (request_headers + retry_backoff) kept since iteration 2; 1 event remains)');
+  // Another agent's kept back-off says nothing about this group.
+  const other = leftOver([limited], state([{ ...composed, agents: ['SiteC'] }]));
+  assert.match(other, /rate_limited: no code fix/);
+});

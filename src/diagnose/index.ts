@@ -83,6 +83,18 @@ export async function diagnose(report: LogReport, deps: DiagnoseDeps, options: D
     if (!texts.has(file.sha256)) texts.set(file.sha256, await deps.readText(`${file.copies[0]!.bundle}/${file.copies[0]!.path}`));
     return texts.get(file.sha256)!;
   };
+  // Any file of the inspection, for recipes that look beyond the group's bundle (callers of a shared
+  // helper in other bundles): read once per diagnosis; a failure is remembered, not retried.
+  const unreadable = new Map<string, unknown>();
+  const read = async (file: LogicalFile): Promise<string> => {
+    if (unreadable.has(file.sha256)) throw unreadable.get(file.sha256);
+    try {
+      return await textOf(file);
+    } catch (err) {
+      unreadable.set(file.sha256, err);
+      throw err;
+    }
+  };
 
   for (const g of groups) {
     const bundle = bundleFor(deps.inspection, g);
@@ -116,7 +128,7 @@ export async function diagnose(report: LogReport, deps: DiagnoseDeps, options: D
       // One passing code fix per group; the workaround stays listed as the fallback.
       if (haveCodeFix && step.recipe !== 'workaround') continue;
       const ctx: RecipeContext | null = bundle
-        ? { group: g, rule, probe, report, inspection: deps.inspection, bundle, text: (f) => texts.get(f.sha256) ?? '', http: deps.http }
+        ? { group: g, rule, probe, report, inspection: deps.inspection, bundle, text: (f) => texts.get(f.sha256) ?? '', read, http: deps.http }
         : null;
       if (!ctx && step.recipe !== 'workaround') continue;
       const outcome = ctx
@@ -141,7 +153,7 @@ export async function diagnose(report: LogReport, deps: DiagnoseDeps, options: D
       const decision = consultDecision(adviserRun, rule, proposals, Boolean(bundle));
       if (!decision.consult) adviserRun.summary.consulted.push({ groupId: g.id, outcome: 'skipped', reason: decision.why });
       else {
-        const ctx: RecipeContext = { group: g, rule, probe, report, inspection: deps.inspection, bundle: bundle!, text: (f) => texts.get(f.sha256) ?? '', http: deps.http };
+        const ctx: RecipeContext = { group: g, rule, probe, report, inspection: deps.inspection, bundle: bundle!, text: (f) => texts.get(f.sha256) ?? '', read, http: deps.http };
         const groupNotes = notes.filter((n) => n.startsWith(`${g.id}: `)).map((n) => n.slice(g.id.length + 2));
         const advice = await consultGroup(adviserRun, { ctx, rule, proposals, notes: groupNotes, ledger: options.ledger });
         if (advice) {

@@ -9,14 +9,16 @@
  * 3. `return` — leave the function with what it has: bare in Plex's `search`/`update` callbacks (Plex
  *    ignores their result; what they set so far stays) and in functions that return no value, else the
  *    empty value of the kind the function evidently returns (`[]` for `return html.xpath(…)`) when
- *    every caller found in the bundles tolerates it (`len(result)`, not `result[0]`);
+ *    every caller found tolerates it (`len(result)`, not `result[0]`) — callers are looked for in every
+ *    bundle that holds a copy of the file (a helper of PGMA's shared utils.py is called from each
+ *    agent's `__init__.py`);
  * and otherwise does not offer the recipe, saying which use would fail.
  */
-import { parsePython, lineOf, endLineOf, walk, ancestor, type SyntaxNode, type SyntaxTree } from '../python/parser.ts';
+import { parsePython, lineOf, endLineOf, walk, ancestor, type SyntaxNode } from '../python/parser.ts';
 import { callResultUses, callSites, EMPTY_VALUES, expressionKind, targetNames, usesAfter, within, type EmptyValue, type NameUse } from '../python/uses.ts';
 import { indentOf, splitLines, type SourceEdit } from './source.ts';
 import { addEdits, emptyChange, evidenceLocations, type Recipe, type RecipeContext } from './types.ts';
-import type { LogicalFile } from '../inspect/types.ts';
+import type { BundleInspection, LogicalFile } from '../inspect/types.ts';
 
 const SIMPLE = new Set(['expression_statement', 'return_statement', 'raise_statement']);
 const SCOPES = ['function_definition', 'lambda', 'class_definition'] as const;
@@ -223,7 +225,10 @@ function returnedUse(u: NameUse, fn: SyntaxNode | null, callers: CallerUses): Na
   const { uses, unchecked } = callers(name);
   if (uses.length === 0 || unchecked.length) return u;
   const accepts = EMPTY_VALUES.filter((v) => uses.every((c) => c.accepts.includes(v)));
-  return { ...u, accepts, context: `${u.context} (to ${uses.map((c) => `${c.context} in ${c.file}`).join(', ').slice(0, 80)})` };
+  // the most demanding caller names what the returned value must survive
+  const first = [...uses].sort((a, b) => a.accepts.length - b.accepts.length)[0]!;
+  const more = uses.length > 1 ? ` and ${uses.length - 1} more` : '';
+  return { ...u, accepts, context: `${u.context} (to ${first.context} at ${first.file}:${first.line}${more})` };
 }
 
 /** The lines of the `except` clause for a plan (2.7 syntax, `%r` so a non-ASCII unicode message cannot raise in the handler). */
@@ -237,24 +242,64 @@ function handler(plan: Exclude<DegradePlan, { how: 'none' }>, indent: string, fn
   return lines;
 }
 
+type CallerUse = ReturnType<CallerUses>['uses'][number];
+type FileUses = Array<Omit<CallerUse, 'file'>>;
+
 /**
- * Parses every Python file, in the bundles holding a copy of `failing`, that calls `fnName` (one parse
- * per logical file); files whose text the context does not hold are listed as unchecked.
+ * Uses of a function's result found in one file, by `<file sha256> <function name>`, per inspection
+ * (one diagnosis): spares re-parsing the same callers for every group (21 PGMA bundles share one
+ * utils.py helper). Content-addressed, so an entry never goes stale; bounded, the oldest go first.
  */
-async function parseCallers(ctx: RecipeContext, failing: LogicalFile, fnName: string | undefined): Promise<{ trees: Array<{ name: string; tree: SyntaxTree }>; unchecked: string[] }> {
-  const trees: Array<{ name: string; tree: SyntaxTree }> = [];
+const CALLER_MEMO = new WeakMap<BundleInspection, Map<string, FileUses>>();
+const CALLER_MEMO_MAX = 512;
+
+function remember(memo: Map<string, FileUses>, key: string, uses: FileUses): FileUses {
+  if (memo.size >= CALLER_MEMO_MAX) memo.delete(memo.keys().next().value!);
+  memo.set(key, uses);
+  return uses;
+}
+
+/**
+ * Where `fnName`'s result is read in every Python file of the bundles holding a copy of `failing`: in
+ * PGMA a helper of the shared `utils.py` is called from the `__init__.py` of other bundles, so those
+ * are read too (`ctx.read`: once per diagnosis). Each logical file is looked at once; a textual
+ * pre-check picks the ones to parse, and `failing` itself is `failingRoot`, already parsed. Files the
+ * context cannot give are listed as unchecked.
+ */
+async function callersOf(ctx: RecipeContext, failing: LogicalFile, failingRoot: SyntaxNode, fnName: string): Promise<CallerUses> {
+  const uses: CallerUse[] = [];
   const unchecked: string[] = [];
-  if (!fnName) return { trees, unchecked };
   const bundles = new Set(failing.copies.map((c) => c.bundle));
   const call = new RegExp(`\\b${fnName}\\s*\\(`);
+  const usesIn = (root: SyntaxNode) => callSites(root, fnName).flatMap((c) => callResultUses(c, root));
+  const memo = CALLER_MEMO.get(ctx.inspection) ?? CALLER_MEMO.set(ctx.inspection, new Map()).get(ctx.inspection)!;
   for (const file of ctx.inspection.files) {
     if (!file.name.endsWith('.py') || !file.copies.some((c) => bundles.has(c.bundle))) continue;
     const name = `${file.copies[0]!.bundle}/${file.copies[0]!.path}`;
-    const text = ctx.text(file);
-    if (!text) unchecked.push(name);
-    else if (call.test(text)) trees.push({ name, tree: (await parsePython(text)).tree });
+    const key = `${file.sha256} ${fnName}`;
+    let found = memo.get(key);
+    if (!found && file.sha256 === failing.sha256) found = remember(memo, key, usesIn(failingRoot));
+    if (!found) {
+      let text: string | null = ctx.text(file);
+      if (!text && ctx.read) text = await ctx.read(file).catch(() => null);
+      if (!text) {
+        // '' from `read` is an empty file (no caller in it); from `text` alone it means "not loaded"
+        if (text === null || !ctx.read) unchecked.push(name);
+        continue;
+      }
+      if (!call.test(text)) found = remember(memo, key, []);
+      else {
+        const { tree } = await parsePython(text);
+        try {
+          found = remember(memo, key, usesIn(tree.rootNode));
+        } finally {
+          tree.delete();
+        }
+      }
+    }
+    uses.push(...found.map((u) => ({ ...u, file: name })));
   }
-  return { trees, unchecked };
+  return (name) => (name === fnName ? { uses, unchecked } : { uses: [], unchecked: [`(callers of ${name} were not looked up)`] });
 }
 
 export const gracefulDegradation: Recipe = {
@@ -270,9 +315,8 @@ export const gracefulDegradation: Recipe = {
         if (stmt.type === 'raise_statement') {
           return { ok: false, reason: `${base}:${line} raises on purpose (${stmt.text.slice(0, 60)}); wrapping it would hide the agent's own signal` };
         }
-        const callerFiles = await parseCallers(ctx, file, ancestor(stmt, 'function_definition')?.childForFieldName('name')?.text);
-        const plan = planDegradation(tree.rootNode, stmt, callersIn(new Map(callerFiles.trees.map((c) => [c.name, c.tree.rootNode])), callerFiles.unchecked));
-        for (const c of callerFiles.trees) c.tree.delete();
+        const fnOfStmt = ancestor(stmt, 'function_definition')?.childForFieldName('name')?.text;
+        const plan = planDegradation(tree.rootNode, stmt, fnOfStmt ? await callersOf(ctx, file, tree.rootNode, fnOfStmt) : undefined);
         if (plan.how === 'none') {
           refused.push(`${base}:${line}: ${plan.reason}`);
           continue;

@@ -26,8 +26,14 @@ export interface RecipeContext {
   inspection: BundleInspection;
   /** The bundle of the group's agent. */
   bundle: BundleInfo;
-  /** Content of a logical file (its first copy), by sha256. */
+  /** Content of a logical file (its first copy) of the group's bundle, by sha256; '' for a file not loaded. */
   text(file: LogicalFile): string;
+  /**
+   * Content of any logical file of the inspection, e.g. another bundle's `__init__.py` that calls a
+   * helper of the `utils.py` PGMA copies into every bundle. Read on first use, each distinct file once
+   * per diagnosis. Rejects when the file cannot be read. Absent: `text` answers for every file.
+   */
+  read?(file: LogicalFile): Promise<string>;
   /** HTTP for reading current pages (host overrides applied in the sandbox). */
   http: HttpGet;
 }

@@ -7,51 +7,8 @@
  * path (a Start() can end in `return` or return early); a one-line `def Start(): …` becomes a block.
  */
 import { BROWSER_HEADERS } from '../probe.ts';
-import { parsePython, lineOf, endLineOf, type SyntaxNode } from '../python/parser.ts';
-import { indentOf, pyString, splitLines, type SourceEdit } from './source.ts';
+import { bodyStart, indentOf, pyString, splitLines, type BodyStart, type SourceEdit } from './source.ts';
 import { addEdits, bundleFiles, emptyChange, type Recipe } from './types.ts';
-
-/** Where new statements open a function's body: after the docstring, or the def line rewritten when the body shares it. */
-export type BodyStart =
-  | { readonly kind: 'block'; readonly afterLine: number; readonly indent: string }
-  | { readonly kind: 'one-line'; readonly line: number; readonly header: string; readonly body: string; readonly indent: string };
-
-/**
- * Where statements that must run first go in the module-level function `name` (a 1-based `line` of
- * its `def`); null when no such function is there. `text` is the whole file.
- */
-export async function bodyStart(text: string, line: number): Promise<BodyStart | null> {
-  const { tree } = await parsePython(text);
-  try {
-    const fn = tree.rootNode.namedChildren.find((n): n is SyntaxNode => n?.type === 'function_definition' && lineOf(n) === line);
-    const body = fn?.childForFieldName('body');
-    if (!fn || !body) return null;
-    const lines = splitLines(text);
-    const defIndent = indentOf(lines[line - 1] ?? '');
-    if (lineOf(body) === line) {
-      // `def Start(): stmt` — the body shares the def line: split it at the body's first character
-      const lineStart = text.lastIndexOf('\n', body.startIndex - 1) + 1;
-      const def = lines[line - 1]!;
-      const at = body.startIndex - lineStart;
-      return { kind: 'one-line', line, header: def.slice(0, at).trimEnd(), body: def.slice(at).trimEnd(), indent: `${defIndent}    ` };
-    }
-    const statements = body.namedChildren.filter((n): n is SyntaxNode => !!n && n.type !== 'comment');
-    const first = statements[0]!;
-    const docstring = first.type === 'expression_statement' && first.namedChildren[0]?.type === 'string' ? first : null;
-    const indent = indentOf(lines[lineOf(first) - 1] ?? '');
-    if (docstring) return { kind: 'block', afterLine: endLineOf(docstring), indent };
-    return { kind: 'block', afterLine: header(fn), indent };
-  } finally {
-    tree.delete();
-  }
-}
-
-/** Last line of a def's header (a signature may span lines): the line of its `:`. */
-function header(fn: SyntaxNode): number {
-  const params = fn.childForFieldName('parameters');
-  const ret = fn.childForFieldName('return_type');
-  return endLineOf(ret ?? params ?? fn);
-}
 
 export const requestHeaders: Recipe = {
   name: 'request_headers',

@@ -4,7 +4,7 @@
  * show for the same title — typographic quotes and dashes, '&' and roman numerals (reference §5 class 4;
  * PGMA's own fixes #45/#46, #234). Works on byte strings and unicode alike under Python 2.7.
  */
-import { afterImports, bodyIndent, splitLines, type SourceEdit } from './source.ts';
+import { afterImports, bodyStart, openBodyWith, splitLines, type SourceEdit } from './source.ts';
 import { addEdits, bundleFiles, emptyChange, type Recipe } from './types.ts';
 
 export const NORMALISE_HELPER = 'normaliseTitleForms';
@@ -68,28 +68,12 @@ export const titleNormalisation: Recipe = {
     if (lines.slice(fn.line - 1, fn.endLine).some((l) => l.includes(`${NORMALISE_HELPER}(`))) {
       return { ok: false, reason: `${n.name}() already folds quotes, dashes, '&' and roman numerals (an earlier fix): the remaining title failures have another cause` };
     }
-    const edits: SourceEdit[] = [];
-    let at = fn.line;
-    // Past a multi-line signature and a docstring.
-    while (at < fn.endLine && !/:\s*(#.*)?$/.test(lines[at - 1] ?? '')) at++;
-    // `at` is the 1-based line of the signature's end; the docstring (if any) starts on the next line.
-    const signatureEnd = at;
-    const first = (lines[at] ?? '').trim();
-    const triple = /^[uUrRbB]?("""|''')/.exec(first);
-    if (triple) {
-      const q = triple[1]!;
-      const closesOnFirst = first.indexOf(q) !== first.lastIndexOf(q);
-      let end = at + 1;
-      if (!closesOnFirst) {
-        end = at + 2;
-        while (end <= fn.endLine && !(lines[end - 1] ?? '').includes(q)) end++;
-      }
-      at = end;
-    } else if (/^[uUrRbB]?("|')/.test(first) && /("|')\s*$/.test(first)) at = at + 1;
-    // From the first line after the signature: a signature over several lines has continuation lines
-    // indented to the opening parenthesis, not to the body.
-    const indent = bodyIndent(lines, signatureEnd, fn.endLine);
-    edits.push({ kind: 'insert', afterLine: at, lines: [`${indent}${param} = ${NORMALISE_HELPER}(${param})`], why: `fold title forms in ${n.name}` });
+    // First in its body (after a docstring of any length; a one-line def becomes a block), so the
+    // title is folded on every path through the function, early returns included.
+    const opening = await bodyStart(ctx.text(f.file), fn.line);
+    if (!opening) return { ok: false, reason: `${n.qualifiedName} (line ${fn.line}) was not found as a function in ${f.path}` };
+    const edits: SourceEdit[] = openBodyWith(opening, [`${param} = ${NORMALISE_HELPER}(${param})`], `fold title forms in ${n.name}`);
+    const at = opening.kind === 'block' ? opening.afterLine : opening.line;
     if (!f.file.inspection.functions.some((x) => x.name === NORMALISE_HELPER)) {
       edits.push({ kind: 'insert', afterLine: afterImports(lines), lines: normaliseHelper(), why: `define ${NORMALISE_HELPER}` });
     }

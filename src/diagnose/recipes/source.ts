@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { createPatch } from 'diff';
 import type { FileChange } from '../schema.ts';
+import { parsePython, lineOf, endLineOf, walk, type SyntaxNode } from '../python/parser.ts';
 
 export type SourceEdit =
   | { kind: 'transform'; line: number; fn: (text: string) => string; why: string }
@@ -89,15 +90,6 @@ export function indentOf(line: string): string {
   return /^[ \t]*/.exec(line)![0];
 }
 
-/** The indentation one level inside a block whose header line is `header` (from the first body line). */
-export function bodyIndent(lines: string[], headerLine: number, endLine: number): string {
-  for (let n = headerLine + 1; n <= endLine; n++) {
-    const l = lines[n - 1] ?? '';
-    if (l.trim() && !l.trim().startsWith('#')) return indentOf(l);
-  }
-  return indentOf(lines[headerLine - 1] ?? '') + '    ';
-}
-
 /** A Python string literal for `s`, single-quoted unless the text holds a single quote. */
 export function pyString(s: string): string {
   if (!s.includes("'")) return `'${s.replace(/\\/g, '\\\\')}'`;
@@ -139,4 +131,69 @@ export function afterImports(lines: string[]): number {
 export function importsModule(lines: string[], name: string): boolean {
   const re = new RegExp(`^import\\s+(?:[\\w.]+\\s*,\\s*)*${name}(?:\\s*,|\\s*$|\\s+as\\s)`);
   return lines.some((l) => re.test(l.trim()));
+}
+
+/** Where new statements open a function's body: after the docstring, or the def line rewritten when the body shares it. */
+export type BodyStart =
+  | { readonly kind: 'block'; readonly afterLine: number; readonly indent: string }
+  | { readonly kind: 'one-line'; readonly line: number; readonly header: string; readonly body: string; readonly indent: string };
+
+/**
+ * Where statements that must run first go in the function whose `def` is on the 1-based `line` (at any
+ * depth: module level, a method, decorated); null when no function starts there. `text` is the whole
+ * file. A block body opens after its docstring (one line or many) or after the header (a signature may
+ * span lines), at the indentation of its first statement (tabs kept); a body on the def line itself
+ * (`def f(x): return x`) is `one-line`: the def must be split into a header and a block.
+ */
+export async function bodyStart(text: string, line: number): Promise<BodyStart | null> {
+  const { tree } = await parsePython(text);
+  try {
+    let fn: SyntaxNode | null = null;
+    walk(tree.rootNode, (n) => {
+      if (fn || lineOf(n) > line || endLineOf(n) < line) return false;
+      if (n.type === 'function_definition' && lineOf(n) === line) fn = n;
+      return true;
+    });
+    const found = fn as SyntaxNode | null;
+    const body = found?.childForFieldName('body');
+    if (!found || !body) return null;
+    const lines = splitLines(text);
+    const defIndent = indentOf(lines[line - 1] ?? '');
+    if (lineOf(body) === line) {
+      // `def f(x): stmt` — the body shares the def line: split it at the body's first character
+      const lineStart = text.lastIndexOf('\n', body.startIndex - 1) + 1;
+      const def = lines[line - 1]!;
+      const at = body.startIndex - lineStart;
+      return { kind: 'one-line', line, header: def.slice(0, at).trimEnd(), body: def.slice(at).trimEnd(), indent: `${defIndent}    ` };
+    }
+    const statements = body.namedChildren.filter((n): n is SyntaxNode => !!n && n.type !== 'comment');
+    const first = statements[0]!;
+    const docstring = first.type === 'expression_statement' && first.namedChildren[0]?.type === 'string' ? first : null;
+    const indent = indentOf(lines[lineOf(first) - 1] ?? '');
+    if (docstring) return { kind: 'block', afterLine: endLineOf(docstring), indent };
+    return { kind: 'block', afterLine: headerEnd(found), indent };
+  } finally {
+    tree.delete();
+  }
+}
+
+/** Last line of a def's header (a signature may span lines): the line of its `:`. */
+function headerEnd(fn: SyntaxNode): number {
+  const params = fn.childForFieldName('parameters');
+  const ret = fn.childForFieldName('return_type');
+  return endLineOf(ret ?? params ?? fn);
+}
+
+/**
+ * The edits that put `statements` (without indentation) first in a function's body at `start`: one
+ * insertion into a block, or, for a one-line def, the def line cut to its header and the new
+ * statements followed by the old body as the block.
+ */
+export function openBodyWith(start: BodyStart, statements: readonly string[], why: string): SourceEdit[] {
+  const lines = statements.map((s) => `${start.indent}${s}`);
+  if (start.kind === 'block') return [{ kind: 'insert', afterLine: start.afterLine, lines, why }];
+  return [
+    { kind: 'transform', line: start.line, fn: () => start.header, why: 'make the one-line def a block' },
+    { kind: 'insert', afterLine: start.line, lines: [...lines, `${start.indent}${start.body}`], why },
+  ];
 }

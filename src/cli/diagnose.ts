@@ -3,8 +3,8 @@
  * and its Markdown rendering. No diagnosis logic here.
  */
 import { Command, Option } from '@commander-js/extra-typings';
-import { InputError, UsageError } from '../errors.ts';
-import { parseIteration } from './options.ts';
+import { InputError } from '../errors.ts';
+import { numberOption, parseIteration } from './options.ts';
 
 export interface DiagnoseCliOptions {
   report?: string;
@@ -35,11 +35,7 @@ export function withLlmOptions<C extends Command<any, any, any>>(cmd: C): C {
   return cmd;
 }
 
-function parseSeconds(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new UsageError(`--llm-timeout "${v}" must be a number of seconds from 0 to 3600`, 'e.g. --llm-timeout 300');
-  return n;
-}
+const parseSeconds = numberOption('--llm-timeout', { above: 0, max: 3600, integer: false, example: 300 });
 
 export function register(program: Command): void {
   withLlmOptions(program

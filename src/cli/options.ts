@@ -3,9 +3,7 @@ import { UsageError } from '../errors.ts';
 
 /** `--iteration N`: a positive whole number. */
 export function parseIteration(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--iteration "${v}" is not a positive whole number`, 'use e.g. --iteration 2');
-  return n;
+  return ITERATION(v);
 }
 
 /** A fix id as the diagnosis names it (`fix3`). */
@@ -17,6 +15,8 @@ export function parseFixId(fix: string): string {
 /** Limits of a numeric option. */
 export interface NumberOptionSpec {
   readonly min?: number;
+  /** An exclusive lower limit (`--llm-timeout` must be above 0), instead of `min`. */
+  readonly above?: number;
   readonly max?: number;
   /** Whole numbers only (the default). */
   readonly integer?: boolean;
@@ -27,21 +27,31 @@ export interface NumberOptionSpec {
 const WHOLE = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
+/** The limits as words: ` from 1 to 10`, ` from 1 up`, ` above 0, at most 3600`, ` up to 5`. */
+function rangeText(min: number, above: number | undefined, max: number): string {
+  const upper = max < Infinity;
+  if (above !== undefined) return ` above ${above}${upper ? `, at most ${max}` : ''}`;
+  if (min > -Infinity) return ` from ${min}${upper ? ` to ${max}` : ' up'}`;
+  return upper ? ` up to ${max}` : '';
+}
+
 /**
  * A commander option parser for a number option `name` (e.g. `--sample-size`): plain decimal text
  * only (`20`, `0.9`; not `""`, `1e3`, `0x10`, `Infinity`, which `Number()` would take), whole unless
- * `integer: false`, within `[min, max]`. Throws a {@link UsageError}:
+ * `integer: false`, within `[min, max]` (or `(above, max]`). Throws a {@link UsageError}:
  * `--size "0" must be a whole number from 1 up` with the hint `e.g. --size 1`.
  */
 export function numberOption(name: string, spec: NumberOptionSpec = {}): (v: string) => number {
-  const { min = -Infinity, max = Infinity, integer = true } = spec;
-  const range = min > -Infinity ? ` from ${min}${max < Infinity ? ` to ${max}` : ' up'}` : max < Infinity ? ` up to ${max}` : '';
-  const example = spec.example ?? Math.min(max, Math.max(min, 1));
+  const { min = -Infinity, above, max = Infinity, integer = true } = spec;
+  const range = rangeText(min, above, max);
+  const example = spec.example ?? Math.min(max, Math.max(above ?? min, 1));
   return (v: string) => {
     const n = (integer ? WHOLE : DECIMAL).test(v) ? Number(v) : NaN;
-    if (Number.isNaN(n) || n < min || n > max) {
+    if (Number.isNaN(n) || n < min || (above !== undefined && n <= above) || n > max) {
       throw new UsageError(`${name} "${v}" must be a ${integer ? 'whole ' : ''}number${range}`, `e.g. ${name} ${example}`);
     }
     return n;
   };
 }
+
+const ITERATION = numberOption('--iteration', { min: 1, example: 2 });

@@ -1,8 +1,7 @@
 /** `plexmend reapply [plans...]`: argv → `reapplyExports()` (src/implement): exported fixes after an agent upgrade. */
 import { Command } from '@commander-js/extra-typings';
-import { UsageError } from '../errors.ts';
 import { implementContext, withTargetOptions, type TargetCliOptions } from './apply.ts';
-import { parseIteration } from './options.ts';
+import { numberOption, parseIteration } from './options.ts';
 
 export interface ReapplyCliOptions extends TargetCliOptions {
   fuzz?: number;
@@ -11,11 +10,7 @@ export interface ReapplyCliOptions extends TargetCliOptions {
   iteration?: number;
 }
 
-function parseFuzz(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 10) throw new UsageError(`--fuzz ${v} is not 0–10`, 'e.g. --fuzz 2');
-  return n;
-}
+const parseFuzz = numberOption('--fuzz', { min: 0, max: 10, example: 2 });
 
 export function register(program: Command): void {
   withTargetOptions(

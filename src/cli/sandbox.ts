@@ -5,7 +5,8 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
-import { InputError, UsageError } from '../errors.ts';
+import { InputError } from '../errors.ts';
+import { numberOption } from './options.ts';
 import type { RefreshRecord } from '../sandbox/pms/index.ts';
 
 /** One line about a finished refresh: item, then each agent step (`+` ok, `-` failed, with its detail). */
@@ -28,14 +29,6 @@ export interface SandboxCliOptions {
   verbose?: boolean;
 }
 
-function parseInteger(name: string, min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, not "${value}"`, `e.g. ${name} ${min === 0 ? 42 : 32500}`);
-    return n;
-  };
-}
-
 /** Declares `plexmend sandbox`. */
 export function register(program: Command): void {
   program
@@ -43,9 +36,9 @@ export function register(program: Command): void {
     .description('Start the rehearsal Plex on this machine: a Plex emulator, sandbox agents and fixture sites, on loopback. Runs until Ctrl-C.')
     .option('--scenario <name>', "scenario name or scenario file (see --list-scenarios; default: the sandbox's default scenario)")
     .option('--dir <dir>', 'sandbox folder (the Plex data folder is created inside; kept between runs)', 'plexmend-sandbox')
-    .option('--seed <n>', "seed of the scenario's randomness (default: the scenario's own)", parseInteger('--seed', 0, 2 ** 31 - 1))
+    .option('--seed <n>', "seed of the scenario's randomness (default: the scenario's own)", numberOption('--seed', { min: 0, max: 2 ** 31 - 1, example: 42 }))
     .option('--realistic-timing', "replay PGMA's real delays (slow); the default is fast")
-    .option('--port <n>', 'port of the Plex emulator (default: a free one)', parseInteger('--port', 1, 65535))
+    .option('--port <n>', 'port of the Plex emulator (default: a free one)', numberOption('--port', { min: 1, max: 65535, example: 32500 }))
     .option('--reset', 'reinstall the sandbox agents and wipe their data and logs first (undoes patches)')
     .option('--profile <file>', 'where to write the sandbox profile other commands read (default: in the plexmend config folder)')
     .option('--list-scenarios', 'list the scenarios and exit')

@@ -3,7 +3,7 @@
  * the plug-in logs in the workspace by polling; Ctrl-C stops after the current poll.
  */
 import { Command } from '@commander-js/extra-typings';
-import { UsageError } from '../errors.ts';
+import { numberOption } from './options.ts';
 
 /** The command's options, typed. */
 export interface WatchCliOptions {
@@ -29,17 +29,8 @@ export function register(program: Command): void {
     });
 }
 
-function parseDays(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--keep-days must be a whole number of days ≥ 1, got "${value}"`, 'e.g. --keep-days 30');
-  return n;
-}
-
-function parseSeconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0.1 || n > 86400) throw new UsageError(`--interval must be a number of seconds from 0.1 to 86400, got "${value}"`, 'e.g. --interval 30');
-  return n;
-}
+const parseDays = numberOption('--keep-days', { min: 1, example: 30 });
+const parseSeconds = numberOption('--interval', { min: 0.1, max: 86400, integer: false, example: 30 });
 
 /** Runs the command; returns the exit code. */
 export async function runWatchCommand(o: WatchCliOptions, io: { stderr?: NodeJS.WriteStream; signal?: AbortSignal } = {}): Promise<number> {

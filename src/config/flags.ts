@@ -4,7 +4,8 @@
  * `--logs`), `--path-map` (repeatable),
  * `--timeout-ms`. `targetFlags(opts)` turns commander's values into ConfigFlags for loadConfig().
  */
-import { InvalidArgumentError, Option, type Command } from '@commander-js/extra-typings';
+import { Option, type Command } from '@commander-js/extra-typings';
+import { numberOption } from '../cli/options.ts';
 import type { ConfigFlags } from './resolve.ts';
 
 /** The option values `withTargetOptions` adds (commander's camel-cased names). */
@@ -23,11 +24,7 @@ export interface TargetOptionValues {
 }
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
-const positiveInt = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('a positive whole number of milliseconds, e.g. 15000');
-  return n;
-};
+const timeoutMs = numberOption('--timeout-ms', { min: 1, example: 15000 });
 
 /** Adds the shared target options to `cmd` (pass `{ folders: false }` to leave out the folder options). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -47,7 +44,7 @@ export function withTargetOptions<T extends Command<any, any, any>>(cmd: T, o: {
       .addOption(new Option('--logs <dir>').hideHelp())
       .option('--path-map <server=local>', 'path as the server sees it = path here (Docker/NAS); repeatable', collect);
   }
-  cmd.option('--timeout-ms <ms>', 'per-request timeout for Plex (default 15000)', positiveInt);
+  cmd.option('--timeout-ms <ms>', 'per-request timeout for Plex (default 15000)', timeoutMs);
   return cmd;
 }
 

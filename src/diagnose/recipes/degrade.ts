@@ -151,6 +151,31 @@ export function callersIn(roots: ReadonlyMap<string, SyntaxNode>, unchecked: rea
   });
 }
 
+/** Names an `except` clause catching them catches every error an agent's code raises (Python 2's StandardError too). */
+const BROAD = new Set(['Exception', 'BaseException', 'StandardError']);
+
+/**
+ * The `try` around `stmt` (within its function) whose `except` already catches the error — a bare
+ * `except:`, a broad class, or the traceback's own type (last dotted part) — else null. Such an error is
+ * handled where it happens (PGMA logs it and goes on), so it does not abort the operation: the cause lies
+ * in what fails (an XPath, a request), and another guard would only nest a second try. Pure.
+ */
+export function handlingTry(stmt: SyntaxNode, exceptionType: string | undefined): { line: number; clause: string } | null {
+  const wanted = exceptionType?.split('.').pop();
+  for (let p = stmt.parent; p && !(SCOPES as readonly string[]).includes(p.type); p = p.parent) {
+    if (p.type !== 'try_statement' || !within(stmt, p.childForFieldName('body')!)) continue;
+    for (const clause of p.namedChildren) {
+      if (clause?.type !== 'except_clause') continue;
+      const header = clause.text.slice(0, clause.text.indexOf(':')).trim();
+      // `except`, `except E`, `except E as e`, `except E, e` (2.x), `except (E1, E2), e`
+      const caught = header.replace(/^except\b/, '').replace(/\bas\s+\w+\s*$/, '').replace(/,\s*\w+\s*$/, '');
+      const names = caught.match(/[A-Za-z_][\w.]*/g)?.map((n) => n.split('.').pop()!) ?? [];
+      if (names.length === 0 || names.some((n) => BROAD.has(n) || n === wanted)) return { line: lineOf(p), clause: header };
+    }
+  }
+  return null;
+}
+
 /**
  * Chooses how the statement `stmt` (in the tree `root`) degrades; see the module comment. Pure.
  */
@@ -314,6 +339,11 @@ export const gracefulDegradation: Recipe = {
         if (!stmt) continue;
         if (stmt.type === 'raise_statement') {
           return { ok: false, reason: `${base}:${line} raises on purpose (${stmt.text.slice(0, 60)}); wrapping it would hide the agent's own signal` };
+        }
+        const handled = handlingTry(stmt, ex.exceptionType);
+        if (handled) {
+          refused.push(`${base}:${line}: already inside the try at line ${handled.line} whose \`${handled.clause}\` catches ${ex.exceptionType ?? 'the error'}, so it is handled there and does not abort the operation; another guard would only nest a second try`);
+          continue;
         }
         const fnOfStmt = ancestor(stmt, 'function_definition')?.childForFieldName('name')?.text;
         const plan = planDegradation(tree.rootNode, stmt, fnOfStmt ? await callersOf(ctx, file, tree.rootNode, fnOfStmt) : undefined);

@@ -14,16 +14,16 @@
  * then writes the state atomically; on start, bytes past a file's committed size (a crash mid-poll) are
  * cut off and copied again, so no byte is archived twice.
  */
-import { open, readdir, rm, mkdir, readFile, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rm, mkdir, type FileHandle } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { defineDocument, readDocument, writeDocument } from '../documents.ts';
-import { InputError, LockHeldError, PlexmendError } from '../errors.ts';
+import { InputError, PlexmendError } from '../errors.ts';
 import { bookmarkDocSchema, emptyBookmarks, entryAfterRead, lineTs, planSet, type BookmarkEntry, type CurrentFile } from './bookmarks.ts';
 import { readHead } from './fingerprint.ts';
 import { listLogFolder } from './discover.ts';
-import { processAlive } from '../io/process.ts';
+import { takeLock, type Lock } from '../io/lock.ts';
 
 const count = z.number().int().nonnegative();
 
@@ -141,9 +141,10 @@ export interface ArchiveDeps {
  * @throws LockHeldError when another live `plexmend watch` holds the archive.
  */
 export async function openArchive(archiveDir: string, deps: ArchiveDeps): Promise<{ state: () => ArchiveState; poll(logsDir: string, opts?: { keepDays?: number }): Promise<PollResult>; close(): Promise<void> }> {
+  let lock: Lock;
   try {
     await mkdir(archiveDir, { recursive: true });
-    await takeLock(archiveDir);
+    lock = await takeLock(join(archiveDir, '.watch.lock'), `the log archive ${archiveDir}`);
   } catch (err) {
     throw asPlexmendError(err, `cannot use the archive folder ${archiveDir}`);
   }
@@ -158,7 +159,7 @@ export async function openArchive(archiveDir: string, deps: ArchiveDeps): Promis
     }
     await recover(archiveDir, state);
   } catch (err) {
-    await releaseLock(archiveDir);
+    await lock.release();
     throw err;
   }
   return {
@@ -174,31 +175,8 @@ export async function openArchive(archiveDir: string, deps: ArchiveDeps): Promis
         throw err;
       }
     },
-    close: () => releaseLock(archiveDir),
+    close: () => lock.release(),
   };
-}
-
-async function takeLock(dir: string): Promise<void> {
-  const lock = join(dir, '.watch.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await writeFile(lock, String(process.pid), { flag: 'wx' });
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-      if (pid && pid !== process.pid && processAlive(pid)) throw new LockHeldError(`the log archive ${dir}`, pid);
-      await rm(lock, { force: true }); // stale: its process is gone
-    }
-  }
-  throw new LockHeldError(`the log archive ${dir}`, 0);
-}
-
-
-async function releaseLock(dir: string): Promise<void> {
-  const lock = join(dir, '.watch.lock');
-  const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-  if (pid === process.pid) await rm(lock, { force: true });
 }
 
 /** Every archive file (`<bundle>/<day>[-sN].log`) in the folder, as absolute paths. */

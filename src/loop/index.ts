@@ -10,7 +10,7 @@ import { describeTarget } from '../config/index.ts';
 import { readDocument } from '../documents.ts';
 import { InputError } from '../errors.ts';
 import { latestIteration, paths, type Workspace } from '../workspace.ts';
-import { takeLock } from './lock.ts';
+import { takeLock } from '../io/lock.ts';
 import { newState, runLoop } from './coordinator.ts';
 import { realPorts, type RealLoopOptions } from './run.ts';
 import { LoopStateDocument, type LoopState } from './schema.ts';

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile, mkdir, utimes } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { takeLock } from '../../src/loop/lock.ts';
+import { takeLock } from '../../src/io/lock.ts';
 import { loop } from '../../src/loop/index.ts';
 import { LockHeldError } from '../../src/errors.ts';
 import { paths, workspaceAt } from '../../src/workspace.ts';

@@ -1,5 +1,6 @@
 /**
- * Locks: one per workspace and one per Plug-ins folder, so two loops never patch the same bundles. A lock
+ * Lock files: one per workspace and one per Plug-ins folder (two loops never patch the same bundles), and
+ * one per watch archive (one `plexmend watch` appends to it). A lock
  * is a file holding the owner's pid, created exclusively; a lock whose process is gone is taken over.
  *
  * Taking over happens under a short-lived guard file (`<lock>.takeover`, created exclusively), and only

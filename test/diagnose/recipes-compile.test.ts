@@ -33,7 +33,7 @@ const CASES: Case[] = [
   [{}, { class: 'timeout', agent: 'Heron', host: HERON, count: 2, message: 'timed out' }, 'timeout_delay'],
   [{}, { class: 'title_match_failure', agent: 'Kestrel', count: 2, message: 'Title Match Failure', items }, 'title_normalisation'],
   [{}, { class: 'agent_exception', agent: 'Kestrel', count: 2, message: 'IndexError', location: { file: '__init__.py', line: 62 }, items }, 'graceful_degradation'],
-  [{}, { class: 'agent_exception', agent: 'Kestrel', count: 2, message: 'IndexError', location: { file: '__init__.py', line: 59 }, items }, 'graceful_degradation'],
+  [{}, { class: 'agent_exception', agent: 'Kestrel', count: 2, message: 'IndexError', location: { file: '__init__.py', line: 63 }, items }, 'graceful_degradation'],
   [{}, { class: 'connection_error', agent: 'Kestrel', host: KESTREL, count: 2, message: 'refused' }, 'url_change'],
 ];
 

@@ -1,5 +1,5 @@
 /** Builders for phase documents in tests: a valid default, overridden field by field. */
-import type { FixProposal } from '../../src/diagnose/schema.ts';
+import type { FixProposal, Lesson } from '../../src/diagnose/schema.ts';
 import type { TestReport } from '../../src/testing/schema.ts';
 import { metricPath } from '../../src/logs/schema.ts';
 
@@ -61,6 +61,23 @@ export function testReport(over: Partial<TestReport> = {}): TestReport {
     logGap: { bytes: 0, files: [] },
     decision: { decision: 'KEEP', reasons: ['ok'], rate: 0.9, interval: { low: 0.7, high: 0.97 }, pValue: 0.0001, baselineRate: 0.05 },
     durationMs: 1000,
+    ...over,
+  };
+}
+
+/** A diagnose-phase DON'T lesson (demote a recipe for Kestrel), with evidence from an earlier iteration. */
+export function lesson(over: Partial<Lesson> = {}): Lesson {
+  return {
+    id: 'L7',
+    kind: 'DONT',
+    phase: 'diagnose',
+    scope: { agent: 'Kestrel', recipe: 'retry_backoff' },
+    text: 'back-off alone did not lower 429s on www.kestrel-films.example',
+    action: { type: 'demote', recipe: 'retry_backoff' },
+    evidence: [{ iteration: 1, fixId: 'fix1', observed: '429s unchanged' }],
+    weight: 2,
+    created: '2026-11-20T00:00:00Z',
+    updated: '2026-11-20T00:00:00Z',
     ...over,
   };
 }

@@ -15,6 +15,7 @@ import { chatAdviser, type AdviserSettings } from '../../src/diagnose/llm/advise
 import { nodeChatDeps } from '../../src/diagnose/llm/client.ts';
 import { checkPython27, parserPy27Checker } from '../../src/diagnose/python/py27.ts';
 import { diagnosticReportSchema, lessonSchema, type DiagnosticReport, type ErrorGroup, type LessonsLedger } from '../../src/diagnose/schema.ts';
+import { lesson } from '../builders/documents.ts';
 import { renderDiagnosisMarkdown } from '../../src/report/diagnosis-md.ts';
 import { fixtureText, loadFixture, noHttp, PLUGINS, type Fixture } from '../fixtures/diagnose/harness.ts';
 import { films, reportOf, type GroupSpec } from '../fixtures/diagnose/report.ts';
@@ -49,18 +50,15 @@ const SPECS: GroupSpec[] = [
   { class: 'filename_format_error', agent: 'Kestrel', count: 2, message: 'SEARCH:: Error: < File Name [x.mp4] not in the expected format: (Studio) - Title (Year) >', items: films('Kestrel', ['x']) },
 ];
 
-const LESSON = lessonSchema.parse({
-  id: 'L7',
-  kind: 'DONT',
-  phase: 'diagnose',
-  scope: { agent: 'Kestrel', class: 'no_results' },
-  text: 'DON\'T expect search_string_length to help Kestrel: it changed nothing in iteration 2',
-  action: { type: 'demote', recipe: 'search_string_length' },
-  evidence: [{ iteration: 2, fixId: 'fix3', observed: 'no change' }],
-  weight: 3,
-  created: '2026-11-20T00:00:00Z',
-  updated: '2026-11-20T00:00:00Z',
-});
+const LESSON = lessonSchema.parse(
+  lesson({
+    scope: { agent: 'Kestrel', class: 'no_results' },
+    text: 'DON\'T expect search_string_length to help Kestrel: it changed nothing in iteration 2',
+    action: { type: 'demote', recipe: 'search_string_length' },
+    evidence: [{ iteration: 2, fixId: 'fix3', observed: 'no change' }],
+    weight: 3,
+  }),
+);
 const LEDGER: LessonsLedger = { schema: 'plexmend.lessons/1', lessons: [LESSON] };
 
 function depsFor(fx: Fixture): DiagnoseDeps {

@@ -14,6 +14,7 @@ import { checkNamingChange } from '../../src/diagnose/python/naming.ts';
 import { parserPy27Checker, type Py27Report } from '../../src/diagnose/python/py27.ts';
 import { CHECKLIST_POINTS, type Lesson } from '../../src/diagnose/schema.ts';
 import { contextFor, groupOf, loadFixture, materialise } from '../fixtures/diagnose/harness.ts';
+import { lesson as buildLesson } from '../builders/documents.ts';
 import { films, reportOf } from '../fixtures/diagnose/report.ts';
 
 const KESTREL = 'www.kestrel-films.example';
@@ -81,18 +82,7 @@ function withAfter(i: ChecklistInput, after: string): ChecklistInput {
   };
 }
 
-const lesson = (id: string): Lesson => ({
-  id,
-  kind: 'DONT',
-  phase: 'diagnose',
-  scope: { agent: 'Kestrel', recipe: 'retry_backoff' },
-  text: 'back-off alone did not lower 429s on www.kestrel-films.example',
-  action: { type: 'demote', recipe: 'retry_backoff' },
-  evidence: [{ iteration: 1, fixId: 'fix1', observed: '429s unchanged' }],
-  weight: 2,
-  created: '2026-11-20T00:00:00Z',
-  updated: '2026-11-20T00:00:00Z',
-});
+const lesson = (id: string): Lesson => buildLesson({ id });
 
 test('the baseline passes all twelve points, each with a reason; only testing feasibility is non-blocking', async () => {
   const r = runChecklist(await baseline());

@@ -208,7 +208,7 @@ async function main(): Promise<void> {
         console.log(`readLogLines only   : ${fmtMs(ro.wallMs)}  (${(mb(arch.bytes) / (ro.wallMs / 1000)).toFixed(1)} MB/s${cpu(ro)}), peak RSS ${fmtRss(ro.peakRssKb)}`);
       }
     }
-    if (rebuilds) console.log(`(dist/ went stale ${rebuilds}× during the bench — others edit src/ — and was rebuilt before the runs)`);
+    if (rebuilds) console.log(`(dist/ was older than src/ ${rebuilds}× — an edit since the last build — and was rebuilt before the measured runs)`);
   } finally {
     if (keep) console.log(`kept ${work}`);
     else rmSync(work, { recursive: true, force: true });

@@ -59,14 +59,7 @@ export function terminalPrompt(input: NodeJS.ReadStream = process.stdin, output:
   };
 }
 
-/** Whether a process exists (signal 0); EPERM means it exists under another user. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** Whether a process exists: the journal's owner check uses the same liveness test as the lock files. */
+export { processAlive as isAlive } from '../io/process.ts';
 
 export const realClock = { now: () => new Date(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };

@@ -4,13 +4,13 @@
  * still parse as Python 2.7 (parser-level check; the interpreter check of inserted helpers is in
  * recipes-py27.test.ts).
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RECIPE_IMPLS } from '../../src/diagnose/recipes/index.ts';
 import type { RecipeChange, RecipeOutcome } from '../../src/diagnose/recipes/types.ts';
-import { BROWSER_HEADERS, hostMappedHttp } from '../../src/diagnose/probe.ts';
+import { BROWSER_HEADERS, hostMappedHttp, type HttpGet } from '../../src/diagnose/probe.ts';
 import { evaluate, parseHtml, resultStrings } from '../../src/diagnose/html.ts';
 import { canonicalFileName } from '../../src/diagnose/recipes/workaround.ts';
 import { contextFor, groupOf, loadFixture, materialise, noHttp, tableHttp, type Fixture, type Materialised } from '../fixtures/diagnose/harness.ts';
@@ -52,6 +52,14 @@ function addedLines(m: Materialised, path: string): string[] {
 async function run(fx: Fixture, spec: GroupSpec, recipe: keyof typeof RECIPE_IMPLS, http = noHttp, ruleId?: string): Promise<RecipeOutcome> {
   const report = reportOf([spec]);
   return RECIPE_IMPLS[recipe].run(contextFor(fx, report, groupOf(report, spec.agent, spec.class), http, ruleId));
+}
+
+/** Kestrel's site as a loopback server (stopped after the test), reached through the host map. */
+async function kestrelSite(t: TestContext, handler: RequestListener): Promise<HttpGet> {
+  const server: Server = createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  return hostMappedHttp({ [KESTREL]: `127.0.0.1:${(server.address() as AddressInfo).port}` }, noHttp);
 }
 
 const items3 = films('Kestrel', ['Summer Camp Diaries', 'Night Shift', 'Harbour Lights']);
@@ -151,14 +159,11 @@ test('xpath_repair: reads the current page over loopback and replaces the broken
   const page = (title: string) =>
     `<html><body><div class="film-header"><h1 class="title-main">${title}</h1><span class="studio">Kestrel</span></div><div class="synopsis">About ${title}</div></body></html>`;
   const asked: string[] = [];
-  const server: Server = createServer((req, res) => {
+  const http = await kestrelSite(t, (req, res) => {
     asked.push(`${req.headers.host}${req.url}`);
     if (req.url === '/film/123') return res.writeHead(200, { 'content-type': 'text/html' }).end(page('Summer Camp Diaries'));
     res.writeHead(404).end();
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => server.close(() => r())));
-  const http = hostMappedHttp({ [KESTREL]: `127.0.0.1:${(server.address() as AddressInfo).port}` }, noHttp);
   const fx = await loadFixture();
   const spec: GroupSpec = {
     class: 'xpath_failure',
@@ -342,14 +347,11 @@ test('xpath_repair: a changed search result list gets a new list XPath and new r
   const results = (titles: string[]) =>
     `<html><body><ul class="hits">${titles.map((x, i) => `<li class="hit"><a class="name" href="/film/${i + 1}">${x}</a><span class="year">2021</span></li>`).join('')}</ul></body></html>`;
   const asked: string[] = [];
-  const server: Server = createServer((req, res) => {
+  const http = await kestrelSite(t, (req, res) => {
     asked.push(req.url!);
     if (req.url!.startsWith('/search?q=')) return res.writeHead(200, { 'content-type': 'text/html' }).end(results(['Night Shift', 'Night Shift Two', 'Harbour Lights']));
     res.writeHead(404).end();
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => server.close(() => r())));
-  const http = hostMappedHttp({ [KESTREL]: `127.0.0.1:${(server.address() as AddressInfo).port}` }, noHttp);
   const fx = await loadFixture();
   const spec: GroupSpec = {
     class: 'no_results',

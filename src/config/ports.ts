@@ -5,6 +5,7 @@
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { execFile } from 'node:child_process';
+import { processAlive } from '../io/process.ts';
 
 /** Result of an external command; `code` -1 when it could not be started (not installed). */
 export interface RunResult {
@@ -47,15 +48,7 @@ export const nodeConfigDeps: ConfigDeps = {
         resolve({ code, stdout: String(stdout ?? ''), stderr: String(stderr ?? '') });
       });
     }),
-  pidAlive(pid) {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (err) {
-      // EPERM: it exists but belongs to someone else.
-      return (err as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  },
+  pidAlive: processAlive,
 };
 
 /** The real DoctorFs. */

@@ -20,7 +20,7 @@ import { loadScenario, type Scenario } from '../src/sandbox/scenario.ts';
 import { PlexClient } from '../src/plex/index.ts';
 import { clearAgentCaches } from '../src/implement/index.ts';
 import { folderWindow, type LogWindowPort } from '../src/testing/window.ts';
-import { runControl, runTreatment, type ControlRun, type TestDeps, type TestOptions } from '../src/testing/run.ts';
+import { plexTestDeps, runControl, runTreatment, type ControlRun, type TestDeps, type TestOptions } from '../src/testing/run.ts';
 import { metricPath, type LogReport } from '../src/logs/schema.ts';
 import type { FixProposal } from '../src/diagnose/schema.ts';
 import type { TestReport } from '../src/testing/schema.ts';
@@ -88,17 +88,7 @@ export async function startRig(o: { scenario: Scenario; seed: number; dir: strin
   const plex = new PlexClient({ url: sb.url, token: sb.token, clientIdentifier: 'plexmend-bench-testing' });
   const window = folderWindow({ kind: 'folder', dir: sb.logsDir }, [sb.token]);
   const timeoutMs = o.refreshTimeoutMs ?? 30_000;
-  const deps: TestDeps = {
-    plex: {
-      refreshAndWait: (rk) => plex.refreshAndWait(rk, { timeoutMs, pollIntervalMs: 200, quietMs: 1000, connectTimeoutMs: 2000 }),
-      fileIndex: () => plex.fileIndex(),
-      searchByTitle: (t, x) => plex.searchByTitle(t, x),
-      item: (rk) => plex.item(rk),
-    },
-    logs: window,
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  };
+  const deps = plexTestDeps(plex, window, { timeoutMs, pollIntervalMs: 200, quietMs: 1000, connectTimeoutMs: 2000 });
   return {
     sb, plex, window, deps,
     async baseline() {

@@ -46,7 +46,7 @@ export function register(program: Command): void {
 export async function runTest(fix: string, o: TestCliOptions): Promise<number> {
   parseFixId(fix);
   const k = Number(fix.slice(3));
-  const [{ loadConfig, describeTarget }, ws, docs, { LogReportDocument }, { DiagnosticReportDocument }, { ControlRunDocument, TestReportDocument }, { runControl, runTreatment }, { folderWindow }, { connectPlex }, { renderTestMarkdown }, { writeFileAtomic }, { existsSync }] =
+  const [{ loadConfig, describeTarget }, ws, docs, { LogReportDocument }, { DiagnosticReportDocument }, { ControlRunDocument, TestReportDocument }, { runControl, runTreatment, plexTestDeps }, { folderWindow }, { connectPlex }, { renderTestMarkdown }, { writeFileAtomic }, { existsSync }] =
     await Promise.all([
       import('../config/index.ts'), import('../workspace.ts'), import('../documents.ts'), import('../logs/schema.ts'), import('../diagnose/schema.ts'),
       import('../testing/schema.ts'), import('../testing/run.ts'), import('../testing/window.ts'), import('../plex/connect.ts'), import('../report/test-md.ts'), import('../io/atomic.ts'), import('node:fs'),
@@ -65,18 +65,8 @@ export async function runTest(fix: string, o: TestCliOptions): Promise<number> {
   const logsDir = config.paths.logsDir;
   if (!logsDir) throw new InputError('no plug-in log folder found', 'pass --logs-dir DIR');
   const plex = await connectPlex(config);
-  const deps = {
-    plex: {
-      refreshAndWait: (rk: string) => plex.refreshAndWait(rk, { timeoutMs: 120_000 }),
-      fileIndex: () => plex.fileIndex(),
-      searchByTitle: (t: string, x?: { year?: number }) => plex.searchByTitle(t, x),
-      item: (rk: string) => plex.item(rk),
-    },
-    logs: folderWindow({ kind: 'folder', dir: logsDir }, config.target.token ? [config.target.token] : []),
-    now: () => Date.now(),
-    sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
-    progress: (line: string) => process.stderr.write(`  ${line}\n`),
-  };
+  const logs = folderWindow({ kind: 'folder', dir: logsDir }, config.target.token ? [config.target.token] : []);
+  const deps = plexTestDeps(plex, logs, { timeoutMs: 120_000 }, (line) => process.stderr.write(`  ${line}\n`));
   const opts = { iteration: n, target: describeTarget(config).split('\n')[0]!, size: o.size, guards: o.guards, seed: o.seed, paceMs: o.paceMs };
   const controlPath = ws.paths.controlRun(workspace, n, k);
   // Re-test hygiene: agents cache responses for a week; control and treatment both start from an empty cache.

@@ -15,7 +15,7 @@ import { DiagnosticReportDocument, LessonsLedgerDocument, type LessonsLedger } f
 import { runDiagnosis, type RunDiagnosisOptions } from '../diagnose/run.ts';
 import { describeAdviserRun, type AdviserSettings } from '../diagnose/llm/index.ts';
 import { ControlRunDocument, TestReportDocument } from '../testing/schema.ts';
-import { runControl, runTreatment, mapItems, type TestDeps } from '../testing/run.ts';
+import { runControl, runTreatment, mapItems, plexTestDeps } from '../testing/run.ts';
 import { folderWindow } from '../testing/window.ts';
 import { applyFix, rollbackFix, rollbackIteration, clearAgentCaches, planFromProposals, contextFromConfig, readLog } from '../implement/index.ts';
 import { postMortem, PostMortemDocument } from '../learn/postmortem.ts';
@@ -57,18 +57,7 @@ export async function realPorts(config: Config, ws: Workspace, o: RealLoopOption
   const tokens = config.target.token ? [config.target.token] : [];
   const window = folderWindow({ kind: 'folder', dir: logsDir }, tokens);
   const implement = await contextFromConfig(config, { out: o.out, prompt: o.ask ?? (async () => o.yes), noWait: true, parserOnly: o.parserOnly, py27: o.py27 });
-  const testDeps: TestDeps = {
-    plex: {
-      refreshAndWait: (rk) => plex.refreshAndWait(rk, { timeoutMs: 180_000 }),
-      fileIndex: () => plex.fileIndex(),
-      searchByTitle: (t, x) => plex.searchByTitle(t, x),
-      item: (rk) => plex.item(rk),
-    },
-    logs: window,
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-    progress: (line) => o.out(`  ${line}`),
-  };
+  const testDeps = plexTestDeps(plex, window, { timeoutMs: 180_000 }, (line) => o.out(`  ${line}`));
   const target = describeTarget(config).split('\n')[0]!;
   const testOpts = (n: number) => ({ iteration: n, target, size: o.sampleSize, guards: 3, seed: n, paceMs: o.paceMs });
   const diagnoseWith = async (report: LogReport, n: number, ledger: LessonsLedger) => {

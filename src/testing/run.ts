@@ -14,6 +14,8 @@ import type { ItemResult, TestReport, TestedItem } from './schema.ts';
 import type { LogWindowPort } from './window.ts';
 import { PlexmendError } from '../errors.ts';
 import { TokenRejectedError } from '../plex/errors.ts';
+import type { PlexClient } from '../plex/index.ts';
+import type { RefreshWaitOptions } from '../plex/refresh-wait.ts';
 
 /** What the test needs of Plex (PlexClient satisfies it). */
 export interface TestPlex {
@@ -30,6 +32,22 @@ export interface TestDeps {
   sleep(ms: number): Promise<void>;
   /** Progress: one line per refresh. */
   progress?(line: string): void;
+}
+
+/** The real ports of a test: a Plex client (refreshes waited for with `refresh`), a log window, the clock. */
+export function plexTestDeps(plex: PlexClient, logs: LogWindowPort, refresh: RefreshWaitOptions, progress?: (line: string) => void): TestDeps {
+  return {
+    plex: {
+      refreshAndWait: (rk) => plex.refreshAndWait(rk, refresh),
+      fileIndex: () => plex.fileIndex(),
+      searchByTitle: (t, x) => plex.searchByTitle(t, x),
+      item: (rk) => plex.item(rk),
+    },
+    logs,
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    ...(progress ? { progress } : {}),
+  };
 }
 
 export interface TestOptions {

@@ -55,35 +55,17 @@ export async function aggregate(input: LogInput, deps: AggregateDeps, options: A
   const every = options.progressEvery ?? 200_000;
   let n = 0;
   let next = every;
-  if (reading.each) {
-    // Each line is aggregated as it is decoded: nothing is held in batches, so lines die young.
-    const push = options.onProgress
-      ? (line: RawLine) => {
-          agg.push(line);
-          if (++n >= next) {
-            options.onProgress!(n);
-            next = n + every;
-          }
+  // Each line is aggregated as it is decoded: nothing is held in batches, so lines die young.
+  const push = options.onProgress
+    ? (line: RawLine) => {
+        agg.push(line);
+        if (++n >= next) {
+          options.onProgress!(n);
+          next = n + every;
         }
-      : (line: RawLine) => agg.push(line);
-    await reading.each(push);
-  } else if (reading.batches) {
-    // One await per 1 MiB read instead of one per line.
-    for await (const batch of reading.batches) {
-      for (let i = 0; i < batch.length; i++) agg.push(batch[i]);
-      n += batch.length;
-      if (options.onProgress && n >= next) {
-        options.onProgress(n);
-        next = n + every;
       }
-    }
-  } else {
-    for await (const line of reading.lines) {
-      agg.push(line);
-      if (options.onProgress && ++n % every === 0) options.onProgress(n);
-    }
-  }
-  const result = await reading.done();
+    : (line: RawLine) => agg.push(line);
+  const result = await reading.each(push);
   options.onRead?.(result);
   const report = agg.finish(result);
   await deps.templates.save(miner.state());

@@ -89,8 +89,10 @@ test('phase entry: wires the reader, lenient for stdin, persists templates, hand
   const fakeRead = ((input: { kind: string }) => {
     const lines = linesOf(text, input.kind === 'stdin' ? '-' : 'f.log');
     return {
-      lines: (async function* () { yield* lines; })(),
-      done: async () => ({ sources: [], gaps: [{ file: 'f.log', bytes: 10, reason: 'rotated away' }], problems: [], stats, bookmarks: { schema: 'plexmend.bookmarks/1', files: [] } }),
+      async each(onLine: (l: (typeof lines)[number]) => void) {
+        for (const l of lines) onLine(l);
+        return { sources: [], gaps: [{ file: 'f.log', bytes: 10, reason: 'rotated away' }], problems: [], stats, bookmarks: { schema: 'plexmend.bookmarks/1', files: [] } };
+      },
     };
   }) as unknown as typeof readLogLines;
   const store = memoryTemplateStore();

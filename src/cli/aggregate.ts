@@ -50,7 +50,7 @@ export async function runAggregate(o: AggregateCliOptions, io: { stdin?: NodeJS.
   const stderr = io.stderr ?? process.stderr;
   const now = io.now ?? (() => new Date());
   const [{ aggregate, fileTemplateStore, parseTimeBound }, { readLogLines }, { discoverPluginLogs, nodeDirProbe }, { hostPlatform, plexLocations },
-    ws, { writeFileAtomic }, { renderAggregateText }, { renderAggregateMarkdown }] = await Promise.all([
+    ws, { writeFileAtomic, jsonDocument, writePieces }, { renderAggregateText }, { renderAggregateMarkdown }] = await Promise.all([
     import('../logs/index.ts'), import('../logs/read.ts'), import('../logs/discover.ts'), import('../config/paths.ts'),
     import('../workspace.ts'), import('../io/atomic.ts'), import('../report/aggregate-text.ts'), import('../report/aggregate-md.ts'),
   ]);
@@ -105,13 +105,14 @@ export async function runAggregate(o: AggregateCliOptions, io: { stdin?: NodeJS.
   for (const p of report.problems) stderr.write(`plexmend: warning: ${p.path}: ${p.message}\n`);
   for (const g of report.gaps) stderr.write(`plexmend: warning: gap in ${g.file}: ${g.bytes} bytes (${g.reason})\n`);
 
+  // JSON goes out in pieces: over a long archive it is tens of MB, and one string of it was most of the peak memory.
   const render = (f: 'text' | 'md' | 'json') =>
-    f === 'json' ? JSON.stringify(report, null, 2) + '\n' : f === 'md' ? renderAggregateMarkdown(report) : renderAggregateText(report);
+    f === 'json' ? jsonDocument(report) : f === 'md' ? renderAggregateMarkdown(report) : renderAggregateText(report);
   if (o.output) {
     await writeFileAtomic(o.output, render(o.format ?? 'text'));
     stderr.write(`plexmend: wrote ${o.output}\n`);
   } else if (o.format) {
-    stdout.write(render(o.format));
+    await writePieces(stdout, render(o.format));
   } else {
     const n = o.iteration ?? ws.currentIteration(workspace);
     await writeFileAtomic(ws.paths.aggregateJson(workspace, n), render('json'));

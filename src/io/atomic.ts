@@ -6,14 +6,20 @@
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { jsonPieces } from './json.ts';
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Writes `data` atomically. Pieces (an iterable of strings, e.g. `jsonPieces`) are written in batches of
+ * about 1 MiB, so a big document is never held whole.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<string>): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fh = await open(tmp, 'w', 0o644);
   try {
-    await fh.writeFile(data);
+    if (typeof data === 'string' || data instanceof Uint8Array) await fh.writeFile(data);
+    else for (const batch of batches(data)) await fh.write(batch);
     await fh.sync();
   } finally {
     await fh.close();
@@ -27,9 +33,43 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   await syncDir(dir);
 }
 
-/** Writes a JSON document atomically (two-space indent, trailing newline). */
+/** Writes a JSON document atomically (two-space indent, trailing newline), in pieces. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+  await writeFileAtomic(path, jsonDocument(value));
+}
+
+/** `JSON.stringify(value, null, 2) + '\n'` in pieces (see io/json.ts). */
+export function* jsonDocument(value: unknown): Generator<string> {
+  yield* jsonPieces(value);
+  yield '\n';
+}
+
+/** Writes a string or pieces to a stream (standard output), waiting whenever the stream asks to. */
+export async function writePieces(out: NodeJS.WritableStream, data: string | Iterable<string>): Promise<void> {
+  for (const batch of typeof data === 'string' ? [data] : batches(data)) {
+    if (out.write(batch)) continue;
+    await new Promise<void>((res, rej) => {
+      const drained = () => (out.off('error', failed), res());
+      const failed = (err: Error) => (out.off('drain', drained), rej(err));
+      out.once('drain', drained).once('error', failed);
+    });
+  }
+}
+
+/** Joins pieces into strings of about `size` characters. */
+export function* batches(pieces: Iterable<string>, size = 1 << 20): Generator<string> {
+  let parts: string[] = [];
+  let n = 0;
+  for (const p of pieces) {
+    parts.push(p);
+    n += p.length;
+    if (n >= size) {
+      yield parts.join('');
+      parts = [];
+      n = 0;
+    }
+  }
+  if (n > 0) yield parts.join('');
 }
 
 async function syncDir(dir: string): Promise<void> {

@@ -12,9 +12,9 @@
  * (scripts/build.mjs) so the measured CLI is the current code, and says which of the two ran.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, openSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generate, parseSize } from './generate.ts';
 
@@ -147,6 +147,15 @@ async function main(): Promise<void> {
       grepCount = readFileSync(join(work, 'grep.out'), 'utf8');
     }
     const errorLines = grepCount.split('\n').reduce((s, l) => s + Number(l.split(':').pop() || 0), 0);
+    // The floor of any JavaScript reader: node + read + split lines + one byte per line (bench/floor.mjs).
+    const floorTimes: number[] = [];
+    let floorOut = '';
+    for (let i = 0; i < runs; i++) {
+      const r = await measure(process.execPath, ['bench/floor.mjs', ...files], join(work, 'floor.out'));
+      floorTimes.push(r.wallMs);
+      floorOut = readFileSync(join(work, 'floor.out'), 'utf8').trim();
+    }
+    if (Number(floorOut.split(' ')[1]) !== errorLines) console.log(`NOTE: bench/floor.mjs counted ${floorOut.split(' ')[1]} ERROR lines, grep ${errorLines}`);
     const aggTimes: number[] = [];
     const aggCpu: number[] = [];
     let aggRss: number | null = null;
@@ -165,6 +174,8 @@ async function main(): Promise<void> {
     console.log(`grep -c ' ERROR '   : ${fmtMs(g)}  (${(mb(bytes) / (g / 1000)).toFixed(0)} MB/s; median of ${runs})`);
     console.log(`${hasAggregate ? 'plexmend aggregate' : 'readLogLines only '} : ${fmtMs(a)}  (${(mb(bytes) / (a / 1000)).toFixed(1)} MB/s; median of ${runs}; includes node start-up)`);
     console.log(`ratio               : ${(a / g).toFixed(1)}× grep (target ≤ 6×)`);
+    const f = median(floorTimes);
+    console.log(`JS floor            : ${fmtMs(f)}  (${(f / g).toFixed(1)}× grep; node + read + split lines + 1 byte per line, no parsing — bench/floor.mjs); aggregate = ${(a / f).toFixed(1)}× the floor`);
     if (grepCpu.length && aggCpu.length) {
       const gc = median(grepCpu);
       const ac = median(aggCpu);
@@ -183,6 +194,15 @@ async function main(): Promise<void> {
     ensureBuilt();
     const startup = await measure(process.execPath, [...CLI, '--version'], join(work, 'v.out'));
     console.log(`(start-up alone, plexmend --version: ${fmtMs(startup.wallMs)}${cpu(startup)}, ${fmtRss(startup.peakRssKb)})`);
+    if (hasAggregate) {
+      // What every aggregate pays whatever the input: start-up, loading the log modules and zod, the report.
+      const tiny = join(work, 'tiny logs');
+      mkdirSync(tiny);
+      writeFileSync(join(tiny, basename(files[0])), readFileSync(files[0], 'utf8').split('\n').slice(0, 200).join('\n') + '\n');
+      const fixed: number[] = [];
+      for (let i = 0; i < runs; i++) fixed.push((await measure(process.execPath, aggArgs(['--logs', tiny]), join(work, 'agg-tiny.out'))).wallMs);
+      console.log(`(fixed cost, aggregate over 200 lines: ${fmtMs(median(fixed))} = ${(median(fixed) / g).toFixed(1)}× grep's whole run)`);
+    }
     rmSync(logs, { recursive: true, force: true });
 
     if (archiveSize > 0) {

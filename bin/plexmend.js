@@ -1,11 +1,17 @@
 #!/usr/bin/env node
-// plexmend's binary. Runs the precompiled dist/ (scripts/build.mjs, run by `npm install`) when it was built
-// from exactly the src/ that is there now; otherwise the TypeScript sources through tsx (a runtime
-// dependency), so a stale build never runs and no build step is required.
-// "Exactly": dist/.built holds the manifest of src/ the build read (every file's path, size and modification
-// time), and the binary compares it with a fresh one: ~250 stats, a few milliseconds. An edit, an added or
-// deleted file, and also an older copy put back with its old time (rsync -a, cp -p) all change it.
-import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+// plexmend's binary. Two layouts:
+// - a clone (src/ is there): runs the precompiled dist/ (scripts/build.mjs, run by `npm install`) when it was
+//   built from exactly the src/ that is there now; otherwise the TypeScript sources through tsx (a dev
+//   dependency, installed by `npm install`), so a stale build never runs and no build step is required.
+//   "Exactly": dist/.built holds the manifest of src/ the build read (every file's path, size and
+//   modification time), and the binary compares it with a fresh one: ~250 stats, a few milliseconds. An
+//   edit, an added or deleted file, and also an older copy put back with its old time (rsync -a, cp -p) all
+//   change it.
+// - a package (`npm pack`, `npm install -g plexmend-x.y.z.tgz`: package.json `files` ships bin/ and dist/,
+//   no src/): runs dist/ as it is. Nothing can go stale without sources, and no manifest could be checked
+//   anyway (npm gives every file in a tarball the same fixed time).
+// PLEXMEND_DEBUG_ENTRY=1 prints which one runs (`entry: dist` or `entry: tsx`) to stderr.
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +53,23 @@ export function isBuildFresh(dir = root) {
   }
 }
 
+/**
+ * What the binary in `dir` runs: `dist` (the precompiled code), `tsx` (the sources) or `none` (a package
+ * with neither: an incomplete install). With src/ present the freshness rule decides and
+ * PLEXMEND_NO_DIST=1 forces the sources; without src/ there is nothing else to run, so dist/ runs whatever
+ * the environment says.
+ */
+export function chooseEntry(dir = root, env = process.env) {
+  if (!existsSync(join(dir, 'src'))) return existsSync(join(dir, 'dist', 'cli', 'main.js')) ? 'dist' : 'none';
+  return env.PLEXMEND_NO_DIST !== '1' && isBuildFresh(dir) ? 'dist' : 'tsx';
+}
+
+/** Ends the process with plexmend's one-line message and hint (src/cli/main.ts's format; it may be absent). */
+function fail(message, hint) {
+  process.stderr.write(`plexmend: ${message}\n  → ${hint}\n`);
+  process.exit(1);
+}
+
 /** Run as the program (directly, through npm's bin link or `node bin/plexmend.js`), not imported by a test. */
 function invokedDirectly() {
   if (process.argv[1] === undefined) return false;
@@ -70,11 +93,24 @@ if (isMain) {
   setFlagsFromString('--semi-space-growth-factor=1');
   setFlagsFromString('--heap-growing-percent=25');
   process.env.PLEXMEND_ENTRY = '1';
-  if (process.env.PLEXMEND_NO_DIST !== '1' && isBuildFresh()) {
+  const entry = chooseEntry();
+  if (process.env.PLEXMEND_DEBUG_ENTRY === '1' && entry !== 'none') process.stderr.write(`entry: ${entry}\n`);
+  if (entry === 'dist') {
     await import('../dist/cli/main.js');
-  } else {
-    const { register } = await import('tsx/esm/api');
+  } else if (entry === 'tsx') {
+    let register;
+    try {
+      ({ register } = await import('tsx/esm/api'));
+    } catch (err) {
+      // A clone installed without dev dependencies (--omit=dev, NODE_ENV=production) has neither the build
+      // (typescript) nor tsx; anything else is a real error.
+      if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+      fail('dist/ is not built from the current src/, and tsx (to run the sources) is not installed',
+        'run `npm install --include=dev` in the plexmend folder: it installs tsx and typescript and builds dist/');
+    }
     register();
     await import('../src/cli/main.ts');
+  } else {
+    fail(`this installation has neither dist/ nor src/ (${root})`, 'reinstall plexmend, e.g. npm install -g plexmend-<version>.tgz');
   }
 }

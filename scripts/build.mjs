@@ -8,10 +8,14 @@
 // The build goes to a temporary folder that replaces dist/ at the end; dist/.built holds the manifest of
 // src/ (paths, sizes, modification times) taken before any file is read: bin/plexmend.js runs dist/ only
 // while a fresh manifest equals it (see isBuildFresh there), so a file changed during the build counts too.
-// Run by `npm install` (prepare) and `npm run build` (`--root DIR` builds another tree, for tests).
-// Without TypeScript installed (a production-only install) it says so and exits 0: bin/plexmend.js then
-// runs the sources through tsx.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// Run by `npm install` (prepare) and `npm run build` (`--root DIR` builds another tree, for tests), and by
+// `npm pack` / `npm publish` (they run prepare too, so no prepack script: it would build a second time): the
+// package ships dist/ and no src/ (package.json `files`), and bin/plexmend.js runs that dist/ as it is.
+// Without TypeScript installed (a clone installed without dev dependencies) it says so and exits 0
+// (bin/plexmend.js then runs the sources through tsx, or says how to install it) — except when npm is
+// packing: a package without dist/ could not run at all, so that fails.
+// It reports on stderr, so `npm pack --json` prints nothing but its JSON.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,11 +27,22 @@ const root = rootArg > 0 ? process.argv[rootArg + 1] : fileURLToPath(new URL('..
 const src = join(root, 'src');
 const out = join(root, 'dist');
 
+// An installed package ships this script (its package.json still names it as prepare, which `npm install`
+// inside an unpacked package runs) but no src/: its dist/ is the build.
+if (!existsSync(src)) {
+  console.error(`build: no src/ in ${root} (an installed package): dist/ ships prebuilt, nothing to do`);
+  process.exit(0);
+}
+
 let ts;
 try {
   ts = createRequire(import.meta.url)('typescript');
 } catch {
-  console.log('build: typescript is not installed; skipped (plexmend will run its sources through tsx)');
+  if (process.env.npm_command === 'pack' || process.env.npm_command === 'publish') {
+    console.error('build: typescript is not installed, and a package without dist/ cannot run: install the dev dependencies (npm install --include=dev), then pack again');
+    process.exit(1);
+  }
+  console.error('build: typescript is not installed; skipped (plexmend will run its sources through tsx)');
   process.exit(0);
 }
 
@@ -74,4 +89,4 @@ try {
   rmSync(tmp, { recursive: true, force: true });
   throw err;
 }
-console.log(`build: ${compiled} files compiled, ${copied} copied into dist/ in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+console.error(`build: ${compiled} files compiled, ${copied} copied into dist/ in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);

@@ -5,14 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const { isBuildFresh, sourceManifest } = (await import(new URL('../../bin/plexmend.js', import.meta.url).href)) as {
+const { chooseEntry, isBuildFresh, sourceManifest } = (await import(new URL('../../bin/plexmend.js', import.meta.url).href)) as {
+  chooseEntry(dir?: string, env?: NodeJS.ProcessEnv): 'dist' | 'tsx' | 'none';
   isBuildFresh(dir?: string): boolean;
   sourceManifest(srcDir: string): string;
 };
@@ -90,6 +91,42 @@ test('no build, or an unreadable stamp, is never run', () => {
     rmSync(join(dir, 'dist'), { recursive: true });
     assert.equal(isBuildFresh(dir), false);
     assert.equal(run(dir), 'src');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a package (no src/) runs its dist/ as it is, whatever its times or PLEXMEND_NO_DIST; with neither it says to reinstall', () => {
+  const dir = project();
+  try {
+    rmSync(join(dir, 'src'), { recursive: true });
+    writeFileSync(join(dir, 'dist', '.built'), 'a manifest of sources that are not here\n');
+    assert.equal(chooseEntry(dir, {}), 'dist');
+    assert.equal(chooseEntry(dir, { PLEXMEND_NO_DIST: '1' }), 'dist', 'no sources to force');
+    assert.equal(run(dir, { PLEXMEND_NO_DIST: '1' }), 'dist');
+    const debug = spawnSync(process.execPath, [join(dir, 'bin', 'plexmend.js')], { encoding: 'utf8', env: { ...process.env, PLEXMEND_DEBUG_ENTRY: '1' } });
+    assert.equal(debug.stderr, 'entry: dist\n');
+    rmSync(join(dir, 'dist'), { recursive: true });
+    assert.equal(chooseEntry(dir, {}), 'none');
+    const gone = spawnSync(process.execPath, [join(dir, 'bin', 'plexmend.js'), '--version'], { encoding: 'utf8' });
+    assert.equal(gone.status, 1);
+    assert.equal(gone.stdout, '');
+    assert.match(gone.stderr, /^plexmend: this installation has neither dist\/ nor src\/ \(.+\)\n {2}→ reinstall plexmend.*\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a clone keeps the freshness rule, and PLEXMEND_DEBUG_ENTRY=1 names what runs', () => {
+  const dir = project();
+  try {
+    assert.equal(chooseEntry(dir, {}), 'dist');
+    assert.equal(chooseEntry(dir, { PLEXMEND_NO_DIST: '1' }), 'tsx');
+    const debug = spawnSync(process.execPath, [join(dir, 'bin', 'plexmend.js')], { encoding: 'utf8', env: { ...process.env, PLEXMEND_NO_DIST: '1', PLEXMEND_DEBUG_ENTRY: '1' } });
+    assert.equal(debug.stdout, 'src');
+    assert.equal(debug.stderr, 'entry: tsx\n');
+    rmSync(join(dir, 'dist', '.built'));
+    assert.equal(chooseEntry(dir, {}), 'tsx');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -425,7 +425,7 @@ function skipReason(l: Lesson, recipe: RecipeName): string {
 
 /** Original line numbers an edit list touches (an insertion counts as the line it follows and the next). */
 function editLines(edits: SourceEdit[]): number[] {
-  return edits.flatMap((e) => (e.kind === 'transform' ? [e.line] : [e.afterLine, e.afterLine + 1]));
+  return edits.flatMap((e) => (e.kind === 'insert' ? [e.afterLine, e.afterLine + 1] : [e.line]));
 }
 
 async function libsOf(deps: DiagnoseDeps, files: FileEdits[]): Promise<Set<string>> {

@@ -2,7 +2,7 @@
  * An adviser's accepted proposal goes through the implement phase like a recipe's: diagnosed over a real
  * Plug-ins folder on disk (implement's test world: three bundles sharing utils.py, a fake Plex restarting a
  * plug-in when its Info.plist is touched), planned, applied with backups to every copy of the shared file,
- * the plug-ins restarted and validated — and rolled back byte-identically.
+ * the plug-ins restarted and validated — and rolled back byte-identically; also for an edit that deletes a line.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ import { nodeChatDeps } from '../../src/diagnose/llm/client.ts';
 import { applyFix, rollbackFix, planFromProposals } from '../../src/implement/index.ts';
 import { noHttp } from '../fixtures/diagnose/harness.ts';
 import { films, reportOf } from '../fixtures/diagnose/report.ts';
-import { makeWorld } from '../implement/world.ts';
+import { makeWorld, UTILS } from '../implement/world.ts';
 import { startFakeLlm } from './llm-fake-server.ts';
 
 const ANSWER = JSON.stringify({
@@ -26,9 +26,10 @@ const ANSWER = JSON.stringify({
   edits: [{ file: 'GEVI.bundle/Contents/Code/utils.py', old: "headers = {'User-Agent': getUserAgent()}", new: "headers = {'User-Agent': getUserAgent(), 'Accept-Language': 'en-US,en;q=0.9'}" }],
 });
 
-test('llm: the adviser\'s proposal is applied to every copy by the implement phase and rolled back byte-identically', async () => {
+/** Diagnoses the GEVI 403 group in a fresh world with the adviser giving `answer`, applies its proposal, checks, rolls back. */
+async function applyAndRollBack(answer: string, check: (utils: string) => void): Promise<void> {
   const w = await makeWorld();
-  const fake = await startFakeLlm([{ content: ANSWER, model: 'fake-coder:7b' }]);
+  const fake = await startFakeLlm([{ content: answer, model: 'fake-coder:7b' }]);
   try {
     const before = await w.state();
     const inspection = await inspectPlugins(w.plugins, { reader: fsBundleReader });
@@ -58,7 +59,7 @@ test('llm: the adviser\'s proposal is applied to every copy by the implement pha
     const plan = planFromProposals(proposals, p.id, 1) ?? assert.fail('no plan');
     const r = await applyFix(plan, w.ctx, { yes: true });
     assert.equal(r.status, 'applied', r.reasons.join('; '));
-    for (const b of ['GEVI', 'IAFD', 'AEBN']) assert.match(await readFile(join(w.plugins, `${b}.bundle/Contents/Code/utils.py`), 'utf8'), /'Accept-Language': 'en-US,en;q=0\.9'\}/);
+    for (const b of ['GEVI', 'IAFD', 'AEBN']) check(await readFile(join(w.plugins, `${b}.bundle/Contents/Code/utils.py`), 'utf8'));
     assert.ok(r.record!.restarts.some((a) => a.outcome === 'ok'));
     await rollbackFix(p.id, w.ctx);
     assert.deepEqual(await w.state(), before, 'byte-identical after rollback');
@@ -66,4 +67,23 @@ test('llm: the adviser\'s proposal is applied to every copy by the implement pha
     await fake.close();
     await w.cleanup();
   }
+}
+
+test('llm: the adviser\'s proposal is applied to every copy by the implement phase and rolled back byte-identically', async () => {
+  await applyAndRollBack(ANSWER, (utils) => assert.match(utils, /'Accept-Language': 'en-US,en;q=0\.9'\}/));
+});
+
+test('llm: an adviser edit that replaces two lines by one leaves one line in every copy, and rolls back byte-identically', async () => {
+  const answer = JSON.stringify({
+    recipe: 'request_headers',
+    title: 'Send Accept-Language from getHTTPRequest',
+    rationale: 'The site refuses requests without the headers a browser sends.',
+    edits: [{ file: 'GEVI.bundle/Contents/Code/utils.py', old: "    headers = {'User-Agent': getUserAgent()}\n    return HTTP.Request(url, headers=headers, timeout=timeout)", new: "    return HTTP.Request(url, headers={'User-Agent': getUserAgent(), 'Accept-Language': 'en-US'}, timeout=timeout)" }],
+  });
+  await applyAndRollBack(answer, (utils) => {
+    const lines = utils.split('\n');
+    const at = lines.indexOf('def getHTTPRequest(url, timeout=20):');
+    assert.deepEqual(lines.slice(at, at + 3), ['def getHTTPRequest(url, timeout=20):', "    return HTTP.Request(url, headers={'User-Agent': getUserAgent(), 'Accept-Language': 'en-US'}, timeout=timeout)", '']);
+    assert.equal(lines.length, UTILS.split('\n').length - 1);
+  });
 });

@@ -175,6 +175,18 @@ test('llm: an f-string is built but held back by the Python 2.7 point', async ()
   assert.match(renderDiagnosisMarkdown(d), /NOT offered/);
 });
 
+test('llm: deleting the only statement of a block is built but held back by the Python 2.7 point, which names the empty block', async () => {
+  const { d } = await runWith([{ content: answer([{ file: INIT, old: "                raise Exception('< No Films! >')\n", new: '' }]) }]);
+  const p = group(d, 'no-results-kestrel').proposals.find((x) => x.source === 'llm') ?? assert.fail(JSON.stringify(d.adviser));
+  const diff = p.changes[0]!.diff;
+  assert.match(diff, /^-\s+raise Exception\('< No Films! >'\)$/m, 'the line is deleted, not commented out');
+  assert.doesNotMatch(diff, /^\+(?!\+\+ )/m, 'no line added');
+  assert.equal(p.offered, false);
+  const py = p.checklist.find((c) => c.point === 'python27')!;
+  assert.equal(py.reason, `${INIT}:39 expected an indented block`, 'the `except` that now follows `if not filmsList:` (line 39 of the patched file)');
+  assert.match(d.adviser!.consulted[0]!.reason, /failed the checklist: python27/);
+});
+
 test('llm: a new name starting with an underscore is held back by the plug-in sandbox rules', async () => {
   const { d } = await runWith([{ content: answer([{ file: INIT, old: 'filmsList = html.xpath(XPATH_RESULTS)', new: '_results = html.xpath(XPATH_RESULTS)\n            filmsList = _results' }]) }]);
   const p = group(d, 'no-results-kestrel').proposals.find((x) => x.source === 'llm')!;

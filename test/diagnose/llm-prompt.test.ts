@@ -2,8 +2,8 @@
  * The adviser's pure parts, table-tested without a server: the prompt builder (redaction of tokens, keys
  * and home folders; evidence, code context, lessons, answer shape), the code context (anchors, bounds),
  * answer parsing (JSON, JSON in prose, declines, schema errors), the conversion of (file, old, new) edits
- * into line edits (exactly once, multi-line, CRLF, removed lines kept as comments, overlap), the consult
- * policy and the settings resolution.
+ * into line edits (exactly once, multi-line, CRLF, removed lines deleted, empty blocks refused by the 2.7
+ * check, the shown lines, overlap), the consult policy and the settings resolution.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +16,7 @@ import { DEFAULT_LLM_URL, resolveAdviserSettings, type Adviser } from '../../src
 import { render } from '../../src/diagnose/recipes/source.ts';
 import { RULES } from '../../src/diagnose/knowledge.ts';
 import { AdviserAnswerError } from '../../src/diagnose/llm/errors.ts';
+import { checkPython27, parserPy27Checker } from '../../src/diagnose/python/py27.ts';
 import { UsageError } from '../../src/errors.ts';
 import { inspectBundleSources } from '../../src/diagnose/inspect/index.ts';
 import type { FixProposal } from '../../src/diagnose/schema.ts';
@@ -129,7 +130,7 @@ test('edits: old text exactly once becomes line edits that render the intended f
   const F = 'A.bundle/Contents/Code/__init__.py';
   assert.equal(run([{ file: F, old: 'b = 2', new: 'b = 3' }]), src.replace('b = 2', 'b = 3'));
   assert.equal(run([{ file: F, old: '    b = 2\n', new: '    try:\n        b = 2\n    except Exception:\n        b = 0\n' }]), 'def f(x):\n    a = 1\n    try:\n        b = 2\n    except Exception:\n        b = 0\n    return a + b\n');
-  assert.equal(run([{ file: F, old: 'a = 1\n    b = 2', new: 'a, b = 1, 2' }]), 'def f(x):\n    a, b = 1, 2\n    # (removed by the adviser\'s change) b = 2\n    return a + b\n');
+  assert.equal(run([{ file: F, old: 'a = 1\n    b = 2', new: 'a, b = 1, 2' }]), 'def f(x):\n    a, b = 1, 2\n    return a + b\n', 'the removed line is deleted (it was once kept as a comment)');
   const crlf = src.replace(/\n/g, '\r\n');
   assert.equal(run([{ file: F, old: '    a = 1\n    b = 2', new: '    a = 10\n    b = 20\n    c = 30' }], crlf), 'def f(x):\r\n    a = 10\r\n    b = 20\r\n    c = 30\r\n    return a + b\r\n');
   assert.equal(run([{ file: F, old: '3|     b = 2', new: '3|     b = 5' }]), src.replace('b = 2', 'b = 5'), 'the prompt\'s line numbers copied along are taken off');
@@ -141,6 +142,61 @@ test('edits: old text exactly once becomes line edits that render the intended f
   assert.match(run([{ file: 'A.bundle/Contents/Info.plist', old: 'x', new: 'y' }]) as string, /not a code file plexmend inspected/);
   assert.match(run([{ file: '_PGMA/Thumbor.txt', old: 'x', new: 'y' }]) as string, /not a code file plexmend inspected/);
   assert.match(run([{ file: 'C:\\Windows\\x.py', old: 'x', new: 'y' }]) as string, /outside the bundles and _PGMA/);
+});
+
+test('edits: removed lines are deleted — 3 lines by 1, delete-only, empty new text, CRLF kept; no blank line is left', async () => {
+  const src = 'def f(x):\n    a = 1\n    b = 2\n    c = 3\n    return a + b + c\n';
+  const { inspection } = await oneFile('Contents/Code/__init__.py', src);
+  const sha = inspection.files[0]!.sha256;
+  const F = 'A.bundle/Contents/Code/__init__.py';
+  const convert = (edits: Array<{ file: string; old: string; new: string }>, text = src) => {
+    const r = convertEdits(inspection, edits, () => text);
+    return r.ok ? r.edits.get(sha)! : assert.fail(r.reason);
+  };
+  const three = convert([{ file: F, old: '    a = 1\n    b = 2\n    c = 3', new: '    a, b, c = 1, 2, 3' }]);
+  assert.deepEqual(three.map((e) => `${e.kind} ${e.kind === 'insert' ? e.afterLine : e.line}`), ['transform 2', 'delete 3', 'delete 4']);
+  assert.equal(render(src, three), 'def f(x):\n    a, b, c = 1, 2, 3\n    return a + b + c\n');
+  const gone = 'def f(x):\n    a = 1\n    c = 3\n    return a + b + c\n';
+  // however the model quotes the line, only line 3 goes, and with it its line ending
+  for (const old of ['    b = 2\n', 'b = 2', '    b = 2', '\n    b = 2', '    a = 1\n    b = 2\n    c = 3']) {
+    const fresh = old.startsWith('    a') ? '    a = 1\n    c = 3' : '';
+    const edits = convert([{ file: F, old, new: fresh }]);
+    assert.deepEqual(edits.map((e) => e.kind), ['delete'], JSON.stringify(old));
+    assert.equal(render(src, edits), gone, JSON.stringify(old));
+  }
+  const crlf = src.replace(/\n/g, '\r\n');
+  assert.equal(render(crlf, convert([{ file: F, old: '    a = 1\r\n    b = 2\r\n    c = 3', new: '    a, b, c = 1, 2, 3' }], crlf)), 'def f(x):\r\n    a, b, c = 1, 2, 3\r\n    return a + b + c\r\n');
+  assert.equal(render(crlf, convert([{ file: F, old: '    b = 2\r\n', new: '' }], crlf)), gone.replace(/\n/g, '\r\n'));
+  // a line added in the middle of quoted context is an insertion, the context untouched
+  const added = convert([{ file: F, old: '    a = 1\n    b = 2', new: '    a = 1\n    a = a or 0\n    b = 2' }]);
+  assert.deepEqual(added.map((e) => e.kind === 'insert' && [e.afterLine, e.lines]), [[2, ['    a = a or 0']]]);
+});
+
+test('edits: deleting the only statement of a block converts as asked; the Python 2.7 check refuses it, saying a block is empty', async () => {
+  const src = 'def f(x):\n    if x:\n        return 1\n    return 0\n';
+  const { inspection } = await oneFile('Contents/Code/__init__.py', src);
+  const r = convertEdits(inspection, [{ file: 'A.bundle/Contents/Code/__init__.py', old: '        return 1\n', new: '' }], () => src);
+  if (!r.ok) assert.fail(r.reason);
+  const after = render(src, r.edits.get(inspection.files[0]!.sha256)!);
+  assert.equal(after, 'def f(x):\n    if x:\n    return 0\n');
+  const report = await checkPython27([{ path: 'A.bundle/Contents/Code/__init__.py', text: after }], { checker: parserPy27Checker(), tried: [] });
+  assert.equal(report.files[0]!.ok, false);
+  assert.deepEqual(report.files[0]!.issues.map((i) => [i.line, i.message]), [[3, 'expected an indented block']]);
+});
+
+test('edits: the shown-lines check judges the lines an edit changes, not the context quoted around them', async () => {
+  const src = 'def f(x):\n    a = 1\n    b = 2\n    c = 3\n    return a + b + c\n';
+  const { inspection } = await oneFile('Contents/Code/__init__.py', src);
+  const F = 'A.bundle/Contents/Code/__init__.py';
+  const shown = new Map([[inspection.files[0]!.sha256, [[1, 3]] as Array<[number, number]>]]);
+  const run = (old: string, fresh: string) => {
+    const r = convertEdits(inspection, [{ file: F, old, new: fresh }], () => src, shown);
+    return r.ok ? 'ok' : r.reason;
+  };
+  assert.equal(run('    b = 2\n', ''), 'ok', 'deleting line 3 (quoted with its line ending, which reaches into line 4)');
+  assert.equal(run('    b = 2\n    c = 3', '    b = 2'), `its edit of ${F}:4 is outside the code the prompt showed (the lines the evidence names and their functions)`);
+  assert.match(run('    b = 2\n    c = 3', '    b = 5'), /:3-4 is outside the code the prompt showed/, 'a 2 → 1 edit reaching past the shown lines');
+  assert.equal(run('    c = 3', '    b = 2.5\n    c = 3'), 'ok', 'an insertion after a shown line');
 });
 
 test('consult policy: unfixed asks when no fix was offered or the fix is an unprobed guess; never for workaround-only causes', () => {

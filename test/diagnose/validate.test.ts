@@ -39,7 +39,7 @@ async function baseline(): Promise<ChecklistInput> {
   const editedLines = new Map<string, number[]>();
   for (const [sha, edits] of change.edits) {
     const file = fx.inspection.files.find((f) => f.sha256 === sha)!;
-    for (const c of file.copies) editedLines.set(`${c.bundle}/${c.path}`, edits.flatMap((e) => (e.kind === 'transform' ? [e.line] : [e.afterLine, e.afterLine + 1])));
+    for (const c of file.copies) editedLines.set(`${c.bundle}/${c.path}`, edits.flatMap((e) => (e.kind === 'insert' ? [e.afterLine, e.afterLine + 1] : [e.line])));
   }
   const naming = new Map<string, Awaited<ReturnType<typeof checkNamingChange>>>();
   for (const [p, after] of m.after) {

@@ -139,7 +139,7 @@ export async function consultGroup(run: AdviserRun, i: ConsultInput): Promise<Ad
   const claims = a.expectedChange !== undefined ? ` The model expects a ${Math.round(a.expectedChange * 100)} % fall; plexmend judges the fix against its own threshold.` : '';
   const change: RecipeChange = {
     title: scrub(a.title.replace(/\s+/g, ' ').trim(), run.adviser.secrets),
-    rationale: `LLM adviser (${model}): ${scrub(a.rationale.replace(/\s+/g, ' ').trim(), run.adviser.secrets)}${claims}${converted.notes.length ? ` Note: ${converted.notes.join('; ')}.` : ''}`,
+    rationale: `LLM adviser (${model}): ${scrub(a.rationale.replace(/\s+/g, ' ').trim(), run.adviser.secrets)}${claims}`,
     kind: 'patch',
     edits: converted.edits,
     evidence,

@@ -1,19 +1,19 @@
 /**
  * The adviser's edits (file, exact old text, new text) turned into the recipes' own edit form (line
- * transforms and insertions against the original file, see recipes/source.ts), so plexmend renders the diff
- * itself — a diff text written by the model is never applied. Each old text must occur exactly once in the
+ * transforms, insertions and deletions against the original file, see recipes/source.ts), so plexmend
+ * renders the diff itself — a diff text written by the model is never applied. Each old text must occur exactly once in the
  * file; the file must be a code file plexmend inspected inside a bundle (the patch scope of checklist point 8:
  * bundles and _PGMA; _PGMA files are not inspected, so they are refused here too). A shared file (PGMA's
  * utils.py) is one logical file: the edit reaches every copy.
  */
 import type { BundleInspection, LogicalFile } from '../inspect/types.ts';
-import { eolOf, splitLines, type SourceEdit } from '../recipes/source.ts';
+import { splitLines, type SourceEdit } from '../recipes/source.ts';
 import { inScope } from '../validate.ts';
 import type { AdviceEdit } from './answer.ts';
 
-/** The edits by logical file sha256 (recipe edit form), the files touched, and notes; or why they were refused. */
+/** The edits by logical file sha256 (recipe edit form) and the files touched; or why they were refused. */
 export type EditConversion =
-  | { ok: true; edits: Map<string, SourceEdit[]>; files: string[]; notes: string[] }
+  | { ok: true; edits: Map<string, SourceEdit[]>; files: string[] }
   | { ok: false; reason: string };
 
 /** The logical file at `path` (`X.bundle/Contents/Code/utils.py`), if plexmend inspected it. */
@@ -47,24 +47,53 @@ function occurrences(haystack: string, needle: string): number[] {
 }
 
 /**
+ * The line edits that turn the original lines `orig` (1-based from `first`) into `next`: lines equal at
+ * both ends are left alone, the rest pair up as rewrites, left-over old lines are deleted and left-over
+ * new lines inserted after the last line kept. Also the original lines really changed, `from`–`to` (for a
+ * pure insertion, `gap`: the two lines around it), so the overlap and shown checks judge what the edit
+ * touches, not the context the model quoted around it.
+ */
+export function lineEdits(orig: readonly string[], next: readonly string[], first: number, why: string): { edits: SourceEdit[]; from: number; to: number; gap: boolean } {
+  let head = 0;
+  while (head < orig.length && head < next.length && orig[head] === next[head]) head++;
+  let tail = 0;
+  while (tail < orig.length - head && tail < next.length - head && orig[orig.length - 1 - tail] === next[next.length - 1 - tail]) tail++;
+  const was = orig.slice(head, orig.length - tail);
+  const now = next.slice(head, next.length - tail);
+  const at = first + head; // first original line that differs
+  const edits: SourceEdit[] = [];
+  const paired = Math.min(was.length, now.length);
+  for (let k = 0; k < paired; k++) {
+    const before = was[k]!;
+    const after = now[k]!;
+    // a recipe composed onto the same line may have rewritten it first: then this rewrite stands aside
+    edits.push({ kind: 'transform', line: at + k, fn: (s) => (s === before ? after : s), why });
+  }
+  for (let k = paired; k < was.length; k++) edits.push({ kind: 'delete', line: at + k, why });
+  if (now.length > paired) edits.push({ kind: 'insert', afterLine: at + paired - 1, lines: now.slice(paired), why });
+  return was.length ? { edits, from: at, to: at + was.length - 1, gap: false } : { edits, from: at - 1, to: at, gap: true };
+}
+
+/**
  * Converts the edits. `textOf` gives a logical file's current content; `shown`, when given, holds the line
  * ranges (by logical file sha256) the prompt showed, and an edit must lie within one: the model changes only
- * code it saw, which the evidence tied to the error. Fails (with the reason the report shows) on a path
- * outside the scope, a file not inspected, old text found zero or several times, lines not shown, or two
- * edits touching the same lines.
+ * code it saw, which the evidence tied to the error. Lines an edit removes are deleted (an empty new text
+ * deletes the whole lines its old text covers, leaving no blank line); the file keeps its line ending. A
+ * deletion that leaves a block empty is converted as asked: the Python 2.7 point of the checklist refuses
+ * it ("expected an indented block"). Fails (with the reason the report shows) on a path outside the scope,
+ * a file not inspected, old text found zero or several times, lines not shown, or two edits touching the
+ * same lines.
  */
 export function convertEdits(inspection: BundleInspection, edits: AdviceEdit[], textOf: (f: LogicalFile) => string, shown?: ReadonlyMap<string, ReadonlyArray<readonly [number, number]>>): EditConversion {
   const out = new Map<string, SourceEdit[]>();
   const taken = new Map<string, Array<[number, number]>>();
   const files: string[] = [];
-  const notes: string[] = [];
   for (const e of edits) {
     const path = e.file.trim().replace(/^\.\//, '');
     if (!inScope(path)) return { ok: false, reason: `edits ${e.file}, outside the bundles and _PGMA (patch scope, checklist point 8)` };
     const file = logicalFileAt(inspection, path);
     if (!file) return { ok: false, reason: `edits ${path}, which is not a code file plexmend inspected in the Plug-ins folder` };
     const text = textOf(file);
-    const eol = eolOf(text);
     const lines = splitLines(text);
     const flat = lines.join('\n');
     const old = stripNumbers(e.old.replace(/\r\n/g, '\n'));
@@ -75,34 +104,34 @@ export function convertEdits(inspection: BundleInspection, edits: AdviceEdit[], 
     const start = found[0]!;
     const first = flat.slice(0, start).split('\n').length; // 1-based line of the old text's start
     const last = first + old.split('\n').length - 1;
-    if (shown && !(shown.get(file.sha256) ?? []).some(([a, b]) => first >= a && last <= b)) {
-      return { ok: false, reason: `its edit of ${path}:${first}${last > first ? `-${last}` : ''} is outside the code the prompt showed (the lines the evidence names and their functions)` };
-    }
-    const ranges = taken.get(file.sha256) ?? [];
-    if (ranges.some(([a, b]) => first <= b && last >= a)) return { ok: false, reason: `two of its edits touch the same lines of ${path} (${first}–${last})` };
-    taken.set(file.sha256, [...ranges, [first, last]]);
     const lineStart = start - (flat.lastIndexOf('\n', start - 1) + 1);
     const prefix = lines[first - 1]!.slice(0, lineStart);
     const endCol = (last === first ? lineStart : 0) + old.split('\n').pop()!.length;
     const suffix = lines[last - 1]!.slice(endCol);
-    const replaced = (prefix + stripNumbers(e.new.replace(/\r\n/g, '\n')) + suffix).split('\n');
-    const fileEdits: SourceEdit[] = [];
-    const why = `the adviser's edit of ${path}:${first}`;
-    const oldCount = last - first + 1;
-    for (let k = 0; k < oldCount; k++) {
-      const original = lines[first - 1 + k]!;
-      let next: string;
-      if (k < replaced.length) next = k === oldCount - 1 && replaced.length > oldCount ? replaced.slice(k).join(eol) : replaced[k]!;
-      else {
-        // plexmend's edits change and add lines, never delete one: a removed line is kept as a comment.
-        next = `${/^[ \t]*/.exec(original)![0]}# (removed by the adviser's change) ${original.trim()}`;
-        if (!notes.includes('removed lines are kept as comments')) notes.push('removed lines are kept as comments');
-      }
-      if (next !== original) fileEdits.push({ kind: 'transform', line: first + k, fn: (s) => (s === original ? next : s), why });
+    const fresh = stripNumbers(e.new.replace(/\r\n/g, '\n'));
+    let replaced = (prefix + fresh + suffix).split('\n');
+    const orig = lines.slice(first - 1, last);
+    // Empty new text removes what the old text covered: whole lines go, not left behind as blank lines
+    // (a blank line the old text only began or ended on stays).
+    if (!fresh.trim()) {
+      const kept = (l: string, k: number) => (k === 0 && l === orig[0]) || (k === replaced.length - 1 && l === orig[orig.length - 1]);
+      replaced = replaced.filter((l, k) => l.trim() !== '' || kept(l, k));
     }
-    if (fileEdits.length === 0) return { ok: false, reason: `its edit of ${path}:${first} changes nothing` };
-    out.set(file.sha256, [...(out.get(file.sha256) ?? []), ...fileEdits]);
+    const why = `the adviser's edit of ${path}:${first}`;
+    const conv = lineEdits(orig, replaced, first, why);
+    if (conv.edits.length === 0) return { ok: false, reason: `its edit of ${path}:${first} changes nothing` };
+    const where = `${path}:${conv.from}${conv.to > conv.from ? `-${conv.to}` : ''}`;
+    const seen = shown?.get(file.sha256) ?? [];
+    const inside = (n: number) => seen.some(([a, b]) => n >= a && n <= b);
+    // lines changed must all have been shown; an insertion needs one shown neighbour
+    if (shown && !(conv.gap ? inside(conv.from) || inside(conv.to) : seen.some(([a, b]) => conv.from >= a && conv.to <= b))) {
+      return { ok: false, reason: `its edit of ${where} is outside the code the prompt showed (the lines the evidence names and their functions)` };
+    }
+    const ranges = taken.get(file.sha256) ?? [];
+    if (ranges.some(([a, b]) => conv.from <= b && conv.to >= a)) return { ok: false, reason: `two of its edits touch the same lines of ${path} (${conv.from}–${conv.to})` };
+    taken.set(file.sha256, [...ranges, [conv.from, conv.to]]);
+    out.set(file.sha256, [...(out.get(file.sha256) ?? []), ...conv.edits]);
     if (!files.includes(path)) files.push(path);
   }
-  return { ok: true, edits: out, files, notes };
+  return { ok: true, edits: out, files };
 }

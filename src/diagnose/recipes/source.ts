@@ -1,18 +1,25 @@
 /**
  * Source edits for recipes, stated against the ORIGINAL file's line numbers so that several recipes
  * composed into one proposal (headers + back-off) edit one file without knowing of each other: a line
- * transform composes with another transform of the same line, insertions keep their order. Rendering
- * applies them bottom-up and produces a unified diff per copy of the file (a shared utils.py gets the
- * same diff in every bundle).
+ * transform composes with another transform of the same line, insertions keep their order, a deleted
+ * line is gone whatever else transforms it (insertions after it still land where it was). Rendering
+ * applies them to the original lines and produces a unified diff per copy of the file (a shared
+ * utils.py gets the same diff in every bundle).
  */
 import { createHash } from 'node:crypto';
 import { createPatch } from 'diff';
 import type { FileChange } from '../schema.ts';
 import { parsePython, lineOf, endLineOf, walk, type SyntaxNode } from '../python/parser.ts';
 
+/**
+ * One edit against the original file's 1-based lines: rewrite a line (`fn` gets the line without its
+ * ending and returns one line, or several joined by the file's ending), insert lines after a line (0 =
+ * before the first), or delete a line with its ending.
+ */
 export type SourceEdit =
   | { kind: 'transform'; line: number; fn: (text: string) => string; why: string }
-  | { kind: 'insert'; afterLine: number; lines: string[]; why: string };
+  | { kind: 'insert'; afterLine: number; lines: string[]; why: string }
+  | { kind: 'delete'; line: number; why: string };
 
 /** Edits of one logical file (one content, perhaps many copies). */
 export interface FileEdits {
@@ -36,16 +43,21 @@ export function splitLines(text: string): string[] {
   return text.split(/\r?\n/);
 }
 
-/** Applies edits to the original text. Throws when a transform changes nothing it claimed to change. */
+/**
+ * Applies edits to the original text, keeping its line ending (CRLF stays CRLF). Throws a RangeError
+ * when an edit names a line outside the file (a recipe's bug, not the user's).
+ */
 export function render(text: string, edits: SourceEdit[]): string {
   const eol = eolOf(text);
   const lines = splitLines(text);
   const transforms = new Map<number, Array<(s: string) => string>>();
   const inserts = new Map<number, string[]>();
+  const deleted = new Set<number>();
   for (const e of edits) {
-    if (e.kind === 'transform') {
+    if (e.kind === 'transform' || e.kind === 'delete') {
       if (e.line < 1 || e.line > lines.length) throw new RangeError(`edit line ${e.line} outside 1..${lines.length}`);
-      transforms.set(e.line, [...(transforms.get(e.line) ?? []), e.fn]);
+      if (e.kind === 'delete') deleted.add(e.line);
+      else transforms.set(e.line, [...(transforms.get(e.line) ?? []), e.fn]);
     } else {
       if (e.afterLine < 0 || e.afterLine > lines.length) throw new RangeError(`insert after ${e.afterLine} outside 0..${lines.length}`);
       inserts.set(e.afterLine, [...(inserts.get(e.afterLine) ?? []), ...e.lines]);
@@ -55,7 +67,7 @@ export function render(text: string, edits: SourceEdit[]): string {
   const out: string[] = [];
   if (inserts.has(0)) out.push(...inserts.get(0)!);
   lines.forEach((l, i) => {
-    out.push(l);
+    if (!deleted.has(i + 1)) out.push(l);
     const extra = inserts.get(i + 1);
     if (extra) out.push(...extra);
   });

@@ -7,7 +7,7 @@
  * `.log.1` … `.log.5` (`.5` oldest) written by Python's RotatingFileHandler; the main server's logs use
  * `Plex Media Server.N.log` and are not plug-in logs (skipped). Lines are UTF-8 with `\n` or `\r\n`;
  * real files also carry invalid bytes, NULs (crash padding) and lines of megabytes — all counted, none
- * fatal. Speed: 1 MiB reads, `\n` found with Buffer.indexOf, UTF-8 checked per chunk and decoded per line.
+ * fatal. 1 MiB reads, two buffers (the next read runs while this chunk is split: lines.ts).
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -17,8 +17,9 @@ import type { LogInput, RawLine } from './input.ts';
 import type { Gap } from './schema.ts';
 import { fingerprintOf, readHead } from './fingerprint.ts';
 import { listLogFiles, listLogFolder, type LogSet } from './discover.ts';
-import { emptyBookmarks, entryAfterRead, lineTs, planSet, type BookmarkDoc, type BookmarkEntry, type CurrentFile } from './bookmarks.ts';
+import { emptyBookmarks, entryAfterRead, planSet, type BookmarkDoc, type BookmarkEntry, type CurrentFile } from './bookmarks.ts';
 import { listArchive } from './archive.ts';
+import { countReplacements, LineSplitter, type SplitState } from './lines.ts';
 
 /** How to read. */
 export interface ReadOptions {
@@ -75,12 +76,10 @@ export function readLogLines(
   opts: ReadOptions = {},
 ): {
   lines: AsyncIterable<RawLine>;
-  /** The same lines in arrays (one per 1 MiB read): a faster alternative to `lines`; iterate one of the two. */
-  batches: AsyncIterable<RawLine[]>;
   /**
    * The same lines handed to `onLine` one at a time, as each is decoded (the fastest way, and the leanest:
    * no line outlives its call unless `onLine` keeps it, so the garbage collector finds them all young).
-   * Resolves with `done()`'s result; use it instead of `lines`/`batches`, not besides. A throw from
+   * Resolves with `done()`'s result; use it instead of `lines`, not besides. A throw from
    * `onLine` ends the read and rejects.
    */
   each(onLine: (line: RawLine) => void): Promise<ReadResult>;
@@ -130,22 +129,6 @@ export function readLogLines(
         return iterator;
       },
     },
-    batches: {
-      [Symbol.asyncIterator]() {
-        if (started) throw new Error('readLogLines: lines can be iterated only once');
-        started = true;
-        return {
-          next: async () => {
-            const r = await pull();
-            if (r.done) return { done: true, value: undefined };
-            const rest = i === 1 ? batch : batch.slice(i - 1);
-            i = batch.length;
-            return { done: false, value: rest };
-          },
-          return: iterator.return!,
-        } as AsyncIterator<RawLine[]>;
-      },
-    },
     async each(onLine) {
       if (started) throw new Error('readLogLines: lines can be iterated only once');
       started = true;
@@ -180,10 +163,10 @@ export async function bookmarkLogEnd(input: Exclude<LogInput, { kind: 'stdin' }>
   return st.bookmarks;
 }
 
-class ReadState {
+class ReadState implements SplitState {
   /** Count lines and offsets only (bookmarkLogEnd). */
   countOnly = false;
-  /** Push mode (`each`): lines go here as they are split instead of into batches. */
+  /** Push mode (`each`): lines go here as they are split instead of into the batches. */
   onLine: ((line: RawLine) => void) | undefined;
   readonly maxLine: number;
   readonly sources: Source[] = [];
@@ -387,143 +370,6 @@ export function looksBinary(sample: Buffer): boolean {
     const b = s[k];
     if (b < 9 || (b > 13 && b < 32 && b !== 27)) bad++;
   }
-  if (!isUtf8(s)) bad += countReplacements(s.toString('utf8')) ;
+  if (!isUtf8(s)) bad += countReplacements(s.toString('utf8'));
   return bad / s.length > 0.1;
-}
-
-function countReplacements(text: string): number {
-  let c = 0;
-  for (let k = text.indexOf('\uFFFD'); k !== -1; k = text.indexOf('\uFFFD', k + 1)) c++;
-  return c;
-}
-
-/** Buffer's own UTF-8 decoder, without `toString`'s argument dispatch (hot path: once per line). */
-type Utf8Slicer = Buffer & { utf8Slice(start: number, end: number): string };
-
-const REPLACEMENT_BYTES = Buffer.from([0xef, 0xbf, 0xbd]);
-
-/**
- * Splits byte chunks into lines: `\n` ends a line, a `\r` before it is dropped, NUL bytes are counted
- * and dropped, invalid UTF-8 becomes U+FFFD and is counted, a line longer than the limit keeps its
- * head (cut on a character boundary) and the rest is skipped without being held in memory.
- */
-class LineSplitter {
-  lineNo: number;
-  private lastDated = '';
-  private base: number;
-  private carry: Buffer[] = [];
-  private carryLen = 0;
-  private carryStart = 0;
-  private overflow = false;
-  private pending = false;
-  constructor(private readonly source: string, private readonly bundleId: string | undefined, from: number, lineNo: number, private readonly st: ReadState) {
-    this.base = from;
-    this.lineNo = lineNo;
-  }
-
-  push(chunk: Buffer, n: number, out: RawLine[]): void {
-    const view = n === chunk.length ? chunk : chunk.subarray(0, n);
-    let pos = 0;
-    if (this.pending) {
-      const nl = view.indexOf(10);
-      if (nl === -1) {
-        this.append(view, 0, n);
-        this.base += n;
-        return;
-      }
-      this.append(view, 0, nl);
-      this.emitCarry(out);
-      pos = nl + 1;
-    }
-    // Whole lines of this chunk: one NUL scan and one UTF-8 check for all of them (the common case).
-    const last = view.lastIndexOf(10);
-    const whole = last >= pos ? view.subarray(pos, last) : undefined;
-    const clean = whole !== undefined && whole.indexOf(0) === -1 && isUtf8(whole);
-    for (;;) {
-      const nl = view.indexOf(10, pos);
-      if (nl === -1) break;
-      this.emit(view, pos, nl, this.base + pos, clean, out);
-      pos = nl + 1;
-    }
-    if (pos < n) {
-      this.pending = true;
-      this.carryStart = this.base + pos;
-      this.append(view, pos, n);
-    }
-    this.base += n;
-  }
-
-  /** Timestamp of the last framework line seen. */
-  get lastTs(): string | undefined {
-    return lineTs(this.lastDated);
-  }
-
-  /** Ends the input; `emitTail` false holds back an unterminated last line. Returns the offset consumed. */
-  end(out: RawLine[], emitTail: boolean): number {
-    if (!this.pending) return this.base;
-    if (!emitTail) return this.carryStart;
-    this.emitCarry(out);
-    return this.base;
-  }
-
-  private append(view: Buffer, s: number, e: number): void {
-    if (this.overflow || e <= s) return;
-    const room = this.st.maxLine + 1 - this.carryLen;
-    const take = Math.min(room, e - s);
-    this.carry.push(Buffer.from(view.subarray(s, s + take)));
-    this.carryLen += take;
-    if (this.carryLen > this.st.maxLine) this.overflow = true;
-  }
-
-  private emitCarry(out: RawLine[]): void {
-    const line = this.carry.length === 1 ? this.carry[0] : Buffer.concat(this.carry, this.carryLen);
-    const long = this.overflow;
-    this.carry = [];
-    this.carryLen = 0;
-    this.overflow = false;
-    this.pending = false;
-    this.emit(line, 0, line.length, this.carryStart, false, out, long);
-  }
-
-  private emit(buf: Buffer, s: number, e: number, offset: number, clean: boolean, out: RawLine[], long = false): void {
-    this.lineNo++;
-    if (this.st.countOnly) {
-      this.st.stats.lines++;
-      return;
-    }
-    let end = e;
-    const max = this.st.maxLine;
-    if (long || end - s > max) {
-      long = true;
-      end = s + max;
-      while (end > s && (buf[end] & 0xc0) === 0x80) end--; // cut on a character boundary
-      this.st.stats.longLines++;
-    } else if (end > s && buf[end - 1] === 13) end--;
-    let text: string;
-    if (clean) text = (buf as Utf8Slicer).utf8Slice(s, end);
-    else {
-      let bytes = buf.subarray(s, end);
-      const nul = bytes.indexOf(0);
-      if (nul !== -1) {
-        const kept = Buffer.allocUnsafe(bytes.length);
-        let k = 0;
-        for (let j = 0; j < bytes.length; j++) if (bytes[j] !== 0) kept[k++] = bytes[j];
-        this.st.stats.nulBytes += bytes.length - k;
-        bytes = kept.subarray(0, k);
-      }
-      text = bytes.toString('utf8');
-      if (!isUtf8(bytes)) {
-        let literal = 0;
-        for (let j = bytes.indexOf(REPLACEMENT_BYTES); j !== -1; j = bytes.indexOf(REPLACEMENT_BYTES, j + 3)) literal++;
-        this.st.stats.invalidUtf8 += countReplacements(text) - literal;
-      }
-    }
-    this.st.stats.lines++;
-    if (offset === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM from a Windows editor
-    if (text.charCodeAt(0) === 50 /* '2': maybe a timestamp */) this.lastDated = text;
-    const line: RawLine = { source: this.source, bundleId: this.bundleId, lineNo: this.lineNo, offset, text };
-    if (long) line.truncated = true;
-    if (this.st.onLine) this.st.onLine(line);
-    else out.push(line);
-  }
 }

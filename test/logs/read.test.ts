@@ -213,16 +213,6 @@ test('read: done() drains by itself; lines can be iterated only once', async (t)
   assert.throws(() => r.lines[Symbol.asyncIterator](), /only once/);
 });
 
-test('read: batches give the same lines as lines', async (t) => {
-  const dir = await tempDir(t);
-  await writeFile(join(dir, `${ID}.log`), fw('a') + fw('b') + fw('c'));
-  const r = readLogLines({ kind: 'folder', dir });
-  const got: string[] = [];
-  for await (const b of r.batches) for (const l of b) got.push(l.text.slice(-1));
-  assert.deepEqual(got, ['a', 'b', 'c']);
-  assert.equal((await r.done()).stats.lines, 3);
-});
-
 test('read: each() pushes every line once, excludes the other ways, and a throw from the callback rejects the read', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, `${ID}.log.1`), fw('a') + fw('b'));

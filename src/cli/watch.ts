@@ -1,5 +1,5 @@
 /**
- * `plexmend watch`: argv → typed options → `runWatch()` (src/logs/archive.ts). Keeps a durable copy of
+ * `plexmend watch`: argv → typed options → `runWatch()` (src/logs/watch.ts). Keeps a durable copy of
  * the plug-in logs in the workspace by polling; Ctrl-C stops after the current poll.
  */
 import { Command } from '@commander-js/extra-typings';
@@ -36,7 +36,7 @@ const parseSeconds = numberOption('--interval', { min: 0.1, max: 86400, integer:
 export async function runWatchCommand(o: WatchCliOptions, io: { stderr?: NodeJS.WriteStream; signal?: AbortSignal } = {}): Promise<number> {
   const stderr = io.stderr ?? process.stderr;
   const [{ runWatch }, { discoverPluginLogs }, { hostPlatform, plexLocations }, { workspaceAt, paths }] = await Promise.all([
-    import('../logs/archive.ts'),
+    import('../logs/watch.ts'),
     import('../logs/discover.ts'),
     import('../config/paths.ts'),
     import('../workspace.ts'),

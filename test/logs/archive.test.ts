@@ -4,7 +4,8 @@ import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile, rename } 
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openArchive, runWatch, loadArchiveState } from '../../src/logs/archive.ts';
+import { loadArchiveState } from '../../src/logs/archive.ts';
+import { openArchive, runWatch } from '../../src/logs/watch.ts';
 import { readLogLines } from '../../src/logs/read.ts';
 import type { BookmarkDoc } from '../../src/logs/bookmarks.ts';
 import { LockHeldError } from '../../src/errors.ts';

@@ -221,7 +221,7 @@ test('bookmarks: bookmarkLogEnd marks "from now on" without reading lines; line 
 });
 
 test('bookmarks: simulated framework (seeded) — rotations, restarts and half-written lines; reads see every line exactly once', async (t) => {
-  const { openArchive } = await import('../../src/logs/archive.ts');
+  const { openArchive } = await import('../../src/logs/watch.ts');
   for (const seed of [1, 2, 3]) {
     const dir = await tempDir(t);
     const archiveDir = join(dir, '..', 'archive');

@@ -3,7 +3,7 @@
  * `plexmend.doctor/1` document, with the target line on stderr). Exit 0 when plexmend can work, 1 otherwise.
  */
 import { Command } from '@commander-js/extra-typings';
-import { withTargetOptions, targetFlags, type TargetOptionValues } from '../config/flags.ts';
+import { withTargetOptions, targetFlags, type TargetOptionValues } from './target-options.ts';
 
 export function register(program: Command): void {
   const cmd = program

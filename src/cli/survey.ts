@@ -3,7 +3,7 @@
  * `--json` (the `plexmend.survey/1` document) / `--out FILE` (written atomically).
  */
 import { Command } from '@commander-js/extra-typings';
-import { withTargetOptions, targetFlags, type TargetOptionValues } from '../config/flags.ts';
+import { withTargetOptions, targetFlags, type TargetOptionValues } from './target-options.ts';
 
 export function register(program: Command): void {
   const cmd = program

@@ -28,7 +28,6 @@ export async function doctor(config: Config): Promise<DoctorReport> {
 }
 
 export { runDoctor, renderDoctor, doctorDoc, type DoctorReport, type Check } from './doctor.ts';
-export { withTargetOptions, targetFlags, type TargetOptionValues } from './flags.ts';
 export { resolveConfig, userConfigDir, type ConfigFlags, type ConfigEnvironment } from './resolve.ts';
 export { describeTarget } from './target.ts';
 export { configSchema, DEFAULT_PLEX_URL, type Config, type SandboxProfile } from './schema.ts';

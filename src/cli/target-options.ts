@@ -5,8 +5,8 @@
  * `--timeout-ms`. `targetFlags(opts)` turns commander's values into ConfigFlags for loadConfig().
  */
 import { Option, type Command } from '@commander-js/extra-typings';
-import { numberOption } from '../cli/options.ts';
-import type { ConfigFlags } from './resolve.ts';
+import { numberOption } from './options.ts';
+import type { ConfigFlags } from '../config/resolve.ts';
 
 /** The option values `withTargetOptions` adds (commander's camel-cased names). */
 export interface TargetOptionValues {

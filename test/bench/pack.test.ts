@@ -73,12 +73,16 @@ test('npm pack ships bin/ and a fresh dist/ without sources, and the unpacked pa
 
     // Exactly: bin/, package.json, README, the build script, and dist/ = every source compiled or copied,
     // plus the manifest of the sources it was built from.
-    const sources = filesUnder(join(tree, 'src'));
+    // (npm itself always leaves out editor and merge leftovers: `.*.swp`, `._*`, `.DS_Store`, `*.orig`.)
+    const npmDrops = (p: string) => /(^|\/)(\.[^/]*\.swp|\._[^/]*|\.DS_Store|[^/]*\.orig)$/.test(p);
+    const sources = filesUnder(join(tree, 'src')).filter((p) => !npmDrops(p));
     const expected = [
       'README.md', 'bin/plexmend.js', 'dist/.built', 'package.json', 'scripts/build.mjs',
       ...sources.map((p) => `dist/${p.endsWith('.ts') && !p.endsWith('.d.ts') ? p.replace(/\.ts$/, '.js') : p}`),
-    ].sort();
-    assert.deepEqual(files, expected);
+    ];
+    const missing = expected.filter((p) => !files.includes(p));
+    const extra = files.filter((p) => !expected.includes(p));
+    assert.deepEqual({ missing, extra }, { missing: [], extra: [] });
     for (const asset of ['dist/cli/main.js', 'dist/sandbox/runtime/python/plugin.py', 'dist/sandbox/scenarios/default.yaml']) assert.ok(files.includes(asset), asset);
     assert.ok(files.some((p) => /^dist\/sandbox\/agents\/[^/]+\.bundle\/Contents\/Code\/__init__\.py$/.test(p)), 'the sandbox agents');
     assert.ok(!files.some((p) => p.startsWith('src/') || p.startsWith('test/') || p.endsWith('.ts')), 'no sources or tests');
@@ -156,5 +160,21 @@ test('a clone without dev dependencies and without a fresh dist/ says how to ins
     assert.match(res.stderr, /^plexmend: dist\/ is not built from the current src\/, and tsx .* not installed\n {2}→ run `npm install --include=dev`/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('npm pack fails, saying why, where typescript is missing, instead of packing a package that cannot run', async () => {
+  const tree = mkdtempSync(join(tmpdir(), 'plexmend pack no ts '));
+  try {
+    // No node_modules anywhere above a temp folder: the build cannot find typescript.
+    for (const name of ['package.json', 'bin', 'scripts']) cpSync(join(repo, name), join(tree, name), { recursive: true });
+    mkdirSync(join(tree, 'src', 'cli'), { recursive: true });
+    writeFileSync(join(tree, 'src', 'cli', 'main.ts'), "process.stdout.write('src');\n");
+    const packed = await run('npm', ['pack', '--json', '--offline', '--pack-destination', tree], { cwd: tree });
+    assert.notEqual(packed.code, 0);
+    assert.match(packed.stderr, /build: typescript is not installed, and a package without dist\/ cannot run/);
+    assert.ok(!readdirSync(tree).some((n) => n.endsWith('.tgz')), 'no tarball');
+  } finally {
+    rmSync(tree, { recursive: true, force: true });
   }
 });

@@ -1,7 +1,7 @@
 /**
  * request_headers over the shapes Start() takes in real agents: the headers must run on every path
  * through Start(), so they go at the start of its body (after the docstring), and a one-line
- * `def Start(): …` is rewritten into a block. Every result is compile-checked as Python 2.7: by the
+ * `def Start(): …` is rewritten into a block (its docstring, if any, first). Every result is compile-checked as Python 2.7: by the
  * parser-level check (which judges indentation) and, where Jython is installed, by Jython in one run.
  */
 import { test } from 'node:test';
@@ -13,6 +13,7 @@ import { interpreterPy27Checker, parserPy27Checker, type PythonSource } from '..
 import { nodeProcessRunner } from '../../src/diagnose/python/process.ts';
 import { contextFor, groupOf, loadFixture, materialise } from '../fixtures/diagnose/harness.ts';
 import { films, reportOf, type GroupSpec } from '../fixtures/diagnose/report.ts';
+import { docstringOf } from './docstring.ts';
 
 const INIT = 'Wren.bundle/Contents/Code/__init__.py';
 const ORIGINAL_START = "def Start():\n    ''' initialise process '''\n    HTTP.CacheTime = CACHE_1DAY\n";
@@ -29,6 +30,9 @@ const SHAPES: Array<[string, string, string[]]> = [
   ['one line: pass', 'def Start(): pass\n', ['def Start():', ...H('    '), '    pass']],
   ['one line: a statement and a comment', 'def Start(): HTTP.CacheTime = 0  # no cache\n', ['def Start():', ...H('    '), '    HTTP.CacheTime = 0  # no cache']],
   ['one line: two statements', 'def Start(): HTTP.CacheTime = 0; Log.Info("start")\n', ['def Start():', ...H('    '), '    HTTP.CacheTime = 0; Log.Info("start")']],
+  ['one line: only a docstring', "def Start(): 'Set up the agent.'\n", ['def Start():', "    'Set up the agent.'", ...H('    ')]],
+  ['one line: a docstring, then a statement', "def Start(): 'Set up the agent.'; HTTP.CacheTime = 0\n", ['def Start():', "    'Set up the agent.'", ...H('    '), '    HTTP.CacheTime = 0']],
+  ['one line: a docstring, then an old User-Agent (overwritten after it)', "def Start(): 'Set up.'; HTTP.Headers['User-Agent'] = 'Old'\n", ['def Start():', "    'Set up.'", "    HTTP.Headers['User-Agent'] = 'Old'", ...H('    ')]],
 ];
 
 async function headersFor(start: string): Promise<string> {
@@ -59,6 +63,7 @@ test('request_headers: the headers open Start()\'s body whatever its shape, and 
   for (const [shape, start, expected] of SHAPES) {
     const after = await headersFor(start);
     assert.deepEqual(startOf(after), expected, shape);
+    assert.equal(await docstringOf(after, 'Start'), await docstringOf(start, 'Start'), `${shape}: the docstring stays first`);
     files.push({ path: `${shape}.py`, text: after });
   }
   for (const r of await parserPy27Checker().check(files)) assert.ok(r.ok, `${r.path}: ${JSON.stringify(r.issues)}`);

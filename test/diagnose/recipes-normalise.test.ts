@@ -1,7 +1,8 @@
 /**
  * title_normalisation over the shapes a title normaliser takes: the fold must be the first statement of
  * its body on every path (after a docstring of one line or many; a one-line `def f(x): return …` is
- * rewritten into a block; early returns included). Each patched utils.py applies to every copy, is
+ * rewritten into a block, after its docstring when the one line holds one, so `f.__doc__` survives; early
+ * returns included). Each patched utils.py applies to every copy, is
  * compile-checked as Python 2.7 (parser-level check, and Jython where installed), and the patched
  * normaliser is EXERCISED on UTF-8 bytes and unicode under Jython and python3 (each skipped, saying so,
  * when absent).
@@ -13,6 +14,7 @@ import { RECIPE_IMPLS } from '../../src/diagnose/recipes/index.ts';
 import { interpreterPy27Checker, parserPy27Checker, type PythonSource } from '../../src/diagnose/python/py27.ts';
 import { nodeProcessRunner } from '../../src/diagnose/python/process.ts';
 import { BUNDLES, contextFor, groupOf, loadFixture, materialise } from '../fixtures/diagnose/harness.ts';
+import { docstringOf } from './docstring.ts';
 import { films, reportOf } from '../fixtures/diagnose/report.ts';
 
 const UTILS = 'Contents/Code/utils.py';
@@ -29,6 +31,8 @@ const SHAPES: Array<[string, string | null, string[], string | null]> = [
   ['one line: def f(x): return …', `def ${NAME}(myString): return ${SUB}\n`, [`def ${NAME}(myString):`, FOLD, `    return ${SUB}`], 'tomsrocky2'],
   ['one line with a comment', `def ${NAME}(myString): return ${SUB}  # compare key\n`, [`def ${NAME}(myString):`, FOLD, `    return ${SUB}  # compare key`], 'tomsrocky2'],
   ['docstring only', `def ${NAME}(myString):\n    ''' compare titles as they are '''\n`, [`def ${NAME}(myString):`, "    ''' compare titles as they are '''", FOLD], null],
+  ['one line: only a docstring', `def ${NAME}(myString): "Fold the title."\n`, [`def ${NAME}(myString):`, '    "Fold the title."', FOLD], null],
+  ['one line: a docstring, then a statement after ;', `def ${NAME}(myString): "Fold the title."; return ${SUB}\n`, [`def ${NAME}(myString):`, '    "Fold the title."', FOLD, `    return ${SUB}`], 'tomsrocky2'],
   ['body ending in return', `def ${NAME}(myString):\n    myString = myString.lower()\n    return re.sub(r'[^a-z0-9]', '', myString)\n`, [`def ${NAME}(myString):`, FOLD, '    myString = myString.lower()', "    return re.sub(r'[^a-z0-9]', '', myString)"], 'tomsrocky2'],
   ['an early return', `def ${NAME}(myString):\n    ''' key '''\n    if not myString:\n        return ''\n    return ${SUB}\n`, [`def ${NAME}(myString):`, "    ''' key '''", FOLD, '    if not myString:', "        return ''", `    return ${SUB}`], 'tomsrocky2'],
   ['a signature over two lines, tabs, a comment first', `def ${NAME}(myString,\n                              keepCase=False):\n\t# fold case\n\tif not keepCase:\n\t\tmyString = myString.lower()\n\treturn re.sub(r'[^a-z0-9]', '', myString)\n`, [`def ${NAME}(myString,`, '                              keepCase=False):', '\tmyString = normaliseTitleForms(myString)', '\t# fold case', '\tif not keepCase:', '\t\tmyString = myString.lower()', "\treturn re.sub(r'[^a-z0-9]', '', myString)"], 'tomsrocky2'],
@@ -72,7 +76,7 @@ request = json.loads(sys.stdin.read())
 class LogStub(object):
     def Info(self, message):
         pass
-out = {'version': '%d.%d' % sys.version_info[:2], 'results': {}}
+out = {'version': '%d.%d' % sys.version_info[:2], 'results': {}, 'docs': {}}
 for shape, text in sorted(request.items()):
     module = {'Log': LogStub()}
     exec(compile(text.encode('utf-8') if sys.version_info[0] < 3 else text, 'utils.py', 'exec'), module)
@@ -80,10 +84,11 @@ for shape, text in sorted(request.items()):
     title = u'Tom\\u2019s Rocky II'
     got = [fn(title), fn(title.encode('utf-8')), fn(u'')]
     out['results'][shape] = [g if g is None else u'%s' % g for g in got]
+    out['docs'][shape] = fn.__doc__
 print(json.dumps(out))
 `;
 
-function exercise(command: string, sources: Record<string, string>): Promise<{ version: string; results: Record<string, Array<string | null>> } | { absent: string }> {
+function exercise(command: string, sources: Record<string, string>): Promise<{ version: string; results: Record<string, Array<string | null>>; docs: Record<string, string | null> } | { absent: string }> {
   if (spawnSync(command, ['--version'], { stdio: 'ignore' }).status !== 0) return Promise.resolve({ absent: `${command} is not runnable here` });
   return new Promise((resolve, reject) => {
     const child = execFile(command, ['-c', DRIVER], { timeout: 60_000 }, (err, stdout, stderr) => {
@@ -97,9 +102,13 @@ function exercise(command: string, sources: Record<string, string>): Promise<{ v
 test('title_normalisation: the fold opens the normaliser\'s body whatever its shape; 2.7 compiles it; it folds bytes and unicode', async (t) => {
   const files: PythonSource[] = [];
   const sources: Record<string, string> = {};
+  const docs: Record<string, string | null> = {};
   for (const [shape, def, expected] of SHAPES) {
     const after = await patched(def);
     assert.deepEqual(normaliserOf(after).slice(0, expected.length), expected, shape);
+    // the docstring (if any) is still the first statement: the fold goes after it
+    docs[shape] = await docstringOf(after, NAME);
+    assert.equal(docs[shape], def === null ? "'''\n    Normalise a title for comparison:\n        lower case, no diacritics, typographic quotes made plain,\n        punctuation and white space removed\n    '''" : await docstringOf(def, NAME), `${shape}: the docstring stays first`);
     assert.equal(after.split('\n').filter((l) => l.includes(`= normaliseTitleForms(`)).length, 1, `${shape}: one fold`);
     files.push({ path: `${shape}.py`, text: after });
     sources[shape] = after;
@@ -117,6 +126,7 @@ test('title_normalisation: the fold opens the normaliser\'s body whatever its sh
     }
     for (const [shape, , , folded] of SHAPES) {
       assert.deepEqual(run.results[shape], [folded, folded, folded === null ? null : ''], `${command} ${run.version}: ${shape} (unicode, UTF-8 bytes, empty)`);
+      assert.equal(run.docs[shape] === null, docs[shape] === null, `${command} ${run.version}: ${shape}: __doc__ is ${JSON.stringify(run.docs[shape])}`);
     }
   }
 });

@@ -2,11 +2,15 @@
  * recipes/source.ts: render() applies line transforms, insertions and deletions stated against the
  * original lines (composed, CRLF kept, range-checked); the unified diff toFileChanges makes of a deletion
  * is applied by the implement phase's patch engine to the file's bytes and taken back out byte-identically.
+ * bodyStart/openBodyWith open a one-line def's body after its docstring, which stays the first statement
+ * (checked on the parse tree) in functions and methods, and the result passes the 2.7 check.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { render, sha256, toFileChanges, type SourceEdit } from '../../src/diagnose/recipes/source.ts';
+import { bodyStart, openBodyWith, render, sha256, toFileChanges, type SourceEdit } from '../../src/diagnose/recipes/source.ts';
+import { parserPy27Checker } from '../../src/diagnose/python/py27.ts';
 import { applyChange, reverseOnTop } from '../../src/implement/patch.ts';
+import { docstringOf } from './docstring.ts';
 
 const SRC = 'def f(x):\n    a = 1\n    b = 2\n    return a + b\n';
 const t = (line: number, to: string): SourceEdit => ({ kind: 'transform', line, fn: () => to, why: 't' });
@@ -52,4 +56,36 @@ test('toFileChanges: a deletion in a CRLF file is applied to the bytes by the im
   assert.equal(after.toString('latin1'), render(before, edits));
   const back = reverseOnTop(after, Buffer.from(before, 'latin1'), after, 0) ?? assert.fail('the reverse does not fit');
   assert.ok(back.equals(Buffer.from(before, 'latin1')), 'byte-identical after the reverse');
+});
+
+test('openBodyWith: a one-line def whose body opens with a docstring keeps it first (functions, methods, `;` rest, comments, docstrings over lines)', async () => {
+  const FOLD = 'title = fold(title)';
+  const cases: Array<[string, string, number, string]> = [
+    ['only a docstring', 'def f(title): "Fold the title."\n', 1, 'def f(title):\n    "Fold the title."\n    title = fold(title)\n'],
+    ['a docstring, then statements after `;`', 'def f(title): "Fold the title."; title = title.strip(); return title\n', 1, 'def f(title):\n    "Fold the title."\n    title = fold(title)\n    title = title.strip(); return title\n'],
+    ['a docstring and a comment', "def f(title): 'Fold.'  # why\n", 1, "def f(title):\n    'Fold.'  # why\n    title = fold(title)\n"],
+    ['a method, tabs outside', "class A(object):\n\tdef f(self, title): '''Fold.''' ; return title  # c\n", 2, "class A(object):\n\tdef f(self, title):\n\t    '''Fold.'''\n\t    title = fold(title)\n\t    return title  # c\n"],
+    ['a docstring running over lines', 'def f(title): """Fold\n    the title."""; return title\n', 1, 'def f(title):\n    """Fold\n    the title."""\n    title = fold(title)\n    return title\n'],
+    ['adjacent strings', 'def f(title): "Fold " "the title."\n', 1, 'def f(title):\n    "Fold " "the title."\n    title = fold(title)\n'],
+    ['no docstring', 'def f(title): return title\n', 1, 'def f(title):\n    title = fold(title)\n    return title\n'],
+    ['a string that is not alone is no docstring', 'def f(title): "%s" % title\n', 1, 'def f(title):\n    title = fold(title)\n    "%s" % title\n'],
+  ];
+  const results = [];
+  for (const [name, text, line, want] of cases) {
+    const start = (await bodyStart(text, line)) ?? assert.fail(`${name}: no function at line ${line}`);
+    assert.equal(start.kind, 'one-line', name);
+    const after = render(text, openBodyWith(start, [FOLD], 'fold'));
+    assert.equal(after, want, name);
+    assert.equal(await docstringOf(after, 'f'), await docstringOf(text, 'f'), `${name}: the docstring is still the first statement`);
+    results.push({ path: `${name}.py`, text: after });
+  }
+  for (const r of await parserPy27Checker().check(results)) assert.ok(r.ok, `${r.path}: ${JSON.stringify(r.issues)}`);
+  assert.equal(await docstringOf(cases[0]![1], 'f'), '"Fold the title."', 'the helper sees a one-line def\'s docstring');
+  assert.equal(await docstringOf(cases[6]![1], 'f'), null);
+});
+
+test('openBodyWith: afterBody puts the statements after the one-line body\'s own, still after the docstring', async () => {
+  const text = "def Start(): 'Set up.'; HTTP.Headers['User-Agent'] = 'old'\n";
+  const start = (await bodyStart(text, 1))!;
+  assert.equal(render(text, openBodyWith(start, ["HTTP.Headers['User-Agent'] = 'new'"], 'h', true)), "def Start():\n    'Set up.'\n    HTTP.Headers['User-Agent'] = 'old'\n    HTTP.Headers['User-Agent'] = 'new'\n");
 });

@@ -4,10 +4,11 @@
  * when the plug-in starts. The headers written are the ones the site probe sent when the site answered
  * (BROWSER_HEADERS), so the change has been tried. A header Start() already sets is replaced on its
  * line; missing ones go at the start of Start()'s body, after its docstring, so that they run on every
- * path (a Start() can end in `return` or return early); a one-line `def Start(): …` becomes a block.
+ * path (a Start() can end in `return` or return early); a one-line `def Start(): …` becomes a block,
+ * its docstring (if any) still first.
  */
 import { BROWSER_HEADERS } from '../probe.ts';
-import { bodyStart, indentOf, pyString, splitLines, type BodyStart, type SourceEdit } from './source.ts';
+import { bodyStart, indentOf, openBodyWith, pyString, splitLines, type BodyStart, type SourceEdit } from './source.ts';
 import { addEdits, bundleFiles, emptyChange, type Recipe } from './types.ts';
 
 export const requestHeaders: Recipe = {
@@ -49,10 +50,9 @@ export const requestHeaders: Recipe = {
       }
     }
     if (oneLine && inserts.length) {
-      const settingHeaders = existing.length > 0;
-      edits.push({ kind: 'transform', line: oneLine.line, fn: () => oneLine.header, why: 'make the one-line Start() a block' });
-      const body = `${oneLine.indent}${oneLine.body}`;
-      edits.push({ kind: 'insert', afterLine: oneLine.line, lines: settingHeaders ? [body, ...inserts] : [...inserts, body], why: 'browser headers in Start()' });
+      // headers already set on the def line are overwritten by the new values after them; a docstring stays first
+      const statements = inserts.map((l) => l.slice(oneLine.indent.length));
+      edits.push(...openBodyWith(oneLine, statements, 'browser headers in Start()', existing.length > 0));
     } else if (inserts.length) {
       const after = existing.length ? Math.max(...existing.map((h) => h.line)) : (opening as Extract<BodyStart, { kind: 'block' }>).afterLine;
       edits.push({ kind: 'insert', afterLine: after, lines: inserts, why: 'add missing browser headers' });

@@ -145,10 +145,30 @@ export function importsModule(lines: string[], name: string): boolean {
   return lines.some((l) => re.test(l.trim()));
 }
 
+/**
+ * A docstring that opens a one-line def's body (`def f(x): "Doc."; return x`): it must stay the first
+ * statement (else `f.__doc__` is None), so new statements go after it. `first` is its text on the def
+ * line; when it runs on (a triple-quoted string over lines) it ends on `endLine`, whose text up to the
+ * docstring's end is `last`.
+ */
+export interface OneLineDocstring {
+  readonly first: string;
+  readonly endLine: number;
+  readonly last: string;
+}
+
 /** Where new statements open a function's body: after the docstring, or the def line rewritten when the body shares it. */
 export type BodyStart =
   | { readonly kind: 'block'; readonly afterLine: number; readonly indent: string }
-  | { readonly kind: 'one-line'; readonly line: number; readonly header: string; readonly body: string; readonly indent: string };
+  | {
+      readonly kind: 'one-line';
+      readonly line: number;
+      readonly header: string;
+      /** The body's statements after any docstring, as written (`a; b  # c` stays one line); '' when none. */
+      readonly body: string;
+      readonly indent: string;
+      readonly docstring: OneLineDocstring | null;
+    };
 
 /**
  * Where statements that must run first go in the function whose `def` is on the 1-based `line` (at any
@@ -171,22 +191,46 @@ export async function bodyStart(text: string, line: number): Promise<BodyStart |
     if (!found || !body) return null;
     const lines = splitLines(text);
     const defIndent = indentOf(lines[line - 1] ?? '');
+    const statements = body.namedChildren.filter((n): n is SyntaxNode => !!n && n.type !== 'comment');
+    const first = statements[0]!;
+    const docstring = isDocstring(first) ? first : null;
     if (lineOf(body) === line) {
       // `def f(x): stmt` — the body shares the def line: split it at the body's first character
       const lineStart = text.lastIndexOf('\n', body.startIndex - 1) + 1;
       const def = lines[line - 1]!;
       const at = body.startIndex - lineStart;
-      return { kind: 'one-line', line, header: def.slice(0, at).trimEnd(), body: def.slice(at).trimEnd(), indent: `${defIndent}    ` };
+      const oneLine = { kind: 'one-line', line, header: def.slice(0, at).trimEnd(), indent: `${defIndent}    ` } as const;
+      if (!docstring) return { ...oneLine, body: def.slice(at).trimEnd(), docstring: null };
+      return { ...oneLine, ...splitDocstring(text, lines, docstring, at) };
     }
-    const statements = body.namedChildren.filter((n): n is SyntaxNode => !!n && n.type !== 'comment');
-    const first = statements[0]!;
-    const docstring = first.type === 'expression_statement' && first.namedChildren[0]?.type === 'string' ? first : null;
     const indent = indentOf(lines[lineOf(first) - 1] ?? '');
     if (docstring) return { kind: 'block', afterLine: endLineOf(docstring), indent };
     return { kind: 'block', afterLine: headerEnd(found), indent };
   } finally {
     tree.delete();
   }
+}
+
+/** A string (or adjacent strings, `"a" "b"`) standing alone as a statement: a docstring when it comes first. */
+function isDocstring(n: SyntaxNode): boolean {
+  const value = n.type === 'expression_statement' && n.namedChildCount === 1 ? n.namedChildren[0] : null;
+  return value?.type === 'string' || value?.type === 'concatenated_string';
+}
+
+/**
+ * A one-line def's body cut after its docstring (which starts at column `at` of the def line): the
+ * docstring with any comment that follows it, and the statements after its `;`.
+ */
+function splitDocstring(text: string, lines: string[], doc: SyntaxNode, at: number): { body: string; docstring: OneLineDocstring } {
+  const endLine = endLineOf(doc);
+  const endText = lines[endLine - 1]!;
+  const endCol = doc.endIndex - (text.lastIndexOf('\n', doc.endIndex - 1) + 1);
+  const after = endText.slice(endCol).trim();
+  // `"Doc."  # note` keeps its comment; `"Doc."; return x` gives up `return x` as the rest of the body
+  const rest = after.startsWith(';') ? after.slice(1).trim() : '';
+  const kept = after.startsWith(';') ? endText.slice(0, endCol) : endText.trimEnd();
+  const first = endLine === doc.startPosition.row + 1 ? kept.slice(at) : lines[doc.startPosition.row]!.slice(at).trimEnd();
+  return { body: rest, docstring: { first, endLine, last: kept } };
 }
 
 /** Last line of a def's header (a signature may span lines): the line of its `:`. */
@@ -198,14 +242,25 @@ function headerEnd(fn: SyntaxNode): number {
 
 /**
  * The edits that put `statements` (without indentation) first in a function's body at `start`: one
- * insertion into a block, or, for a one-line def, the def line cut to its header and the new
- * statements followed by the old body as the block.
+ * insertion into a block, or, for a one-line def, the def line cut to its header and a block of its
+ * docstring (kept first), the new statements, then the rest of the old body. `afterBody` puts them after
+ * the one-line body's own statements instead (a value set on the def line that the new one must
+ * overwrite); a block's insertion point is its caller's to choose.
  */
-export function openBodyWith(start: BodyStart, statements: readonly string[], why: string): SourceEdit[] {
+export function openBodyWith(start: BodyStart, statements: readonly string[], why: string, afterBody = false): SourceEdit[] {
   const lines = statements.map((s) => `${start.indent}${s}`);
   if (start.kind === 'block') return [{ kind: 'insert', afterLine: start.afterLine, lines, why }];
+  const body = start.body ? [`${start.indent}${start.body}`] : [];
+  const block = afterBody ? [...body, ...lines] : [...lines, ...body];
+  const split: SourceEdit = { kind: 'transform', line: start.line, fn: () => start.header, why: 'make the one-line def a block' };
+  const doc = start.docstring;
+  if (!doc) return [split, { kind: 'insert', afterLine: start.line, lines: block, why }];
+  if (doc.endLine === start.line) return [split, { kind: 'insert', afterLine: start.line, lines: [`${start.indent}${doc.first}`, ...block], why }];
+  // a docstring running on past the def line: its first line moves into the block, its last is cut after it
   return [
-    { kind: 'transform', line: start.line, fn: () => start.header, why: 'make the one-line def a block' },
-    { kind: 'insert', afterLine: start.line, lines: [...lines, `${start.indent}${start.body}`], why },
+    split,
+    { kind: 'insert', afterLine: start.line, lines: [`${start.indent}${doc.first}`], why: 'the docstring stays first' },
+    { kind: 'transform', line: doc.endLine, fn: () => doc.last, why: 'the docstring stays first' },
+    { kind: 'insert', afterLine: doc.endLine, lines: block, why },
   ];
 }

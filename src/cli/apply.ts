@@ -5,32 +5,21 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { UsageError } from '../errors.ts';
 import { parseFixId, parseIteration } from './options.ts';
+import { targetFlags, withTargetOptions as withPlexTarget, type TargetOptionValues } from './target-options.ts';
 
 /** Options every Phase 3 command takes to find Plex, the Plug-ins folder and the workspace. */
-export interface TargetCliOptions {
+export interface TargetCliOptions extends TargetOptionValues {
   workspace?: string;
-  pluginsDir?: string;
-  logsDir?: string;
-  url?: string;
-  token?: string;
-  sandbox?: boolean;
-  config?: string;
   docker?: string;
   restartOrder?: string;
   wait?: boolean;
   py27Checker?: 'auto' | 'parser';
 }
 
-/** Adds the shared target options to a command. */
-export function withTargetOptions<C extends Command<any, any, any>>(cmd: C): C {
-  cmd
+/** Adds the options every Phase 3 command shares: the target (cli/target-options.ts), the workspace, restarts. */
+export function withImplementOptions<C extends Command<any, any, any>>(cmd: C): C {
+  withPlexTarget(cmd)
     .option('--workspace <dir>', 'the workspace folder (default plex_improvement)')
-    .option('--plugins-dir <dir>', 'the Plug-ins folder holding the *.bundle folders (default: discovered)')
-    .option('--logs-dir <dir>', 'the plug-in log folder "PMS Plugin Logs" (default: discovered)')
-    .option('--url <url>', 'Plex server URL')
-    .option('--token <token>', 'Plex token (prefer PLEX_TOKEN or the config file)')
-    .option('--sandbox', 'act on the running sandbox (`plexmend sandbox`)')
-    .option('--config <file>', 'plexmend.yaml to read')
     .option('--docker <container>', 'Plex runs in this Docker container: `docker restart` may restart it (when nobody watches)')
     .option('--restart-order <list>', 'restart strategies to try, comma-separated: plist-touch,http,plex-restart,manual (default: lessons, else this order)')
     .option('--no-wait', 'do not wait for a manual restart; print the steps and go on')
@@ -50,14 +39,14 @@ export async function implementContext(o: TargetCliOptions, out: (line: string) 
   for (const s of order ?? []) {
     if (!(RESTART_STRATEGIES as readonly string[]).includes(s)) throw new UsageError(`unknown restart strategy "${s}"`, `use some of: ${RESTART_STRATEGIES.join(', ')}`);
   }
-  const config = await loadConfig({ url: o.url, token: o.token, sandbox: o.sandbox, config: o.config, pluginsDir: o.pluginsDir, logsDir: o.logsDir, workspace: o.workspace });
+  const config = await loadConfig({ ...targetFlags(o), workspace: o.workspace });
   process.stderr.write(describeTarget(config) + '\n');
   const ctx = await contextFromConfig(config, { out, prompt: terminalPrompt(), noWait: o.wait === false, docker: o.docker, restartOrder: order as never, parserOnly: o.py27Checker === 'parser' });
   return { config, ctx };
 }
 
 export function register(program: Command): void {
-  withTargetOptions(
+  withImplementOptions(
     program
       .command('apply')
       .description('Phase 3: apply one fix — expectation first, backups, journal, restart, validation; rolls back by itself when a check fails.')

@@ -5,14 +5,12 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { InputError } from '../errors.ts';
 import { numberOption, parseIteration } from './options.ts';
+import { targetFlags, withTargetOptions, type TargetOptionValues } from './target-options.ts';
 
-export interface DiagnoseCliOptions {
+export interface DiagnoseCliOptions extends TargetOptionValues {
   report?: string;
   workspace?: string;
   iteration?: number;
-  pluginsDir?: string;
-  sandbox?: boolean;
-  config?: string;
   probe?: boolean;
   py27Checker?: 'auto' | 'parser';
   format?: 'md' | 'json';
@@ -38,18 +36,15 @@ export function withLlmOptions<C extends Command<any, any, any>>(cmd: C): C {
 const parseSeconds = numberOption('--llm-timeout', { above: 0, max: 3600, integer: false, example: 300 });
 
 export function register(program: Command): void {
-  withLlmOptions(program
+  withLlmOptions(withTargetOptions(program
     .command('diagnose')
     .description('Phase 2: root causes with log and code evidence, and validated fix proposals with expected results.')
     .option('--report <file>', 'the aggregate report (JSON); default: the iteration\'s aggregated_logs_baseline.json')
     .option('--workspace <dir>', 'the workspace folder (default plex_improvement)')
     .option('--iteration <n>', 'iteration (default: the latest, or 1)', parseIteration)
-    .option('--plugins-dir <dir>', 'the Plug-ins folder holding the *.bundle folders (default: discovered)')
-    .option('--sandbox', 'diagnose the running sandbox (`plexmend sandbox`)')
-    .option('--config <file>', 'plexmend.yaml to read')
     .option('--no-probe', 'do not ask the sites (by default at most two requests per failing host tell header refusals from challenges)')
     .addOption(new Option('--py27-checker <kind>', 'Python 2.7 check: auto (an interpreter if found, else the parser) or parser').choices(['auto', 'parser'] as const))
-    .addOption(new Option('--format <format>', 'also print this rendering to standard output').choices(['md', 'json'] as const)))
+    .addOption(new Option('--format <format>', 'also print this rendering to standard output').choices(['md', 'json'] as const))))
     .action(async (opts) => {
       process.exitCode = await runDiagnose(opts as DiagnoseCliOptions);
     });
@@ -63,7 +58,7 @@ export async function runDiagnose(o: DiagnoseCliOptions, io: { stdout?: NodeJS.W
       import('../config/index.ts'), import('../workspace.ts'), import('../documents.ts'), import('../logs/schema.ts'),
       import('../diagnose/schema.ts'), import('../diagnose/run.ts'), import('../report/diagnosis-md.ts'), import('../io/atomic.ts'), import('node:fs'),
     ]);
-  const config = await loadConfig({ sandbox: o.sandbox, config: o.config, pluginsDir: o.pluginsDir, workspace: o.workspace, llmKeyEnv: o.llmKeyEnv });
+  const config = await loadConfig({ ...targetFlags(o), workspace: o.workspace, llmKeyEnv: o.llmKeyEnv });
   const { resolveAdviserSettings } = await import('../diagnose/llm/index.ts');
   const adviser = resolveAdviserSettings(o, config.llm);
   stderr.write(describeTarget(config) + '\n');

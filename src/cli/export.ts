@@ -1,10 +1,10 @@
 /** `plexmend export [fix...]`: argv → `exportFixes()` (src/implement): kept fixes as .patch files. */
 import { Command } from '@commander-js/extra-typings';
-import { implementContext, withTargetOptions, type TargetCliOptions } from './apply.ts';
+import { implementContext, withImplementOptions, type TargetCliOptions } from './apply.ts';
 import { parseFixId } from './options.ts';
 
 export function register(program: Command): void {
-  withTargetOptions(
+  withImplementOptions(
     program
       .command('export')
       .description('Write applied (kept) fixes as .patch files with a summary fit for an upstream bug report, plus plans for `plexmend reapply`.')

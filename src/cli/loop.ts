@@ -5,8 +5,9 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { withLlmOptions } from './diagnose.ts';
 import { numberOption } from './options.ts';
+import { targetFlags, withTargetOptions, type TargetOptionValues } from './target-options.ts';
 
-export interface LoopCliOptions {
+export interface LoopCliOptions extends TargetOptionValues {
   resume?: boolean;
   yes?: boolean;
   goal: number;
@@ -18,12 +19,6 @@ export interface LoopCliOptions {
   probe?: boolean;
   py27Checker?: 'auto' | 'parser';
   workspace?: string;
-  sandbox?: boolean;
-  config?: string;
-  url?: string;
-  token?: string;
-  pluginsDir?: string;
-  logsDir?: string;
   /** The LLM adviser for the loop's diagnoses (see `plexmend diagnose --llm`). */
   llm?: string | boolean;
   llmModel?: string;
@@ -50,25 +45,19 @@ export function withLoopOptions<C extends Command<any, any, any>>(cmd: C): C {
 }
 
 export function register(program: Command): void {
-  withLoopOptions(
+  withLoopOptions(withTargetOptions(
     program
       .command('loop')
       .description('Phases 1–6 in a loop: aggregate, diagnose, then per fix control → apply → test → keep or roll back; post-mortem; until the panel says stop.')
-      .option('--resume', 'continue the loop saved in the workspace exactly where it stopped')
-      .option('--sandbox', 'run against the running sandbox (`plexmend sandbox`)')
-      .option('--config <file>', 'plexmend.yaml to read')
-      .option('--url <url>', 'Plex server URL')
-      .option('--token <token>', 'Plex token (prefer PLEX_TOKEN)')
-      .option('--plugins-dir <dir>', 'the Plug-ins folder')
-      .option('--logs-dir <dir>', 'the plug-in log folder'),
-  ).action(async (opts) => {
+      .option('--resume', 'continue the loop saved in the workspace exactly where it stopped'),
+  )).action(async (opts) => {
     process.exitCode = await runLoopCommand(opts as unknown as LoopCliOptions);
   });
 }
 
 export async function runLoopCommand(o: LoopCliOptions, preloaded?: import('../config/index.ts').Config): Promise<number> {
   const [{ loadConfig, describeTarget }, ws, { loop }] = await Promise.all([import('../config/index.ts'), import('../workspace.ts'), import('../loop/index.ts')]);
-  const config = preloaded ?? (await loadConfig({ sandbox: o.sandbox, config: o.config, url: o.url, token: o.token, pluginsDir: o.pluginsDir, logsDir: o.logsDir, workspace: o.workspace, llmKeyEnv: o.llmKeyEnv }));
+  const config = preloaded ?? (await loadConfig({ ...targetFlags(o), workspace: o.workspace, llmKeyEnv: o.llmKeyEnv }));
   const adviser = (await import('../diagnose/llm/index.ts')).resolveAdviserSettings(o, config.llm);
   process.stderr.write(describeTarget(config) + '\n');
   const workspace = ws.workspaceAt(o.workspace ?? config.workspace);

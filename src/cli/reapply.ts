@@ -1,6 +1,6 @@
 /** `plexmend reapply [plans...]`: argv → `reapplyExports()` (src/implement): exported fixes after an agent upgrade. */
 import { Command } from '@commander-js/extra-typings';
-import { implementContext, withTargetOptions, type TargetCliOptions } from './apply.ts';
+import { implementContext, withImplementOptions, type TargetCliOptions } from './apply.ts';
 import { numberOption, parseIteration } from './options.ts';
 
 export interface ReapplyCliOptions extends TargetCliOptions {
@@ -13,7 +13,7 @@ export interface ReapplyCliOptions extends TargetCliOptions {
 const parseFuzz = numberOption('--fuzz', { min: 0, max: 10, example: 2 });
 
 export function register(program: Command): void {
-  withTargetOptions(
+  withImplementOptions(
     program
       .command('reapply')
       .description('Re-apply exported fixes after the agents were upgraded: fuzzy where code moved, refused where it no longer fits.')

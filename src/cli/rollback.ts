@@ -1,6 +1,6 @@
 /** `plexmend rollback <fix>`: argv → typed options → `rollbackFix()` (src/implement). */
 import { Command } from '@commander-js/extra-typings';
-import { implementContext, withTargetOptions, type TargetCliOptions } from './apply.ts';
+import { implementContext, withImplementOptions, type TargetCliOptions } from './apply.ts';
 import { parseFixId, parseIteration } from './options.ts';
 
 export interface RollbackCliOptions extends TargetCliOptions {
@@ -9,7 +9,7 @@ export interface RollbackCliOptions extends TargetCliOptions {
 }
 
 export function register(program: Command): void {
-  withTargetOptions(
+  withImplementOptions(
     program
       .command('rollback')
       .description('Phase 3: put every file a fix changed back to its bytes from before (hash-verified), restart, check.')

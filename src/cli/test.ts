@@ -5,16 +5,12 @@
 import { Command } from '@commander-js/extra-typings';
 import { InputError } from '../errors.ts';
 import { numberOption, parseFixId, parseIteration } from './options.ts';
+import { targetFlags, withTargetOptions, type TargetOptionValues } from './target-options.ts';
 
-export interface TestCliOptions {
+export interface TestCliOptions extends TargetOptionValues {
   control?: boolean;
   workspace?: string;
   iteration?: number;
-  sandbox?: boolean;
-  config?: string;
-  url?: string;
-  token?: string;
-  logsDir?: string;
   size: number;
   guards: number;
   seed: number;
@@ -22,24 +18,19 @@ export interface TestCliOptions {
 }
 
 export function register(program: Command): void {
-  program
+  withTargetOptions(program
     .command('test')
     .description('Phase 4: judge a fix by making Plex refresh the items that failed, against a control, with honest statistics.')
     .argument('<fix>', 'the fix id, e.g. fix3')
     .option('--control', 'run the control: refresh the sample WITHOUT the fix (do this before `plexmend apply`)')
     .option('--workspace <dir>', 'the workspace folder (default plex_improvement)')
     .option('--iteration <n>', 'iteration (default: the latest)', parseIteration)
-    .option('--sandbox', 'test against the running sandbox')
-    .option('--config <file>', 'plexmend.yaml to read')
-    .option('--url <url>', 'Plex server URL')
-    .option('--token <token>', 'Plex token (prefer PLEX_TOKEN)')
-    .option('--logs-dir <dir>', 'the plug-in log folder (default: discovered)')
     .option('--size <n>', 'items in the sample', numberOption('--size', { min: 1, example: 20 }), 20)
     .option('--guards <n>', 'regression-guard items (matched before)', numberOption('--guards', { min: 0, example: 3 }), 3)
     .option('--seed <n>', 'seed of the sample order', numberOption('--seed', { min: 0 }), 1)
-    .option('--pace-ms <ms>', 'minimum time between two refreshes', numberOption('--pace-ms', { min: 0, example: 1000 }), 0)
+    .option('--pace-ms <ms>', 'minimum time between two refreshes', numberOption('--pace-ms', { min: 0, example: 1000 }), 0))
     .action(async (fix, opts) => {
-      process.exitCode = await runTest(fix, opts);
+      process.exitCode = await runTest(fix, opts as TestCliOptions);
     });
 }
 
@@ -51,7 +42,7 @@ export async function runTest(fix: string, o: TestCliOptions): Promise<number> {
       import('../config/index.ts'), import('../workspace.ts'), import('../documents.ts'), import('../logs/schema.ts'), import('../diagnose/schema.ts'),
       import('../testing/schema.ts'), import('../testing/run.ts'), import('../testing/window.ts'), import('../plex/connect.ts'), import('../report/test-md.ts'), import('../io/atomic.ts'), import('node:fs'),
     ]);
-  const config = await loadConfig({ sandbox: o.sandbox, config: o.config, url: o.url, token: o.token, logsDir: o.logsDir, workspace: o.workspace });
+  const config = await loadConfig({ ...targetFlags(o), workspace: o.workspace });
   process.stderr.write(describeTarget(config) + '\n');
   const workspace = ws.workspaceAt(o.workspace ?? config.workspace);
   const n = o.iteration ?? ws.currentIteration(workspace);

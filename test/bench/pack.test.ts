@@ -22,8 +22,11 @@ interface Run { code: number; stdout: string; stderr: string }
 
 /** Runs a command (argument array, no shell) and resolves with its exit code and output, never rejects. */
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  // Without the npm_* settings an outer `npm test` exports (its project folder among them): the inner npm
+  // must take the folder it runs in as the project.
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd: opts.cwd, env: { ...process.env, NO_COLOR: '1', ...opts.env }, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
+    execFile(cmd, args, { cwd: opts.cwd, env: { ...base, NO_COLOR: '1', ...opts.env }, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
   });
 }

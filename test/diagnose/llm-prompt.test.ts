@@ -164,6 +164,7 @@ test('edits: removed lines are deleted — 3 lines by 1, delete-only, empty new 
     assert.deepEqual(edits.map((e) => e.kind), ['delete'], JSON.stringify(old));
     assert.equal(render(src, edits), gone, JSON.stringify(old));
   }
+  assert.equal(render(src, convert([{ file: F, old: ' + c', new: '' }])), src.replace(' + c', ''), 'empty new text inside a line removes only that text');
   const crlf = src.replace(/\n/g, '\r\n');
   assert.equal(render(crlf, convert([{ file: F, old: '    a = 1\r\n    b = 2\r\n    c = 3', new: '    a, b, c = 1, 2, 3' }], crlf)), 'def f(x):\r\n    a, b, c = 1, 2, 3\r\n    return a + b + c\r\n');
   assert.equal(render(crlf, convert([{ file: F, old: '    b = 2\r\n', new: '' }], crlf)), gone.replace(/\n/g, '\r\n'));

@@ -1,7 +1,7 @@
 /**
- * bin/plexmend.js runs the precompiled dist/ only while it was built from exactly the src/ that is there
- * (the manifest of paths, sizes and times in dist/.built equals a fresh one), else the sources through
- * tsx: a stale build must never run.
+ * bin/plexmend.js in a clone runs the precompiled dist/ only while it was built from exactly the src/ that
+ * is there (the manifest of paths, sizes and times in dist/.built equals a fresh one), else the sources
+ * through tsx: a stale build must never run. In a package (no src/) it runs dist/ as it is.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

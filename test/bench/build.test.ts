@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,21 @@ test('build: src/ is transpiled into dist/ with .js imports, assets copied, and 
 
     writeFileSync(join(dir, 'src', 'lib.ts'), 'export interface Shape { n: number }\nexport function twice(x: number): number { return x * 3; }\n');
     assert.equal(isBuildFresh(dir), false, 'an edit after the build makes it stale');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('build: in an installed package (no src/) it has nothing to do and leaves the shipped dist/ alone', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plexmend build package '));
+  try {
+    mkdirSync(join(dir, 'dist', 'cli'), { recursive: true });
+    writeFileSync(join(dir, 'dist', 'cli', 'main.js'), "process.stdout.write('shipped');\n");
+    const res = spawnSync(process.execPath, [join(repo, 'scripts', 'build.mjs'), '--root', dir], { encoding: 'utf8' });
+    assert.equal(res.status, 0, res.stderr);
+    assert.equal(res.stdout, '', 'reports on stderr only');
+    assert.match(res.stderr, /^build: no src\/ in .*: dist\/ ships prebuilt, nothing to do\n$/);
+    assert.equal(readFileSync(join(dir, 'dist', 'cli', 'main.js'), 'utf8'), "process.stdout.write('shipped');\n");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -77,6 +77,11 @@ export interface LogSet {
   files: { path: string; name: string; active: boolean }[];
   /** Archive only: bytes lost before a file's first byte, by file path. */
   gapsBefore?: Map<string, { bytes: number; reason: string }>;
+  /**
+   * Folder only: names a whole rotation set would have but this folder lacks — `.log` … `.log.<N-1>` when
+   * `.log.<N>` is there. Their lines are not in the report (deleted, moved, or a copy of part of the folder).
+   */
+  missing?: string[];
 }
 
 const ROTATED = /^(.+?)\.log(?:\.(\d+))?$/;
@@ -106,14 +111,28 @@ function groupSets(entries: { path: string; name: string }[], live: boolean): Lo
     if (!g) byKey.set(key, (g = { key, base: ln.base, isLog: parsed !== undefined, files: [] }));
     g.files.push({ path: e.path, name: e.name, age: ln.age });
   }
-  return [...byKey.values()].map((g) => ({
-    key: g.key,
-    // Only a log file's name carries a bundle id (`excerpt.txt` does not).
-    bundleId: g.isLog && BUNDLE_ID.test(g.base) ? g.base : undefined,
-    files: g.files
-      .sort((a, b) => b.age - a.age || a.name.localeCompare(b.name))
-      .map((f) => ({ path: f.path, name: f.name, active: live && f.age === 0 && f.name.endsWith('.log') })),
-  }));
+  return [...byKey.values()].map((g) => {
+    const set: LogSet = {
+      key: g.key,
+      // Only a log file's name carries a bundle id (`excerpt.txt` does not).
+      bundleId: g.isLog && BUNDLE_ID.test(g.base) ? g.base : undefined,
+      files: g.files
+        .sort((a, b) => b.age - a.age || a.name.localeCompare(b.name))
+        .map((f) => ({ path: f.path, name: f.name, active: live && f.age === 0 && f.name.endsWith('.log') })),
+    };
+    const missing = live && g.isLog ? missingRotations(g.base, g.files.map((f) => f.age)) : [];
+    if (missing.length) set.missing = missing;
+    return set;
+  });
+}
+
+/** `X.log` … `X.log.<N-1>` absent while `X.log.<N>` is present (N the oldest rotation there). */
+function missingRotations(base: string, ages: number[]): string[] {
+  const have = new Set(ages);
+  const oldest = Math.max(...ages.filter((a) => a < 1000));
+  const out: string[] = [];
+  for (let a = 0; a < oldest; a++) if (!have.has(a)) out.push(a === 0 ? `${base}.log` : `${base}.log.${a}`);
+  return out;
 }
 
 /**

@@ -241,6 +241,14 @@ async function* readSet(set: LogSet, st: ReadState): AsyncGenerator<RawLine[]> {
         st.problems.push({ path: f.path, message: fileProblem(err, st.listed) });
       }
     }
+    if (set.missing) {
+      const short = (name: string) => name.slice(name.lastIndexOf('.log'));
+      const there = set.files.map((f) => short(f.name));
+      st.problems.push({
+        path: join(dirname(set.key), set.missing[0]!),
+        message: `${set.missing.map(short).join(', ')} missing from the rotation set (${there.join(', ')} ${there.length > 1 ? 'are' : 'is'} there): those lines are not in this report`,
+      });
+    }
     const prev = st.opts.bookmarks?.sets[set.key]?.files;
     const plan = planSet(opened.map((o) => o.file), prev, incomplete);
     for (const g of plan.gaps) st.gaps.push({ file: join(dirname(set.key), g.file), bytes: g.bytes, reason: g.reason });

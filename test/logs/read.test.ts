@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFile, chmod, mkdir, mkdtemp, rm, writeFile, rename } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { readLogLines, type ReadOptions, type ReadResult } from '../../src/logs/read.ts';
 import type { LogInput, RawLine } from '../../src/logs/input.ts';
@@ -234,7 +234,7 @@ test('read: each() pushes every line once, excludes the other ways, and a throw 
   await assert.rejects(failing.done(), /consumer failed/);
 });
 
-test('read: a truncated rotation set (.log.2 and .log.4 missing) is read in order; a file that vanished is a problem', async (t) => {
+test('read: a truncated rotation set (.log.2 and .log.4 missing) is read in order and the hole is named; a file that vanished is a problem', async (t) => {
   const dir = await tempDir(t);
   for (const n of [1, 3, 5]) await writeFile(join(dir, `${ID}.log.${n}`), fw(`file .${n}`));
   await writeFile(join(dir, `${ID}.log`), fw('file .log'));
@@ -242,8 +242,22 @@ test('read: a truncated rotation set (.log.2 and .log.4 missing) is read in orde
   await symlink(join(dir, 'gone'), join(dir, 'com.plexapp.agents.AEBN.log')); // listed, then not there
   const { lines, result } = await readAll({ kind: 'folder', dir });
   assert.deepEqual(lines.map((l) => l.text.replace(/^.* - GEVI {2}- /, '')), ['file .5', 'file .3', 'file .1', 'file .log']);
-  assert.deepEqual(result.problems, [{ path: join(dir, 'com.plexapp.agents.AEBN.log'), message: 'vanished before it could be read (rotated or deleted); skipped' }]);
+  assert.deepEqual(result.problems, [
+    { path: join(dir, 'com.plexapp.agents.AEBN.log'), message: 'vanished before it could be read (rotated or deleted); skipped' },
+    { path: join(dir, `${ID}.log.2`), message: '.log.2, .log.4 missing from the rotation set (.log.5, .log.3, .log.1, .log are there): those lines are not in this report' },
+  ].sort((x, y) => (x.path < y.path ? -1 : 1)));
   assert.deepEqual(result.gaps, []);
+});
+
+test('read: explicit files and complete sets name no missing rotation; a set of .log.1 alone misses its .log', async (t) => {
+  const dir = await tempDir(t);
+  for (const n of [1, 2]) await writeFile(join(dir, `${ID}.log.${n}`), fw(`file .${n}`));
+  await writeFile(join(dir, `${ID}.log`), fw('file .log'));
+  await writeFile(join(dir, 'com.plexapp.agents.Zed.log.1'), fw('zed'));
+  const folder = await readAll({ kind: 'folder', dir });
+  assert.deepEqual(folder.result.problems.map((p) => [basename(p.path), p.message.split(' missing')[0]]), [['com.plexapp.agents.Zed.log', '.log']]);
+  const files = await readAll({ kind: 'files', paths: [join(dir, `${ID}.log.2`), join(dir, `${ID}.log`)] });
+  assert.deepEqual(files.result.problems, [], 'files named one by one are what the user chose');
 });
 
 test('read: stopping early (break) closes cleanly; done() then gives what was read', async (t) => {

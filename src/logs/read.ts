@@ -182,6 +182,13 @@ class ReadState implements SplitState {
     const prev = opts.bookmarks ?? emptyBookmarks();
     this.bookmarks = { schema: 'plexmend.bookmarks/1', updatedAt: new Date().toISOString(), sets: { ...prev.sets } };
   }
+  /** The first file that could not be read (the error when none could). */
+  firstUnreadable: { path: string; message: string; code?: string } | undefined;
+  /** A file that could not be read: a problem, and the run goes on. */
+  unreadable(path: string, message: string, err?: unknown): void {
+    this.problems.push({ path, message });
+    this.firstUnreadable ??= { path, message, code: (err as NodeJS.ErrnoException | undefined)?.code };
+  }
   result(): ReadResult {
     return { sources: this.sources, gaps: this.gaps, problems: this.problems, stats: this.stats, bookmarks: this.bookmarks };
   }
@@ -195,9 +202,13 @@ async function* readBatches(input: LogInput, st: ReadState): AsyncGenerator<RawL
   st.listed = input.kind !== 'files';
   const sets = input.kind === 'folder' ? await listLogFolder(input.dir) : input.kind === 'archive' ? await archiveSets(input.dir) : listLogFiles(input.paths);
   for (const set of sets) yield* readSet(set, st);
-  if (st.sources.length === 0 && st.problems.length > 0) {
-    const p = st.problems[0];
-    throw new InputError(`no log file could be read: ${p.path}: ${p.message}`, 'check the path and its permissions (or run as the user Plex runs as)');
+  const first = st.firstUnreadable;
+  if (st.sources.length === 0 && first) {
+    const code = first.code;
+    throw new InputError(`no log file could be read: ${first.path}: ${first.message}`,
+      code === 'EACCES' || code === 'EPERM' ? 'run as a user that may read the plug-in logs (e.g. the plex user), or copy them somewhere readable'
+        : code === undefined ? 'pass the plug-in log folder ("PMS Plugin Logs") or plain-text log files as Plex writes them'
+          : 'check the path, or pass the folder with --logs DIR');
   }
 }
 
@@ -238,7 +249,7 @@ async function* readSet(set: LogSet, st: ReadState): AsyncGenerator<RawLine[]> {
       } catch (err) {
         await fh?.close().catch(() => undefined);
         incomplete = true;
-        st.problems.push({ path: f.path, message: fileProblem(err, st.listed) });
+        st.unreadable(f.path, fileProblem(err, st.listed), err);
       }
     }
     if (set.missing) {
@@ -308,7 +319,7 @@ async function* readFile(o: Opened, from: number, lineNo: number, bundleId: stri
     fh.read(b, 0, CHUNK, at).then(
       (r) => r.bytesRead,
       (err: unknown) => {
-        st.problems.push({ path: file.path, message: fileProblem(err) });
+        st.unreadable(file.path, fileProblem(err), err);
         return 0;
       },
     );
@@ -318,7 +329,7 @@ async function* readFile(o: Opened, from: number, lineNo: number, bundleId: stri
       const n = await inFlight;
       if (n === 0) break;
       if (first && from === 0 && looksBinary(cur.subarray(0, n))) {
-        st.problems.push({ path: file.path, message: binaryProblem(cur.subarray(0, Math.min(n, 4))) });
+        st.unreadable(file.path, binaryProblem(cur.subarray(0, Math.min(n, 4))));
         return undefined;
       }
       first = false;

@@ -187,6 +187,9 @@ test('read: missing folder, empty folder and a parent folder give one-line Input
   await check({ kind: 'folder', dir: join(dir, '..') }, /^no plug-in log files/, /subfolder: pass --logs ".*PMS Plugin Logs"/);
   await check({ kind: 'files', paths: [join(dir, 'missing.log')] }, /^no log file could be read: .*missing\.log: no such file/, /path/);
   await check({ kind: 'archive', dir: join(dir, 'no archive') }, /^no log archive at/, /plexmend watch/);
+  const binary = join(dir, 'com.plexapp.agents.Blob.log');
+  await writeFile(binary, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
+  await check({ kind: 'files', paths: [binary] }, /^no log file could be read: .*Blob\.log: looks like a binary file/, /PMS Plugin Logs/);
 });
 
 test('read: standard input (a pasted excerpt) with a character split across chunks', async () => {

@@ -147,6 +147,11 @@ export class PluginHost {
     return this.declared;
   }
 
+  /** The plug-in's process id while it runs (for signals and diagnostics). */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
   /** Where the plug-in writes its log (`<logsDir>/<bundle id>.log`; `.log.1`… are the rotated ones). */
   get logPath(): string {
     return join(this.o.logsDir, `${this.bundleId}.log`);
@@ -176,6 +181,9 @@ export class PluginHost {
     const args = [RUNNER, '--bundle', this.o.bundleDir, '--logs', this.o.logsDir, '--support', this.o.supportDir];
     const proc = spawn(this.o.python ?? defaultPython(), args, { stdio: ['pipe', 'pipe', 'pipe'], env });
     this.proc = proc;
+    // A plug-in that died (killed with its process group, crashed) closes its stdin: a request or the stop
+    // written into it fails with EPIPE. The 'exit' handler settles everything pending; nothing to add here.
+    proc.stdin!.on('error', () => undefined);
     this.stderrTail = '';
     proc.stderr!.setEncoding('utf8');
     proc.stderr!.on('data', (d: string) => {

@@ -64,7 +64,7 @@ test('npm pack ships bin/ and a fresh dist/ without sources, and the unpacked pa
     // What npm packs from: the checkout's files (a copy), with its node_modules for the build's typescript.
     const tree = join(tmp, 'source tree');
     mkdirSync(tree);
-    for (const name of ['package.json', 'README.md', '.gitignore', 'bin', 'scripts', 'src']) cpSync(join(repo, name), join(tree, name), { recursive: true });
+    for (const name of ['package.json', 'README.md', 'LICENSE', '.gitignore', 'bin', 'scripts', 'src']) cpSync(join(repo, name), join(tree, name), { recursive: true });
     symlinkSync(join(repo, 'node_modules'), join(tree, 'node_modules'), 'dir');
     const out = join(tmp, 'packed here');
     mkdirSync(out);
@@ -74,13 +74,13 @@ test('npm pack ships bin/ and a fresh dist/ without sources, and the unpacked pa
     const [info] = JSON.parse(packed.stdout) as [{ filename: string; files: { path: string }[] }];
     const files = info.files.map((f) => f.path).sort();
 
-    // Exactly: bin/, package.json, README, the build script, and dist/ = every source compiled or copied,
+    // Exactly: bin/, package.json, README, LICENSE, the build script, and dist/ = every source compiled or copied,
     // plus the manifest of the sources it was built from.
     // (npm itself always leaves out editor and merge leftovers: `.*.swp`, `._*`, `.DS_Store`, `*.orig`.)
     const npmDrops = (p: string) => /(^|\/)(\.[^/]*\.swp|\._[^/]*|\.DS_Store|[^/]*\.orig)$/.test(p);
     const sources = filesUnder(join(tree, 'src')).filter((p) => !npmDrops(p));
     const expected = [
-      'README.md', 'bin/plexmend.js', 'dist/.built', 'package.json', 'scripts/build.mjs',
+      'LICENSE', 'README.md', 'bin/plexmend.js', 'dist/.built', 'package.json', 'scripts/build.mjs',
       ...sources.map((p) => `dist/${p.endsWith('.ts') && !p.endsWith('.d.ts') ? p.replace(/\.ts$/, '.js') : p}`),
     ];
     const missing = expected.filter((p) => !files.includes(p));

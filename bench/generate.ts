@@ -70,24 +70,39 @@ function stamp(ms: number): string {
 
 /** Where formatted records go: the rotating folder writer or the archive writer. */
 interface Sink {
+  /** One record: its text ends with `\n` and may hold continuation lines. */
   record(text: string, ms: number): void;
   restart(): void;
+  /** Bytes and lines the written files hold (a rotating log drops what falls off its last backup). */
   kept(): number;
+  keptLines(): number;
   close(): string[];
+}
+
+function newlines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 /** Python's RotatingFileHandler in memory: the live file and up to five backups. */
 class RotatingSink implements Sink {
   private cur: string[] = [];
   private curBytes = 0;
-  private backups: Buffer[] = [];
+  private curLines = 0;
+  private backups: Array<{ bytes: Buffer; lines: number }> = [];
   private backupBytes = 0;
+  private backupLines = 0;
   constructor(private readonly dir: string, private readonly bundleId: string) {}
   record(text: string): void {
     const n = Buffer.byteLength(text);
     if (this.curBytes > 0 && this.curBytes + n >= MAX_BYTES) this.rollover();
     this.cur.push(text);
     this.curBytes += n;
+    this.curLines += newlines(text);
+  }
+  keptLines(): number {
+    return this.curLines + this.backupLines;
   }
   restart(): void {
     if (this.curBytes > 0) this.rollover();
@@ -96,12 +111,18 @@ class RotatingSink implements Sink {
     return this.curBytes + this.backupBytes;
   }
   private rollover(): void {
-    const b = Buffer.from(this.cur.join(''));
+    const b = { bytes: Buffer.from(this.cur.join('')), lines: this.curLines };
     this.backups.unshift(b);
-    this.backupBytes += b.length;
-    if (this.backups.length > BACKUPS) this.backupBytes -= this.backups.pop()!.length;
+    this.backupBytes += b.bytes.length;
+    this.backupLines += b.lines;
+    if (this.backups.length > BACKUPS) {
+      const dropped = this.backups.pop()!;
+      this.backupBytes -= dropped.bytes.length;
+      this.backupLines -= dropped.lines;
+    }
     this.cur = [];
     this.curBytes = 0;
+    this.curLines = 0;
   }
   close(): string[] {
     const files: string[] = [];
@@ -110,7 +131,7 @@ class RotatingSink implements Sink {
     files.push(live);
     this.backups.forEach((b, i) => {
       const p = `${live}.${i + 1}`;
-      writeFileSync(p, b);
+      writeFileSync(p, b.bytes);
       files.push(p);
     });
     return files;
@@ -123,6 +144,7 @@ class ArchiveSink implements Sink {
   private pending: string[] = [];
   private pendingBytes = 0;
   private total = 0;
+  private lines = 0;
   private readonly files: string[] = [];
   private dayStart = Infinity;
   private dayEnd = -Infinity;
@@ -144,11 +166,15 @@ class ArchiveSink implements Sink {
     const n = Buffer.byteLength(text);
     this.pendingBytes += n;
     this.total += n;
+    this.lines += newlines(text);
     if (this.pendingBytes > MAX_BYTES) this.flush();
   }
   restart(): void {}
   kept(): number {
     return this.total;
+  }
+  keptLines(): number {
+    return this.lines;
   }
   private flush(): void {
     if (this.fd >= 0 && this.pending.length) writeSync(this.fd, this.pending.join(''));
@@ -191,7 +217,6 @@ export function generate(opts: GenerateOptions): GenerateResult {
         const text = format(e, tid, clock);
         sink.record(text, clock);
         written += text.length;
-        result.lines += 1 + (e.cont?.length ?? 0);
       }
     };
     emit(pluginStart(bundleId, platform, rng), threadId(rng, platform));
@@ -226,6 +251,7 @@ export function generate(opts: GenerateOptions): GenerateResult {
     const files = sink.close();
     result.files.push(...files);
     result.bytes += sink.kept();
+    result.lines += sink.keptLines();
   }
   return result;
 }

@@ -66,6 +66,15 @@ test('generate: rotation like the framework — .log, .log.1 … .log.5 at 1 MiB
   for (const n of names) if ((await readFile(join(dir, n), 'utf8')).split('\n', 1)[0].includes('Starting framework core')) starts.push(n);
   assert.ok(starts.length >= 1, 'a plug-in restart rotated the log and began a new file with the framework banner');
   assert.ok(r.bytes >= 5.3 * 1024 * 1024 && r.bytes < 6 * MAX_BYTES);
+  // What it reports is what the files hold, not what was written before the oldest backup fell off.
+  let bytes = 0;
+  let lines = 0;
+  for (const n of names) {
+    const text = await readFile(join(dir, n), 'utf8');
+    bytes += Buffer.byteLength(text);
+    lines += text.split('\n').length - 1;
+  }
+  assert.deepEqual({ bytes, lines }, { bytes: r.bytes, lines: r.lines });
   // Time runs forward from .log.5 to .log.
   const id = 'com.plexapp.agents.AEBN';
   const firstTs = async (n: string) => (await readFile(join(dir, n), 'utf8')).slice(0, 23);
@@ -94,4 +103,18 @@ test('generate: helpers — Python str.center and sizes', () => {
   assert.equal(parseSize('100M'), 100 * 1024 * 1024);
   assert.equal(parseSize('1G'), 1024 ** 3);
   assert.throws(() => parseSize('lots'), /not a size/);
+});
+
+test('generate: with frequent restarts old rotations fall off, and the reported bytes and lines are what the files still hold', async (t) => {
+  const dir = await temp(t);
+  const r = generate({ dir, bytes: 2 * 1024 * 1024, seed: 5, agents: 1, restartRate: 0.2 });
+  let bytes = 0;
+  let lines = 0;
+  for (const n of await readdir(dir)) {
+    const text = await readFile(join(dir, n), 'utf8');
+    bytes += Buffer.byteLength(text);
+    lines += text.split('\n').length - 1;
+  }
+  assert.equal(r.files.length, 6, 'the live log and five backups');
+  assert.deepEqual({ bytes, lines }, { bytes: r.bytes, lines: r.lines });
 });

@@ -11,12 +11,13 @@
  * aggregate runs as `node bin/plexmend.js` (what the installed binary does); the bench first builds dist/
  * (scripts/build.mjs) so the measured CLI is the current code, and says which of the two ran.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, openSync, closeSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generate, parseSize } from './generate.ts';
+import { cpu, filesIn, fmtMs, fmtRss, mb, measureRun, median } from './measure.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -33,70 +34,10 @@ const useTsx = args.includes('--tsx');
 /** The CLI as a user runs it: the binary (dist/ when fresh, else tsx). */
 const CLI = ['bin/plexmend.js'];
 const cliEnv = { ...process.env, ...(useTsx ? { PLEXMEND_NO_DIST: '1' } : {}) };
-const GNU_TIME = '/usr/bin/time';
-
-interface Measured {
-  wallMs: number;
-  /** user + system CPU time (GNU time only): robust when other processes load the machine. */
-  cpuMs: number | null;
-  peakRssKb: number | null;
-  code: number;
-  stderr: string;
-}
-
-/** Runs a command (argument array, no shell), stdout to a file; wall time and peak RSS. */
-function measure(cmd: string, argv: string[], stdoutFile: string, cwd = root): Promise<Measured> {
-  const useTime = existsSync(GNU_TIME) && process.platform === 'linux';
-  const file = useTime ? GNU_TIME : cmd;
-  const fullArgs = useTime ? ['-v', cmd, ...argv] : argv;
-  const out = openSync(stdoutFile, 'w');
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(file, fullArgs, { cwd, env: cliEnv, stdio: ['ignore', out, 'pipe'] });
-    let stderr = '';
-    let hwm: number | null = null;
-    child.stderr?.on('data', (d) => (stderr += d));
-    const poll = useTime
-      ? undefined
-      : setInterval(() => {
-          try {
-            const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-            if (m) hwm = Math.max(hwm ?? 0, Number(m[1]));
-          } catch {
-            /* process gone or no /proc */
-          }
-        }, 20);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wallMs = performance.now() - t0;
-      if (poll) clearInterval(poll);
-      closeSync(out);
-      const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
-      const sys = /System time \(seconds\): ([\d.]+)/.exec(stderr);
-      const cpuMs = user && sys ? (Number(user[1]) + Number(sys[1])) * 1000 : null;
-      resolve({ wallMs, cpuMs, peakRssKb: m ? Number(m[1]) : hwm, code: code ?? 1, stderr });
-    });
-  });
-}
-
-function filesIn(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...filesIn(p));
-    else out.push(p);
-  }
-  return out;
-}
 
 /** Rebuilds dist/ when it went stale (set in main). */
 let ensureBuilt = (): void => undefined;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const mb = (bytes: number) => bytes / 1e6;
-const fmtMs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const cpu = (m: Measured) => (m.cpuMs === null ? '' : `; CPU ${fmtMs(m.cpuMs)}`);
-const fmtRss = (kb: number | null) => (kb === null ? 'unknown' : `${(kb / 1024).toFixed(0)} MiB`);
+const measure = (cmd: string, argv: string[], stdoutFile: string, cwd = root) => measureRun(cmd, argv, stdoutFile, cwd, cliEnv);
 
 /** Does this checkout have `plexmend aggregate`? */
 function aggregateAvailable(): boolean {

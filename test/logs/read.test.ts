@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { readLogLines, type ReadOptions, type ReadResult } from '../../src/logs/read.ts';
 import type { LogInput, RawLine } from '../../src/logs/input.ts';
 import { InputError } from '../../src/errors.ts';
@@ -151,6 +152,42 @@ test('read: a binary file is a problem, the other files are still read', async (
   const { lines, result } = await readAll({ kind: 'folder', dir });
   assert.equal(lines.length, 1);
   assert.deepEqual(result.problems, [{ path: join(dir, 'com.plexapp.agents.AEBN.log'), message: 'looks like a binary file, not a plug-in log; skipped' }]);
+});
+
+test('aggregate as an unprivileged user (root runs it as nobody): an unreadable file is a warning, only unreadable files exit 2 with the permission hint', async (t) => {
+  if (process.getuid?.() !== 0) {
+    t.skip('not root: the test above produces the denial directly');
+    return;
+  }
+  const { execFileSync, spawnSync } = await import('node:child_process');
+  const { chmodSync, mkdirSync } = await import('node:fs');
+  const bin = fileURLToPath(new URL('../../bin/plexmend.js', import.meta.url));
+  const asNobody = (args: string[]) => spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, bin, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1', HOME: '/tmp' } });
+  try {
+    execFileSync('runuser', ['-u', 'nobody', '--', process.execPath, bin, '--version'], { stdio: 'ignore' });
+  } catch {
+    t.skip('runuser cannot run plexmend as nobody here (no runuser, or the checkout is not readable by others)');
+    return;
+  }
+  const root = await mkdtemp(join(tmpdir(), 'plexmend nobody '));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  chmodSync(root, 0o755);
+  const logs = join(root, 'PMS Plugin Logs');
+  const ws = join(root, 'work space');
+  mkdirSync(logs);
+  mkdirSync(ws);
+  chmodSync(ws, 0o777);
+  await writeFile(join(logs, 'com.plexapp.agents.AEBN.log'), fw('secret'));
+  await chmod(join(logs, 'com.plexapp.agents.AEBN.log'), 0o000);
+  await writeFile(join(logs, `${ID}.log`), fw('fine'));
+  const some = asNobody(['aggregate', '--logs', logs, '--workspace', join(ws, 'a'), '--format', 'json', '--output', join(ws, 'a.json')]);
+  assert.equal(some.status, 0, some.stderr);
+  assert.match(some.stderr, /warning: .*com\.plexapp\.agents\.AEBN\.log: permission denied; skipped \(run as a user that may read it, e\.g\. the plex user\)/);
+  await rm(join(logs, `${ID}.log`));
+  const none = asNobody(['aggregate', '--logs', logs, '--workspace', join(ws, 'b')]);
+  assert.equal(none.status, 2, none.stderr);
+  assert.match(none.stderr, /no log file could be read: .*AEBN\.log: permission denied/);
+  assert.match(none.stderr, /→ run as a user that may read the plug-in logs \(e\.g\. the plex user\)/);
 });
 
 test('read: an unreadable file (permission) is a problem, the rest goes on', async (t) => {

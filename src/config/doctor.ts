@@ -176,14 +176,15 @@ export async function runDoctor(config: Config, deps: DoctorDeps): Promise<Docto
     contributesTo: b.contributesTo, hasLog: b.identifier ? logIds.has(b.identifier) : false,
     listedByServer: serverAgents && b.identifier ? serverAgents.includes(b.identifier) : undefined, problems: b.problems,
   }));
-  // The data folder's Preferences.xml names its server: MachineIdentifier / ProcessedMachineIdentifier (which
-  // of the two /identity reports is UNVERIFIED, so either counts).
+  // The data folder's Preferences.xml names its server: /identity's `machineIdentifier` is the file's
+  // ProcessedMachineIdentifier (hex, no dashes); its MachineIdentifier is another id, a UUID (reported by the
+  // authors of Plex tools that match the two: zdimension/plexdlweb#6, synclounge/synclounge#158).
   let machineNote: string | undefined;
   if (server && p.dataDir) {
     const prefs = await deps.readText((config.platform === 'win32' ? win32 : posix).join(p.dataDir, 'Preferences.xml')).catch(() => undefined);
-    const ids = prefs ? [...prefs.matchAll(/\s(?:Processed)?MachineIdentifier="([^"]+)"/g)].map((m) => m[1]!) : [];
-    if (ids.length > 0 && server.machineIdentifier && !ids.includes(server.machineIdentifier)) {
-      machineNote = `the data folder's Preferences.xml names machine ${ids[0]}, the server at ${config.target.url} is ${server.machineIdentifier}`;
+    const id = prefs ? /\sProcessedMachineIdentifier="([^"]+)"/.exec(prefs)?.[1] : undefined;
+    if (id && server.machineIdentifier && id !== server.machineIdentifier) {
+      machineNote = `the data folder's Preferences.xml names machine ${id}, the server at ${config.target.url} is ${server.machineIdentifier}`;
     }
   }
   if (machineNote) {

@@ -174,18 +174,22 @@ test('missing log folder: plugin_logs missing with --logs, unusable', async () =
 
 test("a data folder whose Preferences.xml names another machine: belong_together warns with both ids", async () => {
   const prefs = join(data, 'Preferences.xml');
-  await writeFile(prefs, '<?xml version="1.0" encoding="utf-8"?>\n<Preferences MachineIdentifier="0000aaaa" ProcessedMachineIdentifier="1111bbbb" PlexOnlineToken="x"/>');
+  await writeFile(prefs, '<?xml version="1.0" encoding="utf-8"?>\n<Preferences MachineIdentifier="0000aaaa-1111-2222-3333-444455556666" ProcessedMachineIdentifier="1111bbbb" PlexOnlineToken="x"/>');
   try {
     const c = config();
     const r = await runDoctor(c, deps(c));
     const bt = r.checks.find((x) => x.id === 'belong_together')!;
     assert.equal(bt.status, 'warn');
-    assert.match(bt.detail, /names machine 0000aaaa/);
+    assert.match(bt.detail, /names machine 1111bbbb,/, 'the id /identity reports is ProcessedMachineIdentifier');
     assert.match(bt.detail, new RegExp(r.server!.machineIdentifier));
-    // The same file naming the server's own id is fine.
-    await writeFile(prefs, `<Preferences ProcessedMachineIdentifier="${r.server!.machineIdentifier}"/>`);
+    // The server's own id as ProcessedMachineIdentifier is fine, whatever the (different) MachineIdentifier UUID says.
+    await writeFile(prefs, `<Preferences MachineIdentifier="0000aaaa-1111-2222-3333-444455556666" ProcessedMachineIdentifier="${r.server!.machineIdentifier}"/>`);
     const ok = await runDoctor(c, deps(c));
     assert.equal(ok.checks.find((x) => x.id === 'belong_together')!.status, 'ok');
+    // A file with only the UUID says nothing about which server it belongs to: no warning on a guess.
+    await writeFile(prefs, '<Preferences MachineIdentifier="0000aaaa-1111-2222-3333-444455556666"/>');
+    const unsure = await runDoctor(c, deps(c));
+    assert.equal(unsure.checks.find((x) => x.id === 'belong_together')!.status, 'ok');
   } finally {
     await rm(prefs, { force: true });
   }

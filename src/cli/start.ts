@@ -7,17 +7,18 @@ import { Command } from '@commander-js/extra-typings';
 import { rm } from 'node:fs/promises';
 import { resolve, join } from 'node:path';
 import { withLoopOptions, runLoopCommand, type LoopCliOptions } from './loop.ts';
+import { targetFlags, withTargetOptions } from './target-options.ts';
 
 export function register(program: Command): void {
-  withLoopOptions(
+  withLoopOptions(withTargetOptions(
     program
       .command('start')
       .description('Run the whole loop: against your Plex when one is configured, else against the built-in sandbox.')
       .option('--sandbox', 'use the built-in sandbox even when a Plex is configured')
       .option('--scenario <name>', 'sandbox scenario', 'default')
-      .option('--sandbox-dir <dir>', 'where the sandbox lives (wiped at each start)', 'plexmend-sandbox')
-      .option('--config <file>', 'plexmend.yaml to read'),
-  ).action(async (opts) => {
+      .option('--sandbox-dir <dir>', 'where the sandbox lives (wiped at each start)', 'plexmend-sandbox'),
+    { sandbox: false },
+  )).action(async (opts) => {
     process.exitCode = await runStart(opts as unknown as LoopCliOptions & { scenario: string; sandboxDir: string });
   });
 }
@@ -25,7 +26,7 @@ export function register(program: Command): void {
 export async function runStart(o: LoopCliOptions & { scenario: string; sandboxDir: string }): Promise<number> {
   const { loadConfig } = await import('../config/index.ts');
   if (!o.sandbox) {
-    const config = await loadConfig({ config: o.config, workspace: o.workspace, llmKeyEnv: o.llmKeyEnv });
+    const config = await loadConfig({ ...targetFlags(o), sandbox: false, workspace: o.workspace, llmKeyEnv: o.llmKeyEnv });
     const configured = config.target.kind === 'server' && (Boolean(config.target.token) || config.target.urlSource !== 'default');
     if (configured) return runLoopCommand(o, config);
     process.stderr.write('plexmend: no Plex server is configured (no token found, no URL set): rehearsing on the built-in sandbox\n');

@@ -26,14 +26,17 @@ export interface TargetOptionValues {
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 const timeoutMs = numberOption('--timeout-ms', { min: 1, example: 15000 });
 
-/** Adds the shared target options to `cmd` (pass `{ folders: false }` to leave out the folder options). */
+/**
+ * Adds the shared target options to `cmd`. `{ folders: false }` leaves out the folder options; `{ sandbox:
+ * false }` leaves out `--sandbox` for a command that gives it its own meaning (`start`: its built-in sandbox).
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function withTargetOptions<T extends Command<any, any, any>>(cmd: T, o: { folders?: boolean } = {}): T {
+export function withTargetOptions<T extends Command<any, any, any>>(cmd: T, o: { folders?: boolean; sandbox?: boolean } = {}): T {
   cmd
     .option('--url <url>', 'Plex server URL (default: PLEX_URL, plexmend.yaml, else http://127.0.0.1:32400)')
-    .option('--token <token>', "Plex token (default: PLEX_TOKEN, plexmend.yaml, else the server owner's token found on this machine)")
-    .option('--sandbox', 'act on the running sandbox (`plexmend sandbox`) instead of a real server')
-    .option('--config <file>', 'config file (default: ./plexmend.yaml, else the plexmend config folder)');
+    .option('--token <token>', "Plex token (default: PLEX_TOKEN, plexmend.yaml, else the server owner's token found on this machine)");
+  if (o.sandbox !== false) cmd.option('--sandbox', 'act on the running sandbox (`plexmend sandbox`) instead of a real server');
+  cmd.option('--config <file>', 'config file (default: ./plexmend.yaml, else the plexmend config folder)');
   if (o.folders !== false) {
     cmd
       .option('--data-dir <dir>', 'Plex data folder (holds Plug-ins, Plug-in Support, Preferences.xml)')

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { buildProgram } from '../../src/cli/main.ts';
 
 const SHARED = ['--url', '--token', '--sandbox', '--config', '--data-dir', '--plugins-dir', '--logs-dir', '--path-map', '--timeout-ms'];
-const COMMANDS = ['diagnose', 'test', 'loop', 'apply', 'rollback', 'reapply', 'export', 'doctor'];
+const COMMANDS = ['diagnose', 'test', 'loop', 'start', 'apply', 'rollback', 'reapply', 'export', 'doctor'];
 
 test('the Plex-facing commands all declare the shared target options', async () => {
   const program = await buildProgram();
@@ -34,7 +34,7 @@ function run(args: string[], cwd: string): Promise<{ code: number; stderr: strin
   });
 }
 
-test('test and diagnose take the target from the shared flags; a bad --timeout-ms is refused the same way everywhere', async () => {
+test('test and start take the target from the shared flags; a bad --timeout-ms is refused the same way everywhere', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'plexmend target Application Support '));
   try {
     const ws = join(dir, 'work space');
@@ -43,6 +43,12 @@ test('test and diagnose take the target from the shared flags; a bad --timeout-m
     assert.match(t.stderr, /no diagnostic report/);
     assert.equal(t.code, 2);
     assert.ok(!t.stderr.includes('secret-t0ken-xyz'));
+    // start with a target on its flags runs against that server, not the built-in sandbox.
+    const s = await run(['start', '--url', 'http://127.0.0.1:9', '--token', 'secret-t0ken-xyz', '--plugins-dir', join(dir, 'no such Plug-ins'), '--workspace', ws, '--yes'], dir);
+    assert.match(s.stderr, /target: Plex server at http:\/\/127\.0\.0\.1:9 \(address from flag --url, token from flag --token\)/);
+    assert.doesNotMatch(s.stderr, /built-in sandbox/);
+    assert.equal(s.code, 2, s.stderr);
+    assert.ok(!s.stderr.includes('secret-t0ken-xyz'));
     for (const cmd of [['loop'], ['test', 'fix1'], ['apply', 'fix1']]) {
       const r = await run([...cmd, '--timeout-ms', '0', '--workspace', ws], dir);
       assert.equal(r.code, 2, `${cmd[0]}: ${r.stderr}`);

@@ -12,7 +12,7 @@ export interface AggregateCliOptions {
   stdin?: boolean;
   archive?: boolean;
   pasted?: boolean;
-  workspace: string;
+  workspace?: string;
   iteration?: number;
   format?: 'text' | 'md' | 'json';
   output?: string;
@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .option('--stdin', 'read standard input (a pasted excerpt; read leniently)')
     .option('--archive', "read the workspace's watch archive (see `plexmend watch`)")
     .option('--pasted', 'read files leniently, as pasted excerpts (markdown-mangled, prefix-less or annotated lines)')
-    .option('--workspace <dir>', 'the workspace folder', 'plex_improvement')
+    .option('--workspace <dir>', 'the workspace folder (default: PLEXMEND_WORKSPACE, plexmend.yaml, else plex_improvement)')
     .option('--iteration <n>', 'iteration folder to write (default: the latest, or 1)', parseIteration)
     .addOption(new Option('--format <format>', 'print this rendering to standard output (or to --output)').choices(['text', 'md', 'json'] as const))
     .option('--output <file>', 'write the rendering to this file (atomically) instead of the workspace')
@@ -49,9 +49,9 @@ export async function runAggregate(o: AggregateCliOptions, io: { stdin?: NodeJS.
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
   const now = io.now ?? (() => new Date());
-  const [{ aggregate, fileTemplateStore, parseTimeBound }, { readLogLines }, { discoverPluginLogs, nodeDirProbe }, { hostPlatform, plexLocations },
+  const [{ aggregate, fileTemplateStore, parseTimeBound }, { readLogLines }, { nodeDirProbe }, { loadConfig }, { requireFolder },
     ws, { writeFileAtomic, jsonDocument, writePieces }, { renderAggregateText }, { renderAggregateMarkdown }] = await Promise.all([
-    import('../logs/index.ts'), import('../logs/read.ts'), import('../logs/discover.ts'), import('../config/paths.ts'),
+    import('../logs/index.ts'), import('../logs/read.ts'), import('../logs/discover.ts'), import('../config/load.ts'), import('../config/folders.ts'),
     import('../workspace.ts'), import('../io/atomic.ts'), import('../report/aggregate-text.ts'), import('../report/aggregate-md.ts'),
   ]);
   type Input = import('../logs/input.ts').LogInput;
@@ -59,7 +59,10 @@ export async function runAggregate(o: AggregateCliOptions, io: { stdin?: NodeJS.
   const wantsStdin = o.stdin || o.paths.includes('-');
   const sources = [wantsStdin, o.paths.filter((p) => p !== '-').length > 0, Boolean(o.logs), Boolean(o.archive)].filter(Boolean).length;
   if (sources > 1) throw new UsageError('give one input: paths, --logs DIR, --stdin (or "-") or --archive', 'run one aggregate per input');
-  const workspace = ws.workspaceAt(o.workspace);
+  // The workspace and the default log folder as every other command resolves them (flag, environment,
+  // plexmend.yaml, a running sandbox, discovery), so aggregate writes where diagnose and the loop read.
+  const config = await loadConfig({ workspace: o.workspace });
+  const workspace = ws.workspaceAt(config.workspace);
   let input: Input;
   let label: string;
   if (wantsStdin) {
@@ -76,9 +79,9 @@ export async function runAggregate(o: AggregateCliOptions, io: { stdin?: NodeJS.
     input = one ? { kind: 'folder', dir: o.paths[0] } : { kind: 'files', paths: o.paths };
     label = one ? `folder ${o.paths[0]}` : `${o.paths.length} file(s)`;
   } else {
-    const found = await discoverPluginLogs(plexLocations(hostPlatform()));
-    input = { kind: 'folder', dir: found.dir };
-    label = `plug-in log folder ${found.dir} (${found.location.label})`;
+    const dir = requireFolder(config, 'logsDir');
+    input = { kind: 'folder', dir };
+    label = `plug-in log folder ${dir} (${config.paths.sources.logsDir})`;
   }
   const since = o.since ? parseTimeBound(o.since, '--since', now()) : undefined;
   const until = o.until ? parseTimeBound(o.until, '--until', now()) : undefined;

@@ -53,7 +53,7 @@ export function register(program: Command): void {
 export async function runDiagnose(o: DiagnoseCliOptions, io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
-  const [{ loadConfig, describeTarget }, ws, { readDocument, writeDocument }, { LogReportDocument }, { DiagnosticReportDocument, LessonsLedgerDocument }, { runDiagnosis }, { renderDiagnosisMarkdown }, { writeFileAtomic }, { existsSync }] =
+  const [{ loadConfig, describeTarget, requireFolder }, ws, { readDocument, writeDocument }, { LogReportDocument }, { DiagnosticReportDocument, LessonsLedgerDocument }, { runDiagnosis }, { renderDiagnosisMarkdown }, { writeFileAtomic }, { existsSync }] =
     await Promise.all([
       import('../config/index.ts'), import('../workspace.ts'), import('../documents.ts'), import('../logs/schema.ts'),
       import('../diagnose/schema.ts'), import('../diagnose/run.ts'), import('../report/diagnosis-md.ts'), import('../io/atomic.ts'), import('node:fs'),
@@ -67,8 +67,7 @@ export async function runDiagnose(o: DiagnoseCliOptions, io: { stdout?: NodeJS.W
   const reportPath = o.report ?? ws.paths.aggregateJson(workspace, n);
   if (!existsSync(reportPath)) throw new InputError(`no aggregate report at ${reportPath}`, 'run `plexmend aggregate` first, or pass --report FILE');
   const report = await readDocument(LogReportDocument, reportPath);
-  const pluginsDir = config.paths.pluginsDir;
-  if (!pluginsDir) throw new InputError('no Plug-ins folder found', 'pass --plugins-dir DIR (the folder holding the *.bundle folders)');
+  const pluginsDir = requireFolder(config, 'pluginsDir');
   const ledgerPath = ws.paths.lessons(workspace);
   const ledger = existsSync(ledgerPath) ? await readDocument(LessonsLedgerDocument, ledgerPath) : { schema: 'plexmend.lessons/1' as const, lessons: [] };
 

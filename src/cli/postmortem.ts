@@ -18,12 +18,12 @@ export function register(program: Command): void {
 }
 
 export async function runPostmortem(o: { workspace?: string; iteration?: number }): Promise<number> {
-  const [ws, { existsSync }, { readDocument, writeDocument }, { DiagnosticReportDocument, LessonsLedgerDocument }, { TestReportDocument }, { postMortem, PostMortemDocument }, { emptyLedger }, { renderPostMortemMarkdown, renderLessonsMarkdown }, { writeFileAtomic }, implement, { nodeFs }] =
+  const [ws, { loadConfig }, { existsSync }, { readDocument, writeDocument }, { DiagnosticReportDocument, LessonsLedgerDocument }, { TestReportDocument }, { postMortem, PostMortemDocument }, { emptyLedger }, { renderPostMortemMarkdown, renderLessonsMarkdown }, { writeFileAtomic }, implement, { nodeFs }] =
     await Promise.all([
-      import('../workspace.ts'), import('node:fs'), import('../documents.ts'), import('../diagnose/schema.ts'), import('../testing/schema.ts'),
+      import('../workspace.ts'), import('../config/load.ts'), import('node:fs'), import('../documents.ts'), import('../diagnose/schema.ts'), import('../testing/schema.ts'),
       import('../learn/postmortem.ts'), import('../learn/ledger.ts'), import('../report/postmortem-md.ts'), import('../io/atomic.ts'), import('../implement/index.ts'), import('../implement/files.ts'),
     ]);
-  const workspace = ws.workspaceAt(o.workspace);
+  const workspace = ws.workspaceAt((await loadConfig({ workspace: o.workspace })).workspace); // flag, env, plexmend.yaml
   const n = o.iteration ?? ws.currentIteration(workspace);
   const diagPath = ws.paths.diagnosisJson(workspace, n);
   if (!existsSync(diagPath)) throw new InputError(`no diagnostic report at ${diagPath}`, 'run `plexmend diagnose` and test a fix first');

@@ -37,7 +37,7 @@ export function register(program: Command): void {
 export async function runTest(fix: string, o: TestCliOptions): Promise<number> {
   parseFixId(fix);
   const k = Number(fix.slice(3));
-  const [{ loadConfig, describeTarget }, ws, docs, { LogReportDocument }, { DiagnosticReportDocument }, { ControlRunDocument, TestReportDocument }, { runControl, runTreatment, plexTestDeps }, { folderWindow }, { connectPlex }, { renderTestMarkdown }, { writeFileAtomic }, { existsSync }] =
+  const [{ loadConfig, describeTarget, requireFolder }, ws, docs, { LogReportDocument }, { DiagnosticReportDocument }, { ControlRunDocument, TestReportDocument }, { runControl, runTreatment, plexTestDeps }, { folderWindow }, { connectPlex }, { renderTestMarkdown }, { writeFileAtomic }, { existsSync }] =
     await Promise.all([
       import('../config/index.ts'), import('../workspace.ts'), import('../documents.ts'), import('../logs/schema.ts'), import('../diagnose/schema.ts'),
       import('../testing/schema.ts'), import('../testing/run.ts'), import('../testing/window.ts'), import('../plex/connect.ts'), import('../report/test-md.ts'), import('../io/atomic.ts'), import('node:fs'),
@@ -53,8 +53,7 @@ export async function runTest(fix: string, o: TestCliOptions): Promise<number> {
   if (!proposal) throw new InputError(`${fix} is not in ${diagPath}`, 'see the fix ids in diagnostic_report.md');
   if (proposal.kind === 'workaround' || proposal.kind === 'none') throw new InputError(`${fix} is a workaround: nothing to test`, 'test a code or preference fix');
   const baseline = await docs.readDocument(LogReportDocument, ws.paths.aggregateJson(workspace, n));
-  const logsDir = config.paths.logsDir;
-  if (!logsDir) throw new InputError('no plug-in log folder found', 'pass --logs-dir DIR');
+  const logsDir = requireFolder(config, 'logsDir');
   const plex = await connectPlex(config);
   const logs = folderWindow({ kind: 'folder', dir: logsDir }, config.target.token ? [config.target.token] : []);
   const deps = plexTestDeps(plex, logs, { timeoutMs: 120_000 }, (line) => process.stderr.write(`  ${line}\n`));

@@ -8,7 +8,7 @@ import { numberOption } from './options.ts';
 /** The command's options, typed. */
 export interface WatchCliOptions {
   logs?: string;
-  workspace: string;
+  workspace?: string;
   interval: number;
   once?: boolean;
   keepDays?: number;
@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .command('watch')
     .description('Keep a durable archive of the plug-in logs in the workspace (polls; survives restarts of Plex and of itself).')
     .option('--logs <dir>', 'the plug-in log folder ("PMS Plugin Logs"); default: found per platform')
-    .option('--workspace <dir>', 'the workspace folder', 'plex_improvement')
+    .option('--workspace <dir>', 'the workspace folder (default: PLEXMEND_WORKSPACE, plexmend.yaml, else plex_improvement)')
     .option('--interval <seconds>', 'seconds between polls', parseSeconds, 30)
     .option('--once', 'poll once and exit')
     .option('--keep-days <days>', 'delete archive files of days older than this (default: keep everything)', parseDays)
@@ -35,14 +35,16 @@ const parseSeconds = numberOption('--interval', { min: 0.1, max: 86400, integer:
 /** Runs the command; returns the exit code. */
 export async function runWatchCommand(o: WatchCliOptions, io: { stderr?: NodeJS.WriteStream; signal?: AbortSignal } = {}): Promise<number> {
   const stderr = io.stderr ?? process.stderr;
-  const [{ runWatch }, { discoverPluginLogs }, { hostPlatform, plexLocations }, { workspaceAt, paths }] = await Promise.all([
+  const [{ runWatch }, { loadConfig }, { requireFolder }, { workspaceAt, paths }] = await Promise.all([
     import('../logs/watch.ts'),
-    import('../logs/discover.ts'),
-    import('../config/paths.ts'),
+    import('../config/load.ts'),
+    import('../config/folders.ts'),
     import('../workspace.ts'),
   ]);
-  const logsDir = o.logs ?? (await discoverPluginLogs(plexLocations(hostPlatform()))).dir;
-  const archiveDir = paths.archiveDir(workspaceAt(o.workspace));
+  // The log folder and workspace as every other command resolves them (flag, environment, plexmend.yaml, discovery).
+  const config = await loadConfig({ workspace: o.workspace, logsDir: o.logs });
+  const logsDir = requireFolder(config, 'logsDir');
+  const archiveDir = paths.archiveDir(workspaceAt(config.workspace));
   const controller = new AbortController();
   io.signal?.addEventListener('abort', () => controller.abort());
   const stop = () => {

@@ -1,20 +1,15 @@
 /**
- * config/'s entry: `loadConfig(flags)` is the ONE place that reads this process's environment, working
- * folder, platform and home folder; everything else receives the resulting Config value.
+ * config/'s entry: `loadConfig(flags)` (load.ts) is the ONE place that reads this process's environment,
+ * working folder, platform and home folder; everything else receives the resulting Config value.
  */
-import { homedir } from 'node:os';
-import { resolveConfig, type ConfigFlags } from './resolve.ts';
-import { nodeConfigDeps, type ConfigDeps } from './ports.ts';
+import { nodeConfigDeps } from './ports.ts';
 import type { Config } from './schema.ts';
 import { runDoctor, type DoctorReport } from './doctor.ts';
 import { nodeDoctorFs } from './ports.ts';
 import { connectPlex } from '../plex/connect.ts';
 import { nodeProcessRunner } from '../diagnose/python/process.ts';
 
-/** Resolves the Config for this process (see resolve.ts for the layers). */
-export function loadConfig(flags: ConfigFlags = {}, deps: ConfigDeps = nodeConfigDeps): Promise<Config> {
-  return resolveConfig(flags, { env: process.env, cwd: process.cwd(), platform: process.platform, homedir: homedir() }, deps);
-}
+export { loadConfig } from './load.ts';
 
 /** `plexmend doctor`'s entry: every check against the real machine and the Config's target. */
 export async function doctor(config: Config): Promise<DoctorReport> {
@@ -30,6 +25,7 @@ export async function doctor(config: Config): Promise<DoctorReport> {
 export { runDoctor, renderDoctor, doctorDoc, type DoctorReport, type Check } from './doctor.ts';
 export { resolveConfig, userConfigDir, type ConfigFlags, type ConfigEnvironment } from './resolve.ts';
 export { describeTarget } from './target.ts';
+export { requireFolder } from './folders.ts';
 export { configSchema, DEFAULT_PLEX_URL, type Config, type SandboxProfile } from './schema.ts';
 export { toLocal, toServer, parsePathMapping, type PathMapping } from './pathmap.ts';
 export type { ConfigDeps, DoctorFs } from './ports.ts';

@@ -6,6 +6,7 @@
 import { InputError } from '../errors.ts';
 import { paths, workspaceAt, DEFAULT_WORKSPACE } from '../workspace.ts';
 import type { Config } from '../config/index.ts';
+import { requireFolder } from '../config/folders.ts';
 import { LessonsLedgerDocument } from '../diagnose/schema.ts';
 import { execRunner, fileLogTail, isAlive, realClock } from './adapters.ts';
 import { py27CodeChecker } from './checker.ts';
@@ -31,8 +32,7 @@ export interface SetupIo {
 
 /** The context for apply/rollback/export/reapply. Throws InputError when the Plug-ins folder is unknown. */
 export async function contextFromConfig(config: Config, io: SetupIo): Promise<ImplementContext> {
-  const plugins = config.paths.pluginsDir;
-  if (!plugins) throw new InputError('no Plug-ins folder found', 'pass --plugins-dir DIR (the folder holding the *.bundle folders); `plexmend doctor` shows what was looked at');
+  const plugins = requireFolder(config, 'pluginsDir');
   const ws = workspaceAt(config.workspace ?? DEFAULT_WORKSPACE);
   let plex: PlexControl | undefined;
   if (config.target.token || config.target.kind === 'sandbox') {

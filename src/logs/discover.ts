@@ -1,13 +1,11 @@
 /**
- * Finds the plug-in log folder (and the Plug-ins folder) on this machine: the first candidate of
- * `config/paths.ts` that exists (the file system is injected, so the choice is testable for every
- * platform on any machine). Then finds the logs in a folder: the rotation sets of Python's
- * RotatingFileHandler (`<bundle id>.log`, `.log.1` … `.log.5`, reference §3.1), oldest first.
+ * Finds the logs in a folder: the rotation sets of Python's RotatingFileHandler (`<bundle id>.log`, `.log.1`
+ * … `.log.5`, reference §3.1), oldest first. Which folder is the plug-in log folder is the Config's business
+ * (config/resolve.ts: flag, environment, plexmend.yaml, the sandbox, or the platform's install layouts).
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
-import type { PlexLocation } from '../config/paths.ts';
 
 /** The one question discovery asks the file system. */
 export interface DirProbe {
@@ -24,49 +22,6 @@ export const nodeDirProbe: DirProbe = {
     }
   },
 };
-
-/** What discovery found, and every folder it looked at (for messages and `plexmend doctor`). */
-export interface Discovered {
-  location: PlexLocation;
-  dir: string;
-  tried: string[];
-}
-
-/**
- * The first candidate whose `PMS Plugin Logs` folder exists.
- * @throws InputError naming every folder tried and the `--logs DIR` way out.
- */
-export async function discoverPluginLogs(candidates: PlexLocation[], fs: DirProbe = nodeDirProbe): Promise<Discovered> {
-  return first(candidates, (l) => l.pluginLogsDir, fs, 'plug-in log folder', '--logs DIR');
-}
-
-/**
- * The first candidate whose `Plug-ins` folder exists.
- * @throws InputError naming every folder tried and the `--plugins DIR` way out.
- */
-export async function discoverPluginsDir(candidates: PlexLocation[], fs: DirProbe = nodeDirProbe): Promise<Discovered> {
-  return first(candidates, (l) => l.pluginsDir, fs, 'Plug-ins folder', '--plugins DIR');
-}
-
-async function first(
-  candidates: PlexLocation[],
-  pick: (l: PlexLocation) => string,
-  fs: DirProbe,
-  what: string,
-  flag: string,
-): Promise<Discovered> {
-  const tried: string[] = [];
-  for (const location of candidates) {
-    const dir = pick(location);
-    if (tried.includes(dir)) continue;
-    tried.push(dir);
-    if (await fs.isDirectory(dir)) return { location, dir, tried };
-  }
-  throw new InputError(
-    `no ${what} found; tried ${tried.map((t) => `"${t}"`).join(', ') || '(no candidates)'}`,
-    `pass ${flag} (the folder that holds the Plex files; on a server elsewhere, copy or mount it here)`,
-  );
-}
 
 /** One log and its rotations (or one archive file), files oldest first. */
 export interface LogSet {

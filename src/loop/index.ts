@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Config } from '../config/index.ts';
 import { describeTarget } from '../config/index.ts';
+import { requireFolder } from '../config/folders.ts';
 import { readDocument } from '../documents.ts';
 import { InputError } from '../errors.ts';
 import { latestIteration, paths, type Workspace } from '../workspace.ts';
@@ -35,8 +36,7 @@ export async function loadState(ws: Workspace): Promise<LoopState | null> {
 }
 
 export async function loop(config: Config, ws: Workspace, o: LoopOptions): Promise<{ state: LoopState; report: string; html: string }> {
-  const pluginsDir = config.paths.pluginsDir;
-  if (!pluginsDir) throw new InputError('no Plug-ins folder found', 'pass --plugins-dir DIR');
+  const pluginsDir = requireFolder(config, 'pluginsDir');
   const wsLock = await takeLock(paths.lock(ws), `the workspace ${ws.root}`);
   // The Plug-ins lock lives in the user's config folder, keyed by the folder's path: two workspaces cannot patch one Plug-ins folder.
   const key = createHash('sha256').update(pluginsDir).digest('hex').slice(0, 16);

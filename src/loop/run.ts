@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/index.ts';
 import { describeTarget } from '../config/index.ts';
+import { requireFolder } from '../config/folders.ts';
 import { connectPlex } from '../plex/connect.ts';
 import { readDocument, writeDocument } from '../documents.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
@@ -49,10 +50,8 @@ export interface RealLoopOptions {
 const fixNo = (fixId: string) => Number(fixId.replace(/^fix/, ''));
 
 export async function realPorts(config: Config, ws: Workspace, o: RealLoopOptions): Promise<LoopPorts> {
-  const logsDir = config.paths.logsDir;
-  const pluginsDir = config.paths.pluginsDir;
-  if (!logsDir) throw new InputError('no plug-in log folder found', 'pass --logs-dir DIR ("PMS Plugin Logs")');
-  if (!pluginsDir) throw new InputError('no Plug-ins folder found', 'pass --plugins-dir DIR');
+  const logsDir = requireFolder(config, 'logsDir');
+  const pluginsDir = requireFolder(config, 'pluginsDir');
   const plex = await connectPlex(config);
   const tokens = config.target.token ? [config.target.token] : [];
   const window = folderWindow({ kind: 'folder', dir: logsDir }, tokens);

@@ -96,3 +96,41 @@ test('usage errors: two inputs at once; an empty folder is an input error', asyn
     await rm(t.dir, { recursive: true, force: true });
   }
 });
+
+test('aggregate and watch find the log folder and the workspace as every command does (PLEXMEND_LOGS_DIR, PLEXMEND_WORKSPACE, plexmend.yaml)', async () => {
+  const t = await tempTree();
+  const run = (args: string[], env: Record<string, string>, cwd = t.dir): Promise<{ code: number; stderr: string }> =>
+    new Promise((resolve) => {
+      execFile(process.execPath, [join(ROOT, 'bin/plexmend.js'), ...args],
+        { cwd, env: { PATH: process.env.PATH, HOME: t.dir, PLEXMEND_CONFIG_DIR: join(t.dir, 'config dir'), NO_COLOR: '1', ...env } },
+        (err, _stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr }));
+    });
+  try {
+    const ws = join(t.dir, 'env work space');
+    const a = await run(['aggregate'], { PLEXMEND_LOGS_DIR: t.logs, PLEXMEND_WORKSPACE: ws });
+    assert.equal(a.code, 0, a.stderr);
+    assert.match(a.stderr, /aggregating plug-in log folder .*PMS Plugin Logs \(env PLEXMEND_LOGS_DIR\)/);
+    const report = logReportSchema.parse(JSON.parse(await readFile(join(ws, 'iteration_1', 'aggregated_logs_baseline.json'), 'utf8')));
+    assert.ok(report.counts.lines > 0);
+
+    // plexmend.yaml in the working folder: its logsDir and workspace (relative paths: from the file).
+    await writeFile(join(t.dir, 'plexmend.yaml'), 'logsDir: "PMS Plugin Logs"\nworkspace: yaml work space\n');
+    const y = await run(['watch', '--once'], {});
+    assert.equal(y.code, 0, y.stderr);
+    assert.match(y.stderr, new RegExp(`${t.logs.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} → .*yaml work space`));
+    const b = await run(['aggregate', '--archive', '--format', 'json', '--output', join(t.dir, 'from archive.json')], {});
+    assert.equal(b.code, 0, b.stderr);
+    assert.equal(logReportSchema.parse(JSON.parse(await readFile(join(t.dir, 'from archive.json'), 'utf8'))).counts.lines, report.counts.lines);
+
+    // Nothing configured and nothing to discover: the one-line error names what was tried and the ways out.
+    await rm(join(t.dir, 'plexmend.yaml'));
+    const none = await run(['aggregate'], { PLEXMEND_WORKSPACE: ws });
+    if (!/\(discovered/.test(none.stderr)) { // (a machine with Plex installed has a folder to discover)
+      assert.equal(none.code, 2, none.stderr);
+      assert.match(none.stderr, /no plug-in log folder found/);
+      assert.match(none.stderr, /→ pass --logs-dir DIR .*logsDir or dataDir in plexmend\.yaml/);
+    }
+  } finally {
+    await rm(t.dir, { recursive: true, force: true });
+  }
+});

@@ -2,7 +2,7 @@
  * `plexmend watch`: argv → typed options → `runWatch()` (src/logs/watch.ts). Keeps a durable copy of
  * the plug-in logs in the workspace by polling; Ctrl-C stops after the current poll.
  */
-import { Command } from '@commander-js/extra-typings';
+import { Command, Option } from '@commander-js/extra-typings';
 import { numberOption } from './options.ts';
 
 /** The command's options, typed. */
@@ -19,13 +19,14 @@ export function register(program: Command): void {
   program
     .command('watch')
     .description('Keep a durable archive of the plug-in logs in the workspace (polls; survives restarts of Plex and of itself).')
-    .option('--logs <dir>', 'the plug-in log folder ("PMS Plugin Logs"); default: found per platform')
+    .option('--logs <dir>', 'the plug-in log folder ("PMS Plugin Logs"); default: PLEXMEND_LOGS_DIR, plexmend.yaml, else found per platform')
+    .addOption(new Option('--logs-dir <dir>', 'same as --logs (the spelling of the later phases)').hideHelp())
     .option('--workspace <dir>', 'the workspace folder (default: PLEXMEND_WORKSPACE, plexmend.yaml, else plex_improvement)')
     .option('--interval <seconds>', 'seconds between polls', parseSeconds, 30)
     .option('--once', 'poll once and exit')
     .option('--keep-days <days>', 'delete archive files of days older than this (default: keep everything)', parseDays)
-    .action(async (opts) => {
-      process.exitCode = await runWatchCommand(opts);
+    .action(async ({ logsDir, ...opts }) => {
+      process.exitCode = await runWatchCommand({ ...opts, logs: opts.logs ?? logsDir });
     });
 }
 

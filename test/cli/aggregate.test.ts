@@ -122,6 +122,11 @@ test('aggregate and watch find the log folder and the workspace as every command
     assert.equal(b.code, 0, b.stderr);
     assert.equal(logReportSchema.parse(JSON.parse(await readFile(join(t.dir, 'from archive.json'), 'utf8'))).counts.lines, report.counts.lines);
 
+    // --logs-dir, the later phases' spelling, is taken by watch as by aggregate.
+    const w2 = await run(['watch', '--once', '--logs-dir', t.logs, '--workspace', join(t.dir, 'second')], {});
+    assert.equal(w2.code, 0, w2.stderr);
+    assert.match(w2.stderr, /second.log_archive \(once\)/);
+
     // Nothing configured and nothing to discover: the one-line error names what was tried and the ways out.
     await rm(join(t.dir, 'plexmend.yaml'));
     const none = await run(['aggregate'], { PLEXMEND_WORKSPACE: ws });

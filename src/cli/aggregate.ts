@@ -25,7 +25,7 @@ export function register(program: Command): void {
   program
     .command('aggregate')
     .description('Phase 1: read the plug-in logs and report error patterns, per-agent figures and failed items.')
-    .argument('[paths...]', 'log files or folders to read ("-" = standard input); default: the discovered plug-in log folder')
+    .argument('[paths...]', 'log files or folders to read ("-" = standard input); default: the plug-in log folder (PLEXMEND_LOGS_DIR, plexmend.yaml, else found per platform)')
     .option('--logs <dir>', 'the plug-in log folder ("PMS Plugin Logs")')
     .addOption(new Option('--logs-dir <dir>', 'same as --logs (the spelling of the later phases)').hideHelp())
     .option('--stdin', 'read standard input (a pasted excerpt; read leniently)')

@@ -49,9 +49,9 @@ export async function runAggregate(o: AggregateCliOptions, io: { stdin?: NodeJS.
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
   const now = io.now ?? (() => new Date());
-  const [{ aggregate, fileTemplateStore, parseTimeBound }, { readLogLines }, { nodeDirProbe }, { loadConfig }, { requireFolder },
+  const [{ aggregate, fileTemplateStore, parseTimeBound }, { readLogLines }, { isDirectory }, { loadConfig }, { requireFolder },
     ws, { writeFileAtomic, jsonDocument, writePieces }, { renderAggregateText }, { renderAggregateMarkdown }] = await Promise.all([
-    import('../logs/index.ts'), import('../logs/read.ts'), import('../logs/discover.ts'), import('../config/load.ts'), import('../config/folders.ts'),
+    import('../logs/index.ts'), import('../logs/read.ts'), import('../io/dir.ts'), import('../config/load.ts'), import('../config/folders.ts'),
     import('../workspace.ts'), import('../io/atomic.ts'), import('../report/aggregate-text.ts'), import('../report/aggregate-md.ts'),
   ]);
   type Input = import('../logs/input.ts').LogInput;
@@ -75,7 +75,7 @@ export async function runAggregate(o: AggregateCliOptions, io: { stdin?: NodeJS.
     input = { kind: 'folder', dir: o.logs };
     label = `plug-in log folder ${o.logs}`;
   } else if (o.paths.length) {
-    const one = o.paths.length === 1 && (await nodeDirProbe.isDirectory(o.paths[0]));
+    const one = o.paths.length === 1 && (await isDirectory(o.paths[0]));
     input = one ? { kind: 'folder', dir: o.paths[0] } : { kind: 'files', paths: o.paths };
     label = one ? `folder ${o.paths[0]}` : `${o.paths.length} file(s)`;
   } else {

@@ -2,10 +2,11 @@
  * The outside world config/ and doctor need, as small injected interfaces (STYLE habit 4), with the real
  * adapters. Tests pass in-memory ones: a file map, a fake command runner, a pid table.
  */
-import { access, readdir, readFile, stat } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { processAlive } from '../io/process.ts';
+import { isDirectory } from '../io/dir.ts';
 
 /** Result of an external command; `code` -1 when it could not be started (not installed). */
 export interface RunResult {
@@ -33,13 +34,7 @@ export interface DoctorFs {
 
 export const nodeConfigDeps: ConfigDeps = {
   readText: (path) => readFile(path, 'utf8'),
-  async isDirectory(path) {
-    try {
-      return (await stat(path)).isDirectory();
-    } catch {
-      return false;
-    }
-  },
+  isDirectory,
   run: (cmd, args, timeoutMs = 10_000) =>
     new Promise((resolve) => {
       execFile(cmd, args, { timeout: timeoutMs, windowsHide: true, encoding: 'utf8', maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {

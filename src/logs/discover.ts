@@ -3,25 +3,10 @@
  * … `.log.5`, reference §3.1), oldest first. Which folder is the plug-in log folder is the Config's business
  * (config/resolve.ts: flag, environment, plexmend.yaml, the sandbox, or the platform's install layouts).
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
-
-/** The one question discovery asks the file system. */
-export interface DirProbe {
-  isDirectory(path: string): Promise<boolean>;
-}
-
-/** The real file system. */
-export const nodeDirProbe: DirProbe = {
-  async isDirectory(path) {
-    try {
-      return (await stat(path)).isDirectory();
-    } catch {
-      return false;
-    }
-  },
-};
+import { isDirectory } from '../io/dir.ts';
 
 /** One log and its rotations (or one archive file), files oldest first. */
 export interface LogSet {
@@ -106,7 +91,7 @@ export async function listLogFolder(dir: string): Promise<LogSet[]> {
   const logs = names.filter((n) => !n.startsWith('.') && logName(n) && !SERVER_LOG.test(n));
   if (logs.length === 0) {
     const sub = join(dir, 'PMS Plugin Logs');
-    const hasSub = await nodeDirProbe.isDirectory(sub);
+    const hasSub = await isDirectory(sub);
     throw new InputError(
       `no plug-in log files (*.log, *.log.1 … *.log.5) in ${dir}`,
       hasSub

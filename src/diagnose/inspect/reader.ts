@@ -3,9 +3,10 @@
  * bundle is `X.bundle/Contents/` with `Info.plist`, `DefaultPrefs.json` and Python code under
  * `Code/` (PGMA: `__init__.py` + the shared `utils.py`); bundles sit side by side in `Plug-ins/`.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { InputError } from '../../errors.ts';
+import { isDirectory } from '../../io/dir.ts';
 
 /** One bundle's text files, paths relative to the bundle folder with `/` separators. */
 export interface BundleSource {
@@ -64,8 +65,7 @@ export const fsBundleReader: BundleReader = {
       .sort();
   },
   async readBundle(bundleDir) {
-    const ok = await stat(join(bundleDir, 'Contents')).then((s) => s.isDirectory(), () => false);
-    if (!ok) {
+    if (!(await isDirectory(join(bundleDir, 'Contents')))) {
       throw new InputError(`${bundleDir} is not a Plex plug-in bundle (no Contents folder)`, 'pass a *.bundle folder or the Plug-ins folder that holds them');
     }
     const code: { path: string; text: string }[] = [];

@@ -70,19 +70,17 @@ export function isBinding(node: SyntaxNode): boolean {
   if (!p) return false;
   switch (p.type) {
     case 'assignment':
-      return same(p.childForFieldName('left'), child);
     case 'for_statement':
     case 'for_in_clause':
       return same(p.childForFieldName('left'), child);
     case 'keyword_argument':
     case 'default_parameter':
     case 'typed_default_parameter':
-      return same(p.childForFieldName('name'), child);
-    case 'attribute':
-      return same(p.childForFieldName('attribute'), child);
     case 'function_definition':
     case 'class_definition':
       return same(p.childForFieldName('name'), child);
+    case 'attribute':
+      return same(p.childForFieldName('attribute'), child);
     case 'parameters':
     case 'lambda_parameters':
     case 'list_splat_pattern':

@@ -3,7 +3,7 @@
  * is there (the manifest of paths, sizes and times in dist/.built equals a fresh one), else the sources
  * through tsx: a stale build must never run. In a package (no src/) it runs dist/ as it is.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
@@ -18,9 +18,10 @@ const { chooseEntry, isBuildFresh, sourceManifest } = (await import(new URL('../
   sourceManifest(srcDir: string): string;
 };
 
-/** A tiny project: src/cli/main.ts and dist/cli/main.js each print who ran; dist/.built made as the build does. */
-function project(): string {
+/** A tiny project: src/cli/main.ts and dist/cli/main.js each print who ran; dist/.built made as the build does. Removed after test `t`. */
+function project(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'plexmend bin '));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'bin'));
   mkdirSync(join(dir, 'src', 'cli'), { recursive: true });
   mkdirSync(join(dir, 'dist', 'cli'), { recursive: true });
@@ -38,96 +39,72 @@ function project(): string {
 const run = (dir: string, env: NodeJS.ProcessEnv = {}) =>
   execFileSync(process.execPath, [join(dir, 'bin', 'plexmend.js')], { encoding: 'utf8', env: { ...process.env, PLEXMEND_NO_DIST: '', ...env } });
 
-test('a fresh build is run; an edited source makes it stale and the sources run instead', () => {
-  const dir = project();
-  try {
-    assert.equal(isBuildFresh(dir), true);
-    assert.equal(run(dir), 'dist');
-    assert.equal(run(dir, { PLEXMEND_NO_DIST: '1' }), 'src', 'PLEXMEND_NO_DIST=1 forces the sources');
-    const later = new Date(Date.now() + 5_000);
-    utimesSync(join(dir, 'src', 'cli', 'main.ts'), later, later);
-    assert.equal(isBuildFresh(dir), false);
-    assert.equal(run(dir), 'src');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('a fresh build is run; an edited source makes it stale and the sources run instead', (t) => {
+  const dir = project(t);
+  assert.equal(isBuildFresh(dir), true);
+  assert.equal(run(dir), 'dist');
+  assert.equal(run(dir, { PLEXMEND_NO_DIST: '1' }), 'src', 'PLEXMEND_NO_DIST=1 forces the sources');
+  const later = new Date(Date.now() + 5_000);
+  utimesSync(join(dir, 'src', 'cli', 'main.ts'), later, later);
+  assert.equal(isBuildFresh(dir), false);
+  assert.equal(run(dir), 'src');
 });
 
-test('a source file added after the build, or deleted, makes the build stale', () => {
-  const dir = project();
-  try {
-    assert.equal(isBuildFresh(dir), true);
-    writeFileSync(join(dir, 'src', 'cli', 'new.ts'), 'export {};\n');
-    assert.equal(isBuildFresh(dir), false);
-    rmSync(join(dir, 'src', 'cli', 'new.ts'));
-    assert.equal(isBuildFresh(dir), true, 'back to the built tree');
-    rmSync(join(dir, 'src', 'cli', 'main.ts'));
-    assert.equal(isBuildFresh(dir), false);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('a source file added after the build, or deleted, makes the build stale', (t) => {
+  const dir = project(t);
+  assert.equal(isBuildFresh(dir), true);
+  writeFileSync(join(dir, 'src', 'cli', 'new.ts'), 'export {};\n');
+  assert.equal(isBuildFresh(dir), false);
+  rmSync(join(dir, 'src', 'cli', 'new.ts'));
+  assert.equal(isBuildFresh(dir), true, 'back to the built tree');
+  rmSync(join(dir, 'src', 'cli', 'main.ts'));
+  assert.equal(isBuildFresh(dir), false);
 });
 
-test('an older copy put back with its old time (rsync -a, cp -p) makes the build stale', () => {
-  const dir = project();
-  try {
-    const file = join(dir, 'src', 'cli', 'main.ts');
-    writeFileSync(file, "const who: string = 'older src';\nprocess.stdout.write(who);\n");
-    const older = new Date(Date.now() - 3_600_000);
-    utimesSync(file, older, older);
-    assert.equal(isBuildFresh(dir), false);
-    assert.equal(run(dir), 'older src');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('an older copy put back with its old time (rsync -a, cp -p) makes the build stale', (t) => {
+  const dir = project(t);
+  const file = join(dir, 'src', 'cli', 'main.ts');
+  writeFileSync(file, "const who: string = 'older src';\nprocess.stdout.write(who);\n");
+  const older = new Date(Date.now() - 3_600_000);
+  utimesSync(file, older, older);
+  assert.equal(isBuildFresh(dir), false);
+  assert.equal(run(dir), 'older src');
 });
 
-test('no build, or an unreadable stamp, is never run', () => {
-  const dir = project();
-  try {
-    writeFileSync(join(dir, 'dist', '.built'), 'garbage\n');
-    assert.equal(isBuildFresh(dir), false);
-    assert.equal(run(dir), 'src');
-    rmSync(join(dir, 'dist'), { recursive: true });
-    assert.equal(isBuildFresh(dir), false);
-    assert.equal(run(dir), 'src');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('no build, or an unreadable stamp, is never run', (t) => {
+  const dir = project(t);
+  writeFileSync(join(dir, 'dist', '.built'), 'garbage\n');
+  assert.equal(isBuildFresh(dir), false);
+  assert.equal(run(dir), 'src');
+  rmSync(join(dir, 'dist'), { recursive: true });
+  assert.equal(isBuildFresh(dir), false);
+  assert.equal(run(dir), 'src');
 });
 
-test('a package (no src/) runs its dist/ as it is, whatever its times or PLEXMEND_NO_DIST; with neither it says to reinstall', () => {
-  const dir = project();
-  try {
-    rmSync(join(dir, 'src'), { recursive: true });
-    writeFileSync(join(dir, 'dist', '.built'), 'a manifest of sources that are not here\n');
-    assert.equal(chooseEntry(dir, {}), 'dist');
-    assert.equal(chooseEntry(dir, { PLEXMEND_NO_DIST: '1' }), 'dist', 'no sources to force');
-    assert.equal(run(dir, { PLEXMEND_NO_DIST: '1' }), 'dist');
-    const debug = spawnSync(process.execPath, [join(dir, 'bin', 'plexmend.js')], { encoding: 'utf8', env: { ...process.env, PLEXMEND_DEBUG_ENTRY: '1' } });
-    assert.equal(debug.stderr, 'entry: dist\n');
-    rmSync(join(dir, 'dist'), { recursive: true });
-    assert.equal(chooseEntry(dir, {}), 'none');
-    const gone = spawnSync(process.execPath, [join(dir, 'bin', 'plexmend.js'), '--version'], { encoding: 'utf8' });
-    assert.equal(gone.status, 1);
-    assert.equal(gone.stdout, '');
-    assert.match(gone.stderr, /^plexmend: this installation has neither dist\/ nor src\/ \(.+\)\n {2}→ reinstall plexmend.*\n$/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('a package (no src/) runs its dist/ as it is, whatever its times or PLEXMEND_NO_DIST; with neither it says to reinstall', (t) => {
+  const dir = project(t);
+  rmSync(join(dir, 'src'), { recursive: true });
+  writeFileSync(join(dir, 'dist', '.built'), 'a manifest of sources that are not here\n');
+  assert.equal(chooseEntry(dir, {}), 'dist');
+  assert.equal(chooseEntry(dir, { PLEXMEND_NO_DIST: '1' }), 'dist', 'no sources to force');
+  assert.equal(run(dir, { PLEXMEND_NO_DIST: '1' }), 'dist');
+  const debug = spawnSync(process.execPath, [join(dir, 'bin', 'plexmend.js')], { encoding: 'utf8', env: { ...process.env, PLEXMEND_DEBUG_ENTRY: '1' } });
+  assert.equal(debug.stderr, 'entry: dist\n');
+  rmSync(join(dir, 'dist'), { recursive: true });
+  assert.equal(chooseEntry(dir, {}), 'none');
+  const gone = spawnSync(process.execPath, [join(dir, 'bin', 'plexmend.js'), '--version'], { encoding: 'utf8' });
+  assert.equal(gone.status, 1);
+  assert.equal(gone.stdout, '');
+  assert.match(gone.stderr, /^plexmend: this installation has neither dist\/ nor src\/ \(.+\)\n {2}→ reinstall plexmend.*\n$/);
 });
 
-test('a clone keeps the freshness rule, and PLEXMEND_DEBUG_ENTRY=1 names what runs', () => {
-  const dir = project();
-  try {
-    assert.equal(chooseEntry(dir, {}), 'dist');
-    assert.equal(chooseEntry(dir, { PLEXMEND_NO_DIST: '1' }), 'tsx');
-    const debug = spawnSync(process.execPath, [join(dir, 'bin', 'plexmend.js')], { encoding: 'utf8', env: { ...process.env, PLEXMEND_NO_DIST: '1', PLEXMEND_DEBUG_ENTRY: '1' } });
-    assert.equal(debug.stdout, 'src');
-    assert.equal(debug.stderr, 'entry: tsx\n');
-    rmSync(join(dir, 'dist', '.built'));
-    assert.equal(chooseEntry(dir, {}), 'tsx');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('a clone keeps the freshness rule, and PLEXMEND_DEBUG_ENTRY=1 names what runs', (t) => {
+  const dir = project(t);
+  assert.equal(chooseEntry(dir, {}), 'dist');
+  assert.equal(chooseEntry(dir, { PLEXMEND_NO_DIST: '1' }), 'tsx');
+  const debug = spawnSync(process.execPath, [join(dir, 'bin', 'plexmend.js')], { encoding: 'utf8', env: { ...process.env, PLEXMEND_NO_DIST: '1', PLEXMEND_DEBUG_ENTRY: '1' } });
+  assert.equal(debug.stdout, 'src');
+  assert.equal(debug.stderr, 'entry: tsx\n');
+  rmSync(join(dir, 'dist', '.built'));
+  assert.equal(chooseEntry(dir, {}), 'tsx');
 });

@@ -6,7 +6,8 @@
 import type { Classification } from './classify.ts';
 import { LEVELS, RecordAssembler, type GrammarOptions, type Level } from './grammar.ts';
 import type { RawLine } from './input.ts';
-import { Interpreter, type InterpretOptions, type InterpretSink, type VerboseKind } from './interpret.ts';
+import { Interpreter, type InterpretOptions, type InterpretSink } from './interpret.ts';
+import type { VerboseKind } from './verbose.ts';
 import { clip, MAX_EXAMPLE, PatternTable } from './patterns.ts';
 import type { FinishedOperation } from './operations.ts';
 import {

@@ -8,6 +8,7 @@
  */
 import type { EventClass, Phase, CodeLocation } from './schema.ts';
 import type { Level } from './grammar.ts';
+import { isLoopbackHost } from './mask.ts';
 
 export interface Rule {
   /** Stable rule id (used in pattern keys and reasons). */
@@ -157,4 +158,18 @@ export function analyseTraceback(lines: readonly string[]): { exceptionType?: st
     break;
   }
   return out;
+}
+
+/**
+ * An `Error opening URL` no agent error claimed: a call into Plex itself (or its resource-hashes noise), the
+ * hashes noise from another host, else an HTTP failure whose status nobody logged.
+ */
+export function classifyUnclaimedUrlError(url: string, host: string | undefined): Classification {
+  if (isLoopbackHost(host)) {
+    return /resourceHashes|hashes\.json/.test(url)
+      ? { rule: 'fw.noise.resource-hashes', class: 'framework_noise' }
+      : { rule: 'fw.pms', class: 'pms_communication_error' };
+  }
+  if (/hashes\.json/.test(url)) return { rule: 'fw.noise.resource-hashes', class: 'framework_noise' };
+  return { rule: 'fw.url-error', class: 'http_error' };
 }

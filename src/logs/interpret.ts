@@ -9,12 +9,13 @@
  * Requests are counted per host from `networking: Requesting '<url>'` and PGMA's `Request URL` (the same
  * request logged by both is counted once). Loopback calls into Plex itself are not site requests.
  */
-import { analyseTraceback, classifyFramework, classifyPgmaText, type Classification } from './classify.ts';
+import { analyseTraceback, classifyFramework, classifyPgmaText, classifyUnclaimedUrlError, type Classification } from './classify.ts';
 import type { Level, LogRecord } from './grammar.ts';
 import { firstUrl, hostOf, isLoopbackHost } from './mask.ts';
 import { OperationTracker, type OperationSink } from './operations.ts';
 import { parsePgma, splitKeyValue, type PgmaLine } from './pgma.ts';
 import type { EventClass, LogEvent, OperationEvent } from './schema.ts';
+import { isDumpLine, utilsInfoKind, type VerboseKind } from './verbose.ts';
 
 /**
  * Agent errors that can be the report of a failed request (and so claim a pending `Error opening URL`).
@@ -34,8 +35,6 @@ const BACKOFF_RETRY = /^requestWithBackoff: .*; retry \d+ in \d+(?:\.\d+)? s$/s;
 
 /** Agent name used when a line names no agent and its file is unknown (pasted excerpts). */
 export const UNKNOWN_AGENT = '(unknown)';
-
-export type VerboseKind = 'debug' | 'prefDump' | 'separator' | 'info';
 
 export interface InterpretSink extends OperationSink {
   /** A classified event of thread `threadKey`; returns a key the operation remembers (pattern key). */
@@ -194,19 +193,12 @@ export class Interpreter {
   }
 
   /**
-   * Fast path for the bulk of a PGMA log: `<agent>  - UTILS :: …` info lines (setup dumps, field values)
-   * that no rule, header or comparison reads. Counted as verbose without building a PgmaLine.
+   * Fast path for the bulk of a PGMA log (`verbose.ts` utilsInfoKind): counted as verbose without building
+   * a PgmaLine.
    */
   private skipUtilsInfo(key: string, agent: string, msg: string, dash: number, ts: string | undefined): boolean {
-    if (dash !== agent.length + 1 || !msg.startsWith(agent) || !msg.startsWith('UTILS :: ', dash + 3)) return false;
-    let i = dash + 12;
-    while (msg.charCodeAt(i) === 32) i++;
-    const c = msg.charCodeAt(i);
-    let kind: VerboseKind;
-    if (c === 9 || (c >= 48 && c <= 57)) kind = isDumpLine(msg.slice(i, i + 16)) ? 'prefDump' : 'info';
-    else if (c === 70 || c === 82 || c === 84 || c === 83 || c === 68 || c === 0x274c || c === 0x26a0 || c === 42 || c === 45) return false; // F R T S D, marks, banners
-    else kind = 'info';
-    if (!this.accept(agent, undefined)) return false;
+    const kind = utilsInfoKind(msg, agent, dash);
+    if (kind === null || !this.accept(agent, undefined)) return false;
     this.sink.verbose(kind);
     this.ops.touch(key, ts);
     return true;
@@ -391,16 +383,7 @@ export class Interpreter {
     const orphan = st.pendingLoc;
     if (p.retried && !orphan) return; // the agent's fallback (cfscrape) recovered: not a failure
     const agent = agentOfBundle(p.rec.bundleId) ?? st.agent ?? UNKNOWN_AGENT;
-    let cls: Classification;
-    if (isLoopbackHost(p.host)) {
-      cls = /resourceHashes|hashes\.json/.test(p.url)
-        ? { rule: 'fw.noise.resource-hashes', class: 'framework_noise' }
-        : { rule: 'fw.pms', class: 'pms_communication_error' };
-    } else if (/hashes\.json/.test(p.url)) {
-      cls = { rule: 'fw.noise.resource-hashes', class: 'framework_noise' };
-    } else {
-      cls = { rule: 'fw.url-error', class: 'http_error' };
-    }
+    const cls = classifyUnclaimedUrlError(p.url, p.host);
     const ev = this.makeEvent(cls, agent, p.rec, p.rec.message);
     ev.url = p.url;
     if (p.host) ev.host = p.host;
@@ -436,14 +419,6 @@ export class Interpreter {
     if (loc.pg.location) ev.location = loc.pg.location;
     this.emit(key, ev, cls);
   }
-}
-
-/** PGMA's setup/preference dumps: numbered (`11. genrecollection`, `21.13.1. 1:`) or tab-indented lines. */
-function isDumpLine(text: string): boolean {
-  const c = text.charCodeAt(0);
-  if (c === 9) return true;
-  if (c < 48 || c > 57) return false;
-  return /^\d+(?:\.\d+)*\.\s/.test(text);
 }
 
 export type { OperationEvent };

@@ -15,14 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate, parseSize } from './generate.ts';
-import { fmtMs, fmtRss, mb, measureRun, median, type Measured } from './measure.ts';
+import { fmtMs, fmtRss, mb, measureRun, median, option, type Measured } from './measure.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
-const opt = (name: string, def?: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
+const opt = option;
 
 interface Contender {
   name: string;

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AGENTS, Rng, makeFilm, type Entry, type Film, type Platform } from './corpus.ts';
 import { pickFate, pluginStart, searchOperation, updateOperation } from './scenario.ts';
+import { option } from './measure.ts';
 
 export const MAX_BYTES = 1_048_576;
 export const BACKUPS = 5;
@@ -274,11 +275,7 @@ export function parseSize(s: string): number {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const args = process.argv.slice(2);
-  const get = (name: string) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
+  const get = (name: string) => option(name);
   const out = get('out');
   if (!out) {
     process.stderr.write('usage: node --import tsx bench/generate.ts --out DIR [--size 100M] [--seed 1] [--layout folder|archive] [--platform macos] [--agents 21]\n');

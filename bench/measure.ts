@@ -9,6 +9,15 @@ import { join } from 'node:path';
 
 const GNU_TIME = '/usr/bin/time';
 
+/** The value after `--<name>` on the bench script's command line, else `def`. */
+export function option(name: string, def: string): string;
+export function option(name: string, def?: string): string | undefined;
+export function option(name: string, def?: string): string | undefined {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+}
+
 export interface Measured {
   wallMs: number;
   /** user + system CPU time (GNU time only): robust when other processes load the machine. */

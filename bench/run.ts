@@ -17,14 +17,11 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generate, parseSize } from './generate.ts';
-import { cpu, filesIn, fmtMs, fmtRss, mb, measureRun, median } from './measure.ts';
+import { cpu, filesIn, fmtMs, fmtRss, mb, measureRun, median, option } from './measure.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
-const opt = (name: string, def: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
+const opt = option;
 const size = parseSize(opt('size', '100M'));
 const archiveSize = parseSize(opt('archive-size', '1G'));
 const runs = Number(opt('runs', '3'));

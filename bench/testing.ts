@@ -24,6 +24,7 @@ import { plexTestDeps, runControl, runTreatment, type ControlRun, type TestDeps,
 import { metricPath, type LogReport } from '../src/logs/schema.ts';
 import type { FixProposal } from '../src/diagnose/schema.ts';
 import type { TestReport } from '../src/testing/schema.ts';
+import { option } from './measure.ts';
 
 /** The bench's test subject: an agent whose site refuses non-browser requests. */
 export const SUBJECT = { agent: 'ReelVault', bundle: 'ReelVault.bundle', bundleId: 'com.plexapp.agents.ReelVault', host: 'www.reelvault.test' };
@@ -194,9 +195,7 @@ export async function runSeed(seed: number, root: string): Promise<CaseResult[]>
 const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const at = argv.indexOf('--seeds');
-  const seeds = at >= 0 ? Number(argv[at + 1]) : 50;
+  const seeds = Number(option('seeds', '50'));
   if (!Number.isInteger(seeds) || seeds < 1) throw new Error('--seeds takes a whole number ≥ 1');
   const root = await mkdtemp(join(tmpdir(), 'plexmend bench testing '));
   const results: CaseResult[] = [];
@@ -229,7 +228,7 @@ async function main(): Promise<void> {
     `wall time per fix test (control + test):                         sequential ${(mean(judged.map((r) => r.sequential.ms)) / 1000).toFixed(2)} s, fixed-20 ${(mean(judged.map((r) => r.fixed!.ms)) / 1000).toFixed(2)} s`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
-  if (argv.includes('--json')) process.stdout.write(JSON.stringify(results) + '\n');
+  if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(results) + '\n');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

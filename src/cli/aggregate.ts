@@ -98,6 +98,8 @@ export async function runAggregate(o: AggregateCliOptions, io: { stdin?: NodeJS.
         run: async (ctx, update) => {
           ctx.report = await aggregate(input, { read: readLogLines, templates: fileTemplateStore(ws.paths.templates(workspace)), now }, {
             since, until, agents: o.agent, lenient: o.pasted || undefined,
+            // The configured token is redacted wherever it appears, not only in the forms redact.ts knows.
+            knownTokens: config.target.token ? [config.target.token] : undefined,
             onProgress: ui.tty ? (n) => update(`${n.toLocaleString('en-US')} lines…`) : undefined,
           });
         },

@@ -130,7 +130,8 @@ export class PatternTable {
   private keyOf(ev: LogEvent, cls: Classification): { key: string; cluster?: Cluster } {
     const base = `${ev.class}|${ev.agent}|${ev.status ?? ''}|${ev.host ?? ''}`;
     if (ev.class === 'unknown_error') {
-      const cluster = this.miner.add(maskMessage(clip(ev.message, MAX_TEMPLATE_INPUT)));
+      // Redacted before masking: a masked token (`SECRET-TOKEN-<NUM>`) no longer matches its known value.
+      const cluster = this.miner.add(maskMessage(clip(this.scrub(ev.message), MAX_TEMPLATE_INPUT)));
       let n = this.clusterKeys.get(cluster);
       if (n === undefined) this.clusterKeys.set(cluster, (n = this.clusterKeys.size + 1));
       return { key: `${base}|#${n}`, cluster };

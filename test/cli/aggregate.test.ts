@@ -24,10 +24,10 @@ async function tempTree(): Promise<{ dir: string; logs: string; ws: string }> {
   return { dir, logs, ws: join(dir, 'plex_improvement') };
 }
 
-function cli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(args: string[], input?: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args],
-      { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 1 << 24 },
+      { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 1 << 24 },
       (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
     if (input !== undefined) child.stdin!.end(input);
   });
@@ -137,5 +137,22 @@ test('aggregate and watch find the log folder and the workspace as every command
     }
   } finally {
     await rm(t.dir, { recursive: true, force: true });
+  }
+});
+
+test('the configured token is redacted wherever it appears, and the header forms without knowing it', async (t) => {
+  const { dir, logs, ws } = await tempTree();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const lines = [
+    `2026-02-01 10:00:04,000 (1cc8) :  ERROR (logkit:22) - GEVI - UTILS ::    Error: Getting Plex Library Sections: HTTP Error 401 headers {'Accept': 'application/json', 'X-Plex-Token': 'PyDictTok3nValue1'}`,
+    `2026-02-01 10:00:05,000 (1cc8) :  ERROR (networking:197) - Error opening URL 'http://127.0.0.1:32400/photo/:/transcode?url=http%3A%2F%2F127.0.0.1%3A32400%2Fthumb%3FX-Plex-Token%3DEncTok3nValue33'`,
+    `2026-02-01 10:00:06,000 (1cc8) :  ERROR (logkit:22) - GEVI - UTILS ::    Error: weird failure with token SECRET-TOKEN-123`,
+  ];
+  await writeFile(join(logs, 'com.plexapp.agents.GEVI.log'), lines.join('\n') + '\n');
+  for (const format of ['json', 'text', 'md']) {
+    const r = await cli(['aggregate', '--logs', logs, '--workspace', ws, '--format', format], undefined, { PLEX_TOKEN: 'SECRET-TOKEN-123' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /weird failure/, 'the event is reported');
+    for (const secret of ['SECRET-TOKEN', 'PyDictTok3nValue1', 'EncTok3nValue33']) assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret), `${secret} in ${format}`);
   }
 });

@@ -3,7 +3,8 @@
  * rename it over the target, fsync the folder. A crash leaves either the old or the new file, never
  * half of one. (Bundle files are not written here: they keep their mode and owner, see implement/.)
  */
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { jsonPieces } from './json.ts';
@@ -17,21 +18,41 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array | 
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fh = await open(tmp, 'w', 0o644);
+  inFlight.add(tmp);
   try {
-    if (typeof data === 'string' || data instanceof Uint8Array) await fh.writeFile(data);
-    else for (const batch of batches(data)) await fh.write(batch);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
+    try {
+      if (typeof data === 'string' || data instanceof Uint8Array) await writeAll(fh, data);
+      else for (const batch of batches(data)) await writeAll(fh, batch);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await rename(tmp, path);
   } catch (err) {
+    // A full disk, a file-size limit, a failed rename: the target keeps its old content, no temporary stays.
     await rm(tmp, { force: true });
     throw err;
+  } finally {
+    inFlight.delete(tmp);
   }
   await syncDir(dir);
 }
+
+/** Writes all of `data`: a write may take fewer bytes than given (a nearly full disk, a file-size limit). */
+async function writeAll(fh: FileHandle, data: string | Uint8Array): Promise<void> {
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  for (let at = 0; at < buf.length;) {
+    const { bytesWritten } = await fh.write(buf, at, buf.length - at);
+    if (bytesWritten <= 0) throw Object.assign(new Error(`no space to write ${buf.length - at} more bytes`), { code: 'ENOSPC' });
+    at += bytesWritten;
+  }
+}
+
+/** Temporary files being written: removed when the process exits mid-write (Ctrl-C, process.exit). */
+const inFlight = new Set<string>();
+process.once('exit', () => {
+  for (const tmp of inFlight) rmSync(tmp, { force: true });
+});
 
 /** Writes a JSON document atomically (two-space indent, trailing newline), in pieces. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {

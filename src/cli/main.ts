@@ -46,6 +46,11 @@ function report(err: unknown): number {
     if (err.hint) process.stderr.write(`  → ${redact(err.hint)}\n`);
     return EXIT_CODES[err.category];
   }
+  const fs = fileSystemError(err);
+  if (fs) {
+    process.stderr.write(`plexmend: ${redact(fs.message)}\n  → ${fs.hint}\n`);
+    return EXIT_CODES.usage;
+  }
   const e = err as Error;
   process.stderr.write(
     `plexmend: internal error: ${redact(e?.message ?? String(err))}\n${redact(e?.stack ?? '')}\n` +
@@ -53,6 +58,29 @@ function report(err: unknown): number {
   );
   return EXIT_CODES.failure;
 }
+
+/**
+ * A file-system refusal no command turned into its own message (a workspace or --output path that is a file,
+ * read-only or not ours): the path and the reason in one line, not a stack trace. Bad input, so exit 2.
+ */
+function fileSystemError(err: unknown): { message: string; hint: string } | null {
+  const e = err as NodeJS.ErrnoException;
+  const reasons: Record<string, string> = {
+    EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system', ENOTDIR: 'a part of the path is a file, not a folder',
+    EISDIR: 'it is a folder', ENOSPC: 'no space left on the device', EFBIG: 'file too large for this file system or limit', EDQUOT: 'disk quota exceeded',
+  };
+  if (!e || typeof e !== 'object' || typeof e.code !== 'string' || !(e.code in reasons) || typeof e.path !== 'string') return null;
+  return {
+    message: `cannot use ${e.path}: ${reasons[e.code]} (${e.code}${e.syscall ? `, ${e.syscall}` : ''})`,
+    hint: 'choose a workspace (--workspace) or output file (--output) in a folder you can write to, with free space',
+  };
+}
+
+// `plexmend … | head`: the reader went away; what it wanted was read. End quietly, as other tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 const isEntry = Boolean(process.argv[1]) && import.meta.url === pathToFileURL(process.argv[1]!).href;
 if (isEntry || process.env.PLEXMEND_ENTRY === '1') {

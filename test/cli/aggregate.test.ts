@@ -156,3 +156,14 @@ test('the configured token is redacted wherever it appears, and the header forms
     for (const secret of ['SECRET-TOKEN', 'PyDictTok3nValue1', 'EncTok3nValue33']) assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret), `${secret} in ${format}`);
   }
 });
+
+test('a workspace that is a file is bad input: one line naming the path, exit 2, no stack trace', async (t) => {
+  const { dir, logs } = await tempTree();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'not a folder.txt');
+  await writeFile(file, 'x');
+  const r = await cli(['aggregate', '--logs', logs, '--workspace', file, '--format', 'json']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /cannot use .*not a folder\.txt.*ENOTDIR/);
+  assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+});

@@ -153,7 +153,35 @@ export function planSet(
       });
     }
   }
+  if (!incomplete) {
+    const gap = emptyLiveGap(files, entries, reads);
+    if (gap) gaps.push(gap);
+  }
   return { reads, gaps, unmatched: left };
+}
+
+/** Python's RotatingFileHandler as Plex configures it: `X.log.5` is the last name before a file is deleted. */
+const OLDEST_SLOT = 5;
+
+/**
+ * The live file was empty at the last read (just rotated, or new): its fingerprint is empty and matches any
+ * file, so nothing proves the files read now follow on from what was read then. When no file matched an
+ * entry with content and the set's oldest slot is taken, files may have rotated out unread: a gap of an
+ * unknown size. (It can be a false alarm after exactly five rotations; never a silent loss.)
+ */
+function emptyLiveGap(files: CurrentFile[], entries: BookmarkEntry[], reads: PlannedRead[]): PlannedGap | null {
+  const live = entries.find((e) => e.active && e.fpBytes === 0);
+  if (!live) return null;
+  const continuity = reads.some((r) => r.matched && r.matched.fpBytes > 0);
+  const full = files.some((f) => Number(/\.log\.(\d+)$/.exec(f.name)?.[1] ?? 0) >= OLDEST_SLOT);
+  if (continuity || !full) return null;
+  return {
+    file: live.name,
+    bytes: 0,
+    atLeast: true,
+    reason: `${live.name} was empty at the last read${live.lastTs ? ` (after ${live.lastTs})` : ''} and the set has rotated through all its files since: ` +
+      'lines written in between may have rotated away unread, an unknown number of bytes',
+  };
 }
 
 const TS = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3}/;

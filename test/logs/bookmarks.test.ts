@@ -381,3 +381,33 @@ test('bookmarks: simulated slow reader (seeded) — lines lost to rotation are e
     assert.deepEqual(seen, written.filter((k) => !lost.has(k)), `seed ${seed}: seen = written minus exactly the lost lines`);
   }
 });
+
+test('bookmarks: read while the live file was empty, then the set rotated through all its files: a gap, never a silent loss', async (t) => {
+  const dir = await tempDir(t);
+  const live = join(dir, `${ID}.log`);
+  await writeFile(live, lines(3, 'A'));
+  await rollover(live, ''); // rolled over, nothing written yet
+  const first = await read(dir);
+  assert.deepEqual(first.tags, ['A 0', 'A 1', 'A 2']);
+  // Two rotations: nothing can have fallen off (.log.5 is not reached), so no gap, every line read.
+  for (const tag of ['B', 'C']) {
+    await appendFile(live, lines(2, tag));
+    await rollover(live, '');
+  }
+  const second = await read(dir, first.result.bookmarks);
+  assert.deepEqual(second.tags, ['B 0', 'B 1', 'C 0', 'C 1']);
+  assert.deepEqual(second.result.gaps, []);
+  await rollover(live, ''); // empty live again, bookmarked
+  const third = await read(dir, second.result.bookmarks);
+  assert.deepEqual(third.tags, []);
+  // Eight rotations of two lines each: the first three files fall off .log.5 before the next read.
+  for (const tag of ['D', 'E', 'F', 'G', 'H', 'I', 'J', 'K']) {
+    await appendFile(live, lines(2, tag));
+    await rollover(live, '');
+  }
+  await appendFile(live, lines(2, 'L'));
+  const fourth = await read(dir, third.result.bookmarks);
+  assert.deepEqual(fourth.tags, ['G 0', 'G 1', 'H 0', 'H 1', 'I 0', 'I 1', 'J 0', 'J 1', 'K 0', 'K 1', 'L 0', 'L 1']);
+  assert.equal(fourth.result.gaps.length, 1);
+  assert.match(fourth.result.gaps[0].reason, /was empty at the last read .*rotated away unread, an unknown number of bytes/);
+});

@@ -166,14 +166,15 @@ const OLDEST_SLOT = 5;
 /**
  * The live file was empty at the last read (just rotated, or new): its fingerprint is empty and matches any
  * file, so nothing proves the files read now follow on from what was read then. When no file matched an
- * entry with content and the set's oldest slot is taken, files may have rotated out unread: a gap of an
+ * entry with content and the set's oldest slot holds content, files may have rotated out unread: a gap of an
  * unknown size. (It can be a false alarm after exactly five rotations; never a silent loss.)
  */
 function emptyLiveGap(files: CurrentFile[], entries: BookmarkEntry[], reads: PlannedRead[]): PlannedGap | null {
   const live = entries.find((e) => e.active && e.fpBytes === 0);
   if (!live) return null;
   const continuity = reads.some((r) => r.matched && r.matched.fpBytes > 0);
-  const full = files.some((f) => Number(/\.log\.(\d+)$/.exec(f.name)?.[1] ?? 0) >= OLDEST_SLOT);
+  // Only content in the oldest slot can have pushed earlier content out (empty files rotating through lose nothing).
+  const full = files.some((f) => f.size > 0 && Number(/\.log\.(\d+)$/.exec(f.name)?.[1] ?? 0) >= OLDEST_SLOT);
   if (continuity || !full) return null;
   return {
     file: live.name,

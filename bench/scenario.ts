@@ -112,8 +112,8 @@ export function searchOperation(a: { agent: string; host: string; search: string
   prefsDump(p);
   if (fate === 'filename') {
     const name = film.path.split(/[\\/]/).pop()!;
+    // PGMA logs the error and returns from search(): no footer follows (reference §3.3).
     p.error(`SEARCH:: Error: < File Name [${name}] not in the expected format: (Studio) - Title [(Year)] [- cd|disc|disk|dvd|part|pt|scene 1..8]! >`, loc(6193));
-    p.footer('SEARCH', [`${a.agent}: Finished Search Routine`, `(${film.studio}) - ${film.title} (${film.year})`, '', 'Failed']);
     return p.out;
   }
   if (fate === 'exception') {

@@ -108,6 +108,9 @@ function scanLevelPart(text: string, at: number): boolean {
   return true;
 }
 
+/** The width pasted text is hard-wrapped at (mail clients, `textwrap`, issue forms: 72–80 columns). */
+const WRAP_COLUMNS = 72;
+
 /** Shared empty continuation list (most records have none; replaced on the first continuation line). */
 const NO_LINES = Object.freeze([]) as unknown as string[];
 
@@ -143,6 +146,8 @@ export class RecordAssembler {
   readonly counts: GrammarCounts = { records: 0, continuations: 0, lenient: 0, unparsed: 0, annotations: 0 };
   private current: LogRecord | null = null;
   private lastPhysical = '';
+  /** The last physical line was joined to the record as a hard-wrapped piece. */
+  private inWrap = false;
   private readonly lenient: boolean;
   private readonly maxCont: number;
 
@@ -164,8 +169,11 @@ export class RecordAssembler {
         message: text.slice(scan.msgStart), continuation: NO_LINES, lenient: false,
       };
       this.lastPhysical = text;
+      this.inWrap = false;
       return;
     }
+    // A pasted prefix cut after its dash takes the next line as its message, even one that reads as a bare PGMA line.
+    if (this.lenient && this.current?.message === '' && this.current.lenient && text.trim() !== '') return this.continueWith(line, text);
     if (this.lenient && this.tryLenient(line)) return;
     this.continueWith(line, text);
   }
@@ -183,6 +191,7 @@ export class RecordAssembler {
     message: string, lenient: boolean, bundleId = line.bundleId): void {
     this.current = { source: line.source, bundleId, lineNo: line.lineNo, ts, thread, level, origin, message, continuation: NO_LINES, lenient };
     this.lastPhysical = line.text;
+    this.inWrap = false;
   }
 
   private continueWith(line: RawLine, text: string): void {
@@ -192,12 +201,13 @@ export class RecordAssembler {
       return;
     }
     this.counts.continuations++;
-    if (this.lenient && cur.continuation.length === 0 && !TRACEBACK_LINE.test(text) && this.lastPhysical.length >= 60) {
+    if (this.lenient && cur.continuation.length === 0 && !TRACEBACK_LINE.test(text) && this.isWrapPiece(text)) {
       // A hard-wrapped message (~75 columns): join the piece to the message.
       const prev = cur.message;
-      const glue = /[/%+=&?]\S*$/.test(prev) && !/^\s/.test(text) && this.lastPhysical.length >= 75 ? '' : ' ';
+      const glue = prev === '' || (/[/%+=&?]\S*$/.test(prev) && !/^\s/.test(text) && this.lastPhysical.length >= 75) ? '' : ' ';
       cur.message = prev + glue + text.trim();
       this.lastPhysical = text;
+      this.inWrap = true;
       return;
     }
     if (cur.continuation === NO_LINES) cur.continuation = [];
@@ -205,6 +215,19 @@ export class RecordAssembler {
     if (cont.length >= this.maxCont) cont.splice(this.maxCont >> 2, 1); // keep the head and the tail
     cont.push(text);
     this.lastPhysical = text;
+  }
+
+  /**
+   * Whether `text` continues a hard-wrapped line: the line before it was long (a wrap near 75 columns), or
+   * was itself a wrapped piece that `text`'s first word would not have fitted on (a mail client or `textwrap`
+   * moves a long URL to a line of its own, leaving a short piece such as `URL` before it).
+   */
+  private isWrapPiece(text: string): boolean {
+    const prev = this.lastPhysical.length;
+    if (prev >= 60 || this.current?.message === '') return true; // a prefix cut after its dash: the message follows
+    if (!this.inWrap || /^\s/.test(text)) return false;
+    const word = text.indexOf(' ');
+    return prev + 1 + (word < 0 ? text.length : word) > WRAP_COLUMNS;
   }
 
   private tryLenient(line: RawLine): boolean {
@@ -222,18 +245,16 @@ export class RecordAssembler {
       bundleId = bundleIdFromFileName(grep[1]) ?? bundleId;
     }
     if (text.startsWith('>> ') || text.startsWith('   ')) {
-      const inner = parseFrameworkLine(text.slice(3));
+      const inner = pastedFrameworkLine(text.slice(3));
       if (inner) return this.lenientRecord(line, inner.ts, inner.thread, inner.level, inner.origin, inner.message, bundleId);
     }
     const md = MARKDOWN_TS.exec(text);
     if (md) {
-      const fixed = parseFrameworkLine(`${md[1]} ${md[2]}${md[3]}`);
+      const fixed = pastedFrameworkLine(`${md[1]} ${md[2]}${md[3]}`);
       if (fixed) return this.lenientRecord(line, fixed.ts, fixed.thread, fixed.level, fixed.origin, fixed.message, bundleId);
     }
-    if (grep) {
-      const fw = parseFrameworkLine(text);
-      if (fw) return this.lenientRecord(line, fw.ts, fw.thread, fw.level, fw.origin, fw.message, bundleId);
-    }
+    const fw = pastedFrameworkLine(text);
+    if (fw) return this.lenientRecord(line, fw.ts, fw.thread, fw.level, fw.origin, fw.message, bundleId);
     const lv = parseLevelPart(text, 0);
     if (lv) return this.lenientRecord(line, undefined, '?', lv.level, lv.origin, lv.message, bundleId);
     const bare = BARE_PGMA.exec(text);
@@ -252,6 +273,14 @@ export class RecordAssembler {
     this.start(line, ts, thread, level, origin, message, true, bundleId);
     return true;
   }
+}
+
+/**
+ * A framework line as pasted: whole, or hard-wrapped right after the prefix's dash (`… (utils:5552) -`),
+ * its message then on the next line(s), joined as wrap pieces (message '' here).
+ */
+function pastedFrameworkLine(text: string): ReturnType<typeof parseFrameworkLine> {
+  return parseFrameworkLine(text) ?? (text.endsWith(' -') ? parseFrameworkLine(text + ' ') : null);
 }
 
 /** `com.plexapp.agents.GEVI` from `com.plexapp.agents.GEVI.log.2` (rotated suffix after `.log`). */

@@ -213,3 +213,33 @@ test('36: studio match failures (AEBN, AdultFilmDatabase)', () => {
   assert.deepEqual(r.patterns.map((p) => p.agent).sort(), ['AEBN', 'AdultFilmDatabase']);
   assert.equal(r.patterns.find((p) => p.agent === 'AdultFilmDatabase')?.example.location?.line, 194);
 });
+
+/** Hard-wraps every line at `width` columns between words, as mail clients, issue forms and `textwrap` do. */
+function hardWrap(text: string, width = 75): string {
+  return text.split('\n').flatMap((line) => {
+    if (line.length <= width) return [line];
+    const out: string[] = [];
+    let cur = '';
+    for (const word of line.split(' ')) {
+      if (cur && cur.length + 1 + word.length > width) {
+        out.push(cur);
+        cur = word;
+      } else cur = cur ? `${cur} ${word}` : word;
+    }
+    out.push(cur);
+    return out;
+  }).join('\n');
+}
+
+test('every fixture hard-wrapped at 75 columns gives the events it gives unwrapped (classes, agents, hosts, statuses)', () => {
+  const files = readdirSync(DIR).filter((f) => f.endsWith('.log'));
+  const summary = (r: LogReport) => JSON.stringify({ byClass: r.totals.byClass, http: Object.fromEntries(Object.entries(r.agents).map(([a, s]) => [a, s.http.byHost])) });
+  let wrappedLines = 0;
+  for (const f of files) {
+    const text = readFileSync(new URL(f, DIR), 'utf8');
+    const wrapped = hardWrap(text);
+    wrappedLines += wrapped.split('\n').length - text.split('\n').length;
+    assert.equal(summary(aggregateText(wrapped, { lenient: true, source: f })), summary(aggregateText(text, { lenient: true, source: f })), f);
+  }
+  assert.ok(wrappedLines > 200, `the wrap split many lines (${wrappedLines})`);
+});

@@ -108,6 +108,11 @@ export async function runAggregate(o: AggregateCliOptions, io: { stdin?: NodeJS.
     {},
   ) as { report: import('../logs/schema.ts').LogReport };
   for (const p of report.problems) stderr.write(`plexmend: warning: ${p.path}: ${p.message}\n`);
+  for (const name of o.agent ?? []) {
+    const n = name.toLowerCase();
+    const found = Object.entries(report.agents).some(([a, s]) => a.toLowerCase() === n || s.bundleId?.toLowerCase() === n);
+    if (!found) stderr.write(`plexmend: warning: --agent ${name} matched no agent in these logs (give the name as logged, e.g. GEVI, or the bundle id com.plexapp.agents.GEVI)\n`);
+  }
   for (const g of report.gaps) stderr.write(`plexmend: warning: gap in ${g.file}: ${g.bytes} bytes (${g.reason})\n`);
 
   // JSON goes out in pieces: over a long archive it is tens of MB, and one string of it was most of the peak memory.

@@ -21,12 +21,22 @@ export function parseTimeBound(value: string, flag: '--since' | '--until', now: 
     throw new UsageError(`${flag} "${value}" is not a time`,
       'use YYYY-MM-DD, "YYYY-MM-DD HH:MM[:SS]" (the logs\' local time) or a duration such as 24h or 7d');
   }
+  if (!isCalendarTime(m[1], m[2], m[3], m[4])) {
+    throw new UsageError(`${flag} "${value}" is not a real date and time`, 'check the month (01–12), the day of that month and the time (00:00–23:59:59)');
+  }
   const end = flag === '--until';
   const hh = m[2] ?? (end ? '23' : '00');
   const mm = m[3] ?? (end ? '59' : '00');
   const ss = m[4] ?? (end ? '59' : '00');
   const ms = m[5] ? m[5].padEnd(3, '0') : end ? '999' : '000';
   return `${m[1]} ${hh}:${mm}:${ss},${ms}`;
+}
+
+/** The date exists (2026-02-30 does not) and the time is on the clock. */
+function isCalendarTime(date: string, hh = '00', mm = '00', ss = '00'): boolean {
+  const [y, mo, d] = date.split('-').map(Number);
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate(); // day 0 of the next month: this month's last day
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= days && Number(hh) <= 23 && Number(mm) <= 59 && Number(ss) <= 59;
 }
 
 /** `YYYY-MM-DD HH:MM:SS,mmm` in this machine's local time. */

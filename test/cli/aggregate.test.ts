@@ -167,3 +167,14 @@ test('a workspace that is a file is bad input: one line naming the path, exit 2,
   assert.match(r.stderr, /cannot use .*not a folder\.txt.*ENOTDIR/);
   assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
 });
+
+test('--agent that matches nothing says so (exit 0: an empty answer is an answer); a matching one does not', async (t) => {
+  const { dir, logs, ws } = await tempTree();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const none = await cli(['aggregate', '--logs', logs, '--workspace', ws, '--format', 'json', '--agent', 'NOPE']);
+  assert.equal(none.code, 0, none.stderr);
+  assert.match(none.stderr, /warning: --agent NOPE matched no agent/);
+  const some = await cli(['aggregate', '--logs', logs, '--workspace', ws, '--format', 'json', '--agent', 'fagalicious']);
+  assert.doesNotMatch(some.stderr, /matched no agent/);
+  assert.equal(JSON.parse(some.stdout).agents.Fagalicious.http.byHost['fagalicious.com']['403'], 1);
+});

@@ -40,6 +40,11 @@ test('parseTimeBound: absolute, date-only (end of day for --until), durations, b
   assert.equal(parseTimeBound('24h', '--since', now), '2026-01-09 12:00:00,000');
   assert.equal(parseTimeBound('2d', '--since', now), '2026-01-08 12:00:00,000');
   assert.throws(() => parseTimeBound('yesterday', '--since', now), UsageError);
+  // Shaped like a time but not one: refused, not silently filtering everything out.
+  for (const bad of ['2026-13-45', '2026-02-30', '2026-11-24 25:61', '2026-00-10', '2026-04-31 10:00:60']) {
+    assert.throws(() => parseTimeBound(bad, '--since', now), /not a real date and time/, bad);
+  }
+  assert.equal(parseTimeBound('2024-02-29', '--until', now), '2024-02-29 23:59:59,999');
 });
 
 test('the Plex token never reaches the report (URLs, PGMA plextoken text, known token values)', () => {

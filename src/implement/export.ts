@@ -58,7 +58,7 @@ export async function patchText(record: FixRecord, iteration: number, ctx: Imple
     '---',
     '',
   ].filter((l, i, a) => l !== '' || a[i - 1] !== '');
-  const plan: FixPlan = { ...record.plan, changes, fuzz: 2 };
+  const plan: FixPlan = { ...record.plan, changes, fuzz: 2, appliedAt: record.startedAt };
   return { text: lines.join('\n') + '\n' + diffs.join(''), plan };
 }
 
@@ -92,9 +92,12 @@ export async function reapplyExports(ctx: ImplementContext, opts: { planFiles?: 
   const { fs } = ctx.deps;
   const dir = paths.exportsDir(ctx.ws);
   const files = opts.planFiles ?? (await fs.list(dir)).filter((e) => e.name.endsWith('.plan.json')).map((e) => join(dir, e.name)).sort();
+  const plans: Array<{ planFile: string; plan: FixPlan }> = [];
+  for (const planFile of files) plans.push({ planFile, plan: await readDoc(fs, FixPlanDocument, planFile) });
+  // A later fix's hunks may sit on an earlier one's lines: without named plans, replay in the order applied.
+  if (!opts.planFiles) plans.sort((a, b) => a.plan.iteration - b.plan.iteration || (a.plan.appliedAt ?? '').localeCompare(b.plan.appliedAt ?? ''));
   const out: ReapplyOutcome[] = [];
-  for (const planFile of files) {
-    const plan = await readDoc(fs, FixPlanDocument, planFile);
+  for (const { planFile, plan } of plans) {
     const todo: FixPlan['changes'] = [];
     for (const c of plan.changes) {
       const { abs } = await resolvePlanPath(ctx.layout, c.path, fs);

@@ -38,6 +38,8 @@ export const FixPlanSchema = z.object({
   restart: z.array(z.string()).default([]),
   /** Lines of context that may differ when a hunk is placed (jsdiff fuzzFactor); 0 = exact. */
   fuzz: z.number().int().min(0).max(10).default(0),
+  /** Exported plans: when the fix was applied (ISO time), so `reapply` replays stacked fixes in their order. */
+  appliedAt: z.string().optional(),
 });
 export type FixPlan = z.output<typeof FixPlanSchema>;
 export type FixPlanInput = z.input<typeof FixPlanSchema>;

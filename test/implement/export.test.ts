@@ -74,3 +74,23 @@ test('clearAgentCache empties Caches/<id> and HTTP entries of Data/<id>, nothing
     await w.cleanup();
   }
 });
+
+test('reapply with no plans named replays the exported plans in the order they were applied, not by name', async () => {
+  const w = await makeWorld();
+  try {
+    // fix7 (iteration 1) first, then fix3 (iteration 2): by name fix3 would come first, and a later fix's
+    // hunks may sit on an earlier one's lines (stacked fixes).
+    await applyFix(FixPlanSchema.parse(planFor('fix7', UA_DIFF)), w.ctx, { yes: true });
+    await applyFix(FixPlanSchema.parse(planFor('fix3', DELAY_DIFF, ['GEVI'], { title: 'Longer delay', iteration: 2 })), w.ctx, { yes: true });
+    await exportFixes(w.ctx);
+    const dir = join(w.ctx.ws.root, 'patches');
+    const names = (await readdir(dir)).filter((n) => n.endsWith('.plan.json')).sort();
+    assert.match(names[0]!, /^fix3_iter2_/);
+    const plan = JSON.parse(await readFile(join(dir, names[0]!), 'utf8')) as { appliedAt?: string };
+    assert.match(plan.appliedAt ?? '', /^\d{4}-\d\d-\d\dT/);
+    const out = await reapplyExports(w.ctx, { yes: true, iteration: 3 });
+    assert.deepEqual(out.map((o) => [o.fixId, o.outcome]), [['fix7', 'already-applied'], ['fix3', 'already-applied']]);
+  } finally {
+    await w.cleanup();
+  }
+});

@@ -19,6 +19,7 @@ export interface AggregateCliOptions {
   since?: string;
   until?: string;
   agent?: string[];
+  incremental?: boolean;
 }
 
 export function register(program: Command): void {
@@ -38,6 +39,7 @@ export function register(program: Command): void {
     .option('--since <time>', 'only lines at or after this time: YYYY-MM-DD, "YYYY-MM-DD HH:MM[:SS]" or a duration (24h, 7d)')
     .option('--until <time>', 'only lines at or before this time (same forms)')
     .option('--agent <names...>', 'only these agents (name as logged, e.g. GEVI, or bundle id)')
+    .option('--incremental', "read only what was written since the last --incremental run (bookmarks.json in the workspace; lines rotated away unread are reported as a gap)")
     .action(async (paths, opts) => {
       const { logsDir, ...rest } = opts;
       process.exitCode = await runAggregate({ ...rest, logs: rest.logs ?? logsDir, paths });
@@ -83,6 +85,11 @@ export async function runAggregate(o: AggregateCliOptions, io: { stdin?: NodeJS.
     input = { kind: 'folder', dir };
     label = `plug-in log folder ${dir} (${config.paths.sources.logsDir})`;
   }
+  if (o.incremental && wantsStdin) throw new UsageError('--incremental reads files, not standard input', 'give the log folder (--logs DIR) or files');
+  const { loadBookmarks, saveBookmarks } = await import('../logs/bookmarks.ts');
+  const bookmarkPath = ws.paths.bookmarks(workspace);
+  const bookmarks = o.incremental ? await loadBookmarks(bookmarkPath) : undefined;
+  let nextBookmarks: import('../logs/bookmarks.ts').BookmarkDoc | undefined;
   const since = o.since ? parseTimeBound(o.since, '--since', now()) : undefined;
   const until = o.until ? parseTimeBound(o.until, '--until', now()) : undefined;
   if (since && until && since > until) throw new UsageError(`--since ${since} is after --until ${until}`, 'swap the two bounds');
@@ -101,6 +108,8 @@ export async function runAggregate(o: AggregateCliOptions, io: { stdin?: NodeJS.
             // The configured token is redacted wherever it appears, not only in the forms redact.ts knows.
             knownTokens: config.target.token ? [config.target.token] : undefined,
             onProgress: ui.tty ? (n) => update(`${n.toLocaleString('en-US')} lines…`) : undefined,
+            read: bookmarks ? { bookmarks } : undefined,
+            onRead: (r) => (nextBookmarks = r.bookmarks),
           });
         },
       },
@@ -129,6 +138,8 @@ export async function runAggregate(o: AggregateCliOptions, io: { stdin?: NodeJS.
     await writeFileAtomic(ws.paths.aggregateText(workspace, n), render('text'));
     stderr.write(`plexmend: wrote ${ws.paths.aggregateText(workspace, n)} (+ .json)\n`);
   }
+  // Saved once the report is written: a run that fails before leaves the bookmarks where they were.
+  if (o.incremental && nextBookmarks) await saveBookmarks(bookmarkPath, nextBookmarks);
   const t = report.totals;
   stderr.write(`plexmend: ${report.counts.lines.toLocaleString('en-US')} lines, ${t.errors} errors in ${report.patterns.filter((p) => p.class !== 'framework_noise').length} patterns, ` +
     `${t.noise} framework noise, ${report.items.filter((i) => i.outcome !== 'matched').length} failed items\n`);

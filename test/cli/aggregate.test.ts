@@ -178,3 +178,26 @@ test('--agent that matches nothing says so (exit 0: an empty answer is an answer
   assert.doesNotMatch(some.stderr, /matched no agent/);
   assert.equal(JSON.parse(some.stdout).agents.Fagalicious.http.byHost['fagalicious.com']['403'], 1);
 });
+
+test('--incremental: a later run reads only the lines written since the last one (bookmarks in the workspace)', async (t) => {
+  const { dir, logs, ws } = await tempTree();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const first = await cli(['aggregate', '--logs', logs, '--workspace', ws, '--format', 'json', '--incremental']);
+  assert.equal(first.code, 0, first.stderr);
+  const before = JSON.parse(first.stdout);
+  assert.ok(before.counts.lines > 3 && before.totals.byClass.http_error === 1);
+  const log = join(logs, 'com.plexapp.agents.Fagalicious.log');
+  const more = ['2026-02-01 10:00:00,000 (1cc8) :  INFO (sandbox:19) - Fagalicious  - SEARCH:: new line one',
+    '2026-02-01 10:00:01,000 (1cc8) :  ERROR (networking:197) - Error opening URL \'https://fagalicious.com/x\''];
+  await writeFile(log, (await readFile(log, 'utf8')) + more.join('\n') + '\n');
+  const second = await cli(['aggregate', '--logs', logs, '--workspace', ws, '--format', 'json', '--incremental']);
+  const after = JSON.parse(second.stdout);
+  assert.equal(after.counts.lines, 2, 'only the two new lines');
+  assert.equal(after.totals.byClass.http_error, 1, 'the new URL error, not the old one again');
+  const third = await cli(['aggregate', '--logs', logs, '--workspace', ws, '--format', 'json', '--incremental']);
+  assert.equal(JSON.parse(third.stdout).counts.lines, 0);
+  const full = await cli(['aggregate', '--logs', logs, '--workspace', ws, '--format', 'json']);
+  assert.equal(JSON.parse(full.stdout).counts.lines, before.counts.lines + 2, 'without the flag everything is read');
+  const stdin = await cli(['aggregate', '-', '--workspace', ws, '--incremental'], 'x\n');
+  assert.equal(stdin.code, 2);
+});

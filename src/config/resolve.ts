@@ -138,11 +138,16 @@ export async function resolveConfig(flags: ConfigFlags, e: ConfigEnvironment, de
     [env('PLEXAPI_AUTH_SERVER_BASEURL'), 'env PLEXAPI_AUTH_SERVER_BASEURL'],
     [file.url, fileSrc],
   );
+  // A URL copied from Plex Web's "View XML" carries the token in its query: it becomes the token (unless one is
+  // given), and never stays in the URL every command prints.
+  const inUrl = url ? splitTokenFromUrl(url[0]) : undefined;
+  if (url && inUrl) url[0] = inUrl.url;
   const token = pick<string>(
     [nonEmpty(flags.token), 'flag --token'],
     [env('PLEX_TOKEN'), 'env PLEX_TOKEN'],
     [env('PLEXAPI_AUTH_SERVER_TOKEN'), 'env PLEXAPI_AUTH_SERVER_TOKEN'],
     [file.token, fileSrc],
+    [inUrl?.token, `X-Plex-Token in the ${url?.[1]} URL`],
   );
   const askedBy = flags.sandbox === true ? 'with --sandbox'
     : env('PLEXMEND_SANDBOX') === '1' || env('PLEXMEND_SANDBOX') === 'true' ? 'with PLEXMEND_SANDBOX'
@@ -321,4 +326,26 @@ function llmFrom(flags: ConfigFlags, env: (name: string) => string | undefined, 
     ...(keyEnv && env(keyEnv) !== undefined ? { key: env(keyEnv) } : {}),
   };
   return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * `http://host:32400/?X-Plex-Token=…` (or with `user:password@`) → the URL without its token and user info,
+ * and the token. Plex takes the token as a header from plexmend; in a printed URL it would leak.
+ */
+export function splitTokenFromUrl(raw: string): { url: string; token?: string } {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return { url: raw };
+  }
+  const key = [...u.searchParams.keys()].find((k) => k.toLowerCase() === 'x-plex-token');
+  const token = key ? u.searchParams.get(key) || undefined : undefined;
+  const changed = Boolean(key) || u.username !== '' || u.password !== '';
+  if (key) u.searchParams.delete(key);
+  u.username = '';
+  u.password = '';
+  const clean = u.toString();
+  // Keep the user's spelling when nothing was removed (new URL() would add a trailing slash).
+  return { url: changed ? clean.replace(/\?$/, '') : raw, ...(token ? { token } : {}) };
 }

@@ -189,3 +189,18 @@ test('an explicit data folder keeps its own Plug-ins and logs; another install o
   assert.equal(d.paths.pluginsDir, `${LINUX_DATA}/Plug-ins`);
   assert.equal(d.paths.logsDir, `${LINUX_DATA}/Logs/PMS Plugin Logs`);
 });
+
+test('a URL copied with its X-Plex-Token (or user info) gives the token and is never printed with it', async () => {
+  const c = await resolve({ url: 'http://192.168.1.5:32400/?X-Plex-Token=SECRET-TOKEN-123' }, linux(), machine());
+  assert.equal(c.target.url, 'http://192.168.1.5:32400/');
+  assert.equal(c.target.token, 'SECRET-TOKEN-123');
+  assert.equal(c.target.tokenSource, 'X-Plex-Token in the flag --url URL');
+  assert.doesNotMatch(describeTarget(c), /SECRET/);
+  // A token given on its own wins over the URL's; user info is dropped; a plain URL is kept as written.
+  const d = await resolve({ url: 'http://ann:SECRET-PW@plex.lan:32400/?x-plex-token=URLTOKEN1&a=1' }, linux({ PLEX_TOKEN: 'env-token-1234' }), machine());
+  assert.equal(d.target.url, 'http://plex.lan:32400/?a=1');
+  assert.equal(d.target.token, 'env-token-1234');
+  assert.doesNotMatch(describeTarget(d), /SECRET|URLTOKEN/);
+  const e = await resolve({ url: 'http://plex.lan:32400' }, linux(), machine());
+  assert.equal(e.target.url, 'http://plex.lan:32400');
+});

@@ -52,7 +52,7 @@ export async function runAggregate(o: AggregateCliOptions, io: { stdin?: NodeJS.
   const stderr = io.stderr ?? process.stderr;
   const now = io.now ?? (() => new Date());
   const [{ aggregate, fileTemplateStore, parseTimeBound }, { readLogLines }, { isDirectory }, { loadConfig }, { requireFolder },
-    ws, { writeFileAtomic, jsonDocument, writePieces }, { renderAggregateText }, { renderAggregateMarkdown }] = await Promise.all([
+    ws, { writeFileAtomic, jsonDocument, writePieces }, { renderAggregateText }, { renderAggregateMarkdown, gapSize }] = await Promise.all([
     import('../logs/index.ts'), import('../logs/read.ts'), import('../io/dir.ts'), import('../config/load.ts'), import('../config/folders.ts'),
     import('../workspace.ts'), import('../io/atomic.ts'), import('../report/aggregate-text.ts'), import('../report/aggregate-md.ts'),
   ]);
@@ -122,7 +122,7 @@ export async function runAggregate(o: AggregateCliOptions, io: { stdin?: NodeJS.
     const found = Object.entries(report.agents).some(([a, s]) => a.toLowerCase() === n || s.bundleId?.toLowerCase() === n);
     if (!found) stderr.write(`plexmend: warning: --agent ${name} matched no agent in these logs (give the name as logged, e.g. GEVI, or the bundle id com.plexapp.agents.GEVI)\n`);
   }
-  for (const g of report.gaps) stderr.write(`plexmend: warning: gap in ${g.file}: ${g.bytes} bytes (${g.reason})\n`);
+  for (const g of report.gaps) stderr.write(`plexmend: warning: gap in ${g.file}: ${gapSize(g)} (${g.reason})\n`);
 
   // JSON goes out in pieces: over a long archive it is tens of MB, and one string of it was most of the peak memory.
   const render = (f: 'text' | 'md' | 'json') =>

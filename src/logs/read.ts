@@ -262,7 +262,7 @@ async function* readSet(set: LogSet, st: ReadState): AsyncGenerator<RawLine[]> {
     }
     const prev = st.opts.bookmarks?.sets[set.key]?.files;
     const plan = planSet(opened.map((o) => o.file), prev, incomplete);
-    for (const g of plan.gaps) st.gaps.push({ file: join(dirname(set.key), g.file), bytes: g.bytes, reason: g.reason });
+    for (const g of plan.gaps) st.gaps.push({ file: join(dirname(set.key), g.file), bytes: g.bytes, ...(g.atLeast ? { atLeast: true } : {}), reason: g.reason });
     const entries: BookmarkEntry[] = incomplete ? [...plan.unmatched] : [];
     for (const r of plan.reads) {
       const o = opened.find((x) => x.file === r.file)!;

@@ -188,7 +188,9 @@ export const sourceSchema = z.object({
 /** Bytes that were rotated away before they were read (a test whose window has a gap is INCONCLUSIVE). */
 export const gapSchema = z.object({
   file: z.string(),
+  /** Bytes known to be lost; a lower bound when `atLeast` (0 then means "an unknown number"). */
   bytes: count,
+  atLeast: z.boolean().optional(),
   reason: z.string(),
 });
 export type Gap = z.infer<typeof gapSchema>;

@@ -158,7 +158,7 @@ export async function runLoop(state: LoopState, ports: LoopPorts): Promise<LoopS
 
   while (s.step !== 'done') {
     if (ports.interrupted()) {
-      s.exit = { reason: 'MANUAL_EXIT', detail: `stopped by the user at iteration ${s.iteration}, step ${s.step}; --resume continues here` };
+      s.exit = { reason: 'MANUAL_EXIT', detail: `stopped by the user at iteration ${s.iteration}, step ${s.step}; plexmend loop --resume continues here (a sandbox rehearsal, plexmend start, starts over instead)` };
       await save();
       return s;
     }

@@ -26,7 +26,7 @@ export function renderAggregateMarkdown(r: LogReport, opts: MarkdownOptions = {}
   w(`- Read: ${r.sources.length} file(s), ${c.bytes} bytes, ${c.lines} lines, ${c.records} records (${c.continuations} continuation, ${c.lenient} lenient, ${c.unparsed} unparsed, ${c.filteredOut} filtered out)`);
   w(`- Left out but counted: ${c.verbose.debug} DEBUG, ${c.verbose.prefDump} dump, ${c.verbose.separator} separator, ${c.verbose.info} other info`);
   if (c.invalidUtf8 || c.nulBytes || c.longLines) w(`- Damage: ${c.invalidUtf8} invalid UTF-8, ${c.nulBytes} NUL, ${c.longLines} over-long lines`);
-  for (const g of r.gaps) w(`- **Gap**: ${code(g.file)} ${g.bytes} bytes lost (${esc(g.reason)})`);
+  for (const g of r.gaps) w(`- **Gap**: ${code(g.file)} ${gapSize(g)} lost (${esc(g.reason)})`);
   for (const p of r.problems) w(`- **Problem**: ${code(p.path)}: ${esc(p.message)}`);
   w();
   w('## Summary');
@@ -110,4 +110,10 @@ function code(s: string): string {
 }
 function pct(v: number | null): string {
   return v === null ? '—' : `${(v * 100).toFixed(1)} %`;
+}
+
+/** `1234 bytes`, `at least 1234 bytes`, or `an unknown number of bytes` (a lower bound of 0). */
+export function gapSize(g: { bytes: number; atLeast?: boolean }): string {
+  if (!g.atLeast) return `${g.bytes} bytes`;
+  return g.bytes > 0 ? `at least ${g.bytes} bytes` : 'an unknown number of bytes';
 }

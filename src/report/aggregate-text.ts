@@ -4,6 +4,7 @@
  * counts and one full example each (never cut: URLs, paths and error tails are what a fix needs), and the
  * failed items. Rendered from the JSON document only.
  */
+import { gapSize } from './aggregate-md.ts';
 import { ERROR_CLASSES, type LogReport, type Pattern } from '../logs/schema.ts';
 
 export interface TextOptions {
@@ -38,7 +39,7 @@ export function renderAggregateText(r: LogReport, opts: TextOptions = {}): strin
   if (c.invalidUtf8 || c.nulBytes || c.longLines) {
     w(`Damage:     ${num(c.invalidUtf8)} invalid UTF-8, ${num(c.nulBytes)} NUL bytes, ${num(c.longLines)} over-long lines (kept truncated)`);
   }
-  for (const g of r.gaps) w(`GAP:        ${g.file}: ${num(g.bytes)} bytes lost (${g.reason}) — a test over this window is inconclusive`);
+  for (const g of r.gaps) w(`GAP:        ${g.file}: ${g.atLeast ? gapSize(g) : `${num(g.bytes)} bytes`} lost (${g.reason}) — a test over this window is inconclusive`);
   for (const p of r.problems) w(`PROBLEM:    ${p.path}: ${p.message}`);
 
   w();

@@ -9,6 +9,7 @@ import { loadBookmarks, saveBookmarks, planSet, type BookmarkDoc, type CurrentFi
 import { fingerprintOf, sameFile, FINGERPRINT_BYTES } from '../../src/logs/fingerprint.ts';
 import { SchemaMismatchError } from '../../src/errors.ts';
 import { rollover } from '../builders/rotation.ts';
+import { gapSize } from '../../src/report/aggregate-md.ts';
 
 const ID = 'com.plexapp.agents.IAFD';
 
@@ -410,4 +411,9 @@ test('bookmarks: read while the live file was empty, then the set rotated throug
   assert.deepEqual(fourth.tags, ['G 0', 'G 1', 'H 0', 'H 1', 'I 0', 'I 1', 'J 0', 'J 1', 'K 0', 'K 1', 'L 0', 'L 1']);
   assert.equal(fourth.result.gaps.length, 1);
   assert.match(fourth.result.gaps[0].reason, /was empty at the last read .*rotated away unread, an unknown number of bytes/);
+  // The report says it is a lower bound, and the renderings say "unknown", never "0 bytes".
+  assert.equal(fourth.result.gaps[0].atLeast, true);
+  assert.equal(gapSize(fourth.result.gaps[0]), 'an unknown number of bytes');
+  assert.equal(gapSize({ bytes: 120, atLeast: true }), 'at least 120 bytes');
+  assert.equal(gapSize({ bytes: 120 }), '120 bytes');
 });

@@ -76,14 +76,13 @@ function fileSystemError(err: unknown): { message: string; hint: string } | null
   };
 }
 
-// `plexmend … | head`: the reader went away; what it wanted was read. End quietly, as other tools do.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  throw err;
-});
-
 const isEntry = Boolean(process.argv[1]) && import.meta.url === pathToFileURL(process.argv[1]!).href;
 if (isEntry || process.env.PLEXMEND_ENTRY === '1') {
+  // `plexmend … | head`: the reader went away; what it wanted was read. End quietly, as other tools do.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   main(process.argv).then((code) => {
     process.exitCode = code;
   });

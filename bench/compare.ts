@@ -19,7 +19,6 @@ import { fmtMs, fmtRss, mb, measureRun, median, option, type Measured } from './
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
-const opt = option;
 
 interface Contender {
   name: string;
@@ -72,12 +71,12 @@ async function compare(label: string, input: string[], contenders: Contender[], 
 }
 
 async function main(): Promise<void> {
-  const rev = opt('base');
+  const rev = option('base');
   if (!rev) throw new Error('usage: npm run bench:compare -- --base REV [--size 100M] [--archive-size 1G] [--runs 4] [--seed 1] [--keep]');
-  const size = parseSize(opt('size', '100M')!);
-  const archiveSize = parseSize(opt('archive-size', '0')!);
-  const runs = Number(opt('runs', '4'));
-  const seed = Number(opt('seed', '1'));
+  const size = parseSize(option('size', '100M'));
+  const archiveSize = parseSize(option('archive-size', '0'));
+  const runs = Number(option('runs', '4'));
+  const seed = Number(option('seed', '1'));
   const work = mkdtempSync(join(tmpdir(), 'plexmend compare '));
   try {
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'ignore' });

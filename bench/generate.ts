@@ -275,8 +275,7 @@ export function parseSize(s: string): number {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const get = (name: string) => option(name);
-  const out = get('out');
+  const out = option('out');
   if (!out) {
     process.stderr.write('usage: node --import tsx bench/generate.ts --out DIR [--size 100M] [--seed 1] [--layout folder|archive] [--platform macos] [--agents 21]\n');
     process.exit(2);
@@ -284,11 +283,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const t = performance.now();
   const r = generate({
     dir: out,
-    bytes: parseSize(get('size') ?? '10M'),
-    seed: Number(get('seed') ?? 1),
-    layout: (get('layout') as 'folder' | 'archive') ?? 'folder',
-    platform: (get('platform') as Platform) ?? 'macos',
-    agents: get('agents') ? Number(get('agents')) : undefined,
+    bytes: parseSize(option('size', '10M')),
+    seed: Number(option('seed', '1')),
+    layout: option('layout', 'folder') as 'folder' | 'archive',
+    platform: option('platform', 'macos') as Platform,
+    agents: option('agents') ? Number(option('agents')) : undefined,
   });
   process.stdout.write(`${r.files.length} files, ${(r.bytes / 1048576).toFixed(1)} MiB, ${r.lines} lines, ${r.operations} operations in ${((performance.now() - t) / 1000).toFixed(1)} s → ${out}\n`);
 }

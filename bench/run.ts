@@ -21,11 +21,10 @@ import { cpu, filesIn, fmtMs, fmtRss, mb, measureRun, median, option } from './m
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
-const opt = option;
-const size = parseSize(opt('size', '100M'));
-const archiveSize = parseSize(opt('archive-size', '1G'));
-const runs = Number(opt('runs', '3'));
-const seed = Number(opt('seed', '1'));
+const size = parseSize(option('size', '100M'));
+const archiveSize = parseSize(option('archive-size', '1G'));
+const runs = Number(option('runs', '3'));
+const seed = Number(option('seed', '1'));
 const keep = args.includes('--keep');
 const useTsx = args.includes('--tsx');
 /** The CLI as a user runs it: the binary (dist/ when fresh, else tsx). */

@@ -1,21 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generate, MAX_BYTES, parseSize } from '../../bench/generate.ts';
 import { center } from '../../bench/corpus.ts';
+import { tempPath } from '../builders/temp.ts';
 
 /** The framework line (DESIGN.md §Phase 1). */
 const LINE = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3}) \((-?[0-9a-f]+)\) : {2}(DEBUG|INFO|WARNING|ERROR|CRITICAL) \(([^:()]+):(\d+)\) - (.*)$/;
 /** Python 2.7 traceback continuation lines. */
 const CONTINUATION = /^( {2}File ".*", line \d+, in \S+| {4}\S.*|[A-Za-z]+(Error|Exception): .*)$/;
 
-async function temp(t: { after(fn: () => Promise<void>): void }): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), 'plexmend generate '));
-  t.after(() => rm(root, { recursive: true, force: true }));
-  return join(root, 'PMS Plugin Logs');
-}
+const temp = (t: { after(fn: () => Promise<void>): void }) => tempPath(t, 'plexmend generate ', 'PMS Plugin Logs');
 
 test('generate: every line is a framework line or a traceback continuation; PGMA formats are present', async (t) => {
   const dir = await temp(t);

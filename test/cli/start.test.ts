@@ -1,16 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clearRehearsalWorkspace, REHEARSAL_MARK } from '../../src/cli/start.ts';
 import { UsageError } from '../../src/errors.ts';
+import { tempPath } from '../builders/temp.ts';
 
-async function tmp(t: { after(fn: () => Promise<void>): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'plexmend start '));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return join(dir, 'Application Support');
-}
+const tmp = (t: { after(fn: () => Promise<void>): void }) => tempPath(t, 'plexmend start ', 'Application Support');
 
 test('a rehearsal refuses a named workspace that holds anything but an earlier rehearsal, and deletes nothing', async (t) => {
   const ws = await tmp(t);
